@@ -1,0 +1,7 @@
+"""Allow `python -m patchvet`."""
+
+import sys
+
+from patchvet._cli import main
+
+sys.exit(main())

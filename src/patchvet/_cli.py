@@ -1,0 +1,230 @@
+"""
+The command line: the only place that prints for humans and the only place that exits.
+
+Exit codes: 0 nothing at or above `--fail-on`; 1 at least one contribution at or above it;
+2 bad usage or configuration. Unreadable inputs are reported as skipped and never end the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import tomli_w
+
+from patchvet import __version__
+from patchvet.check import check
+from patchvet.errors import PatchvetError
+from patchvet.formats import OutputFormat
+from patchvet.models import Assessment, Skipped, Verdict
+from patchvet.policy import Policy, load_policy, preset_names
+from patchvet.sources import (
+    SourceItem,
+    read_git_range,
+    read_github_event,
+    read_path,
+    read_stream,
+)
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as exit 2 without a traceback (its default too)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="patchvet",
+        description="Vet pull requests and emailed patches against a project's AI policy.",
+    )
+    parser.add_argument("--version", action="version", version=f"patchvet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check_cmd = commands.add_parser(
+        "check", help="vet patches, mboxes, a git range or a saved GitHub pull request"
+    )
+    check_cmd.add_argument(
+        "inputs", nargs="*", metavar="INPUT",
+        help="a .patch/.eml/.mbox file, a directory (read recursively), or - for stdin",
+    )  # fmt: skip
+    check_cmd.add_argument("--git", metavar="RANGE", help="a revision range, e.g. HEAD~10..HEAD")
+    check_cmd.add_argument(
+        "--repo",
+        metavar="PATH",
+        type=Path,
+        help="repository for --git and for finding .patchvet.toml",
+    )
+    check_cmd.add_argument(
+        "--github-event",
+        metavar="EVENT.json",
+        type=Path,
+        help="a saved pull_request webhook payload",
+    )
+    check_cmd.add_argument(
+        "--github-files",
+        metavar="FILES.json",
+        type=Path,
+        help="saved answer(s) of GET /repos/O/R/pulls/N/files",
+    )
+    check_cmd.add_argument(
+        "--github-commits",
+        metavar="COMMITS.json",
+        type=Path,
+        help="saved answer(s) of GET /repos/O/R/pulls/N/commits",
+    )
+    check_cmd.add_argument(
+        "--policy",
+        metavar="PRESET_OR_FILE",
+        help="a preset name or a TOML file (default: the repository's "
+        ".patchvet.toml, else the 'default' preset)",
+    )
+    check_cmd.add_argument("--format", choices=[f.value for f in OutputFormat], default="text")
+    check_cmd.add_argument(
+        "--fail-on",
+        choices=[v.value for v in Verdict if v is not Verdict.PASS],
+        default="reject",
+        help="exit 1 when a contribution's verdict is at or above this (default: reject)",
+    )
+    check_cmd.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=Path,
+        help="write the report to FILE instead of standard output",
+    )
+
+    policy_cmd = commands.add_parser("policy", help="list presets or show a resolved policy")
+    policy_sub = policy_cmd.add_subparsers(dest="policy_command", metavar="ACTION")
+    policy_sub.add_parser("list", help="list the shipped presets")
+    show = policy_sub.add_parser("show", help="print a resolved policy")
+    show.add_argument("name", metavar="PRESET_OR_FILE")
+    show.add_argument("--format", choices=["toml", "json"], default="toml")
+    return parser
+
+
+def _repository_root(explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    found = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    return Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else Path()
+
+
+def _file_inputs(names: list[str]) -> Iterator[SourceItem]:
+    for raw in names:
+        if raw == "-":
+            yield from read_stream(sys.stdin.buffer, "-")
+        elif not Path(raw).exists():
+            yield Skipped(raw, "no such file or directory")
+        else:
+            yield from read_path(Path(raw), raw)
+
+
+def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
+    """Open every source now (so usage errors come before any output), read them lazily."""
+    streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs)]
+    if args.git:
+        streams.append(read_git_range(args.git, root))
+    if args.github_event:
+        streams.append(read_github_event(args.github_event, args.github_files, args.github_commits))
+    return itertools.chain.from_iterable(streams)
+
+
+def _run_check(args: argparse.Namespace, err: TextIO) -> int:
+    if not (args.inputs or args.git or args.github_event):
+        raise PatchvetError(
+            "nothing to check",
+            hint="give patch files or directories, `-` for stdin, --git RANGE, "
+            "or --github-event EVENT.json",
+        )
+    if (args.github_files or args.github_commits) and not args.github_event:
+        raise PatchvetError("--github-files and --github-commits need --github-event")
+    root = _repository_root(args.repo)
+    policy = load_policy(args.policy, root)
+    items = _inputs(args, root)
+    output: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        return _report(items, policy, OutputFormat(args.format), output, err, Verdict(args.fail_on))
+    finally:
+        if args.output:
+            output.close()
+
+
+def _report(
+    items: Iterator[SourceItem],
+    policy: Policy,
+    fmt: OutputFormat,
+    out: TextIO,
+    err: TextIO,
+    fail_on: Verdict,
+) -> int:
+    reporter = fmt.reporter(out, policy)
+    counts: Counter[Verdict] = Counter()
+    skipped: list[Skipped] = []
+    reporter.start()
+    for result in check(items, policy):
+        if isinstance(result, Assessment):
+            counts[result.verdict] += 1
+            reporter.add(result)
+        else:
+            skipped.append(result)
+            err.write(f"patchvet: skipped {result.source}: {result.reason}\n")
+    reporter.finish(skipped, counts)
+    out.flush()
+    return EXIT_FAIL if any(v >= fail_on for v in counts) else EXIT_OK
+
+
+def _run_policy(args: argparse.Namespace, out: TextIO) -> int:
+    if args.policy_command == "list":
+        for name in preset_names():
+            preset = load_policy(name, Path())
+            out.write(f"{name:<18} {preset.description}\n")
+        return EXIT_OK
+    if args.policy_command == "show":
+        policy = load_policy(args.name, Path())
+        data = policy.model_dump(mode="json", exclude_none=True)
+        if args.format == "json":
+            out.write(json.dumps(data, indent=2) + "\n")
+        else:
+            out.write(
+                f"# policy {policy.name}"
+                + (f" (extends {policy.extends})" if policy.extends else "")
+            )
+            out.write(f"\n# source: {policy.source}\n\n" if policy.source else "\n\n")
+            out.write(tomli_w.dumps(data))
+        return EXIT_OK
+    raise PatchvetError("policy needs an action", hint="patchvet policy list | show NAME")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    err = sys.stderr
+    try:
+        if args.command == "check":
+            return _run_check(args, err)
+        if args.command == "policy":
+            return _run_policy(args, sys.stdout)
+        parser.print_help(err)
+        return EXIT_USAGE
+    except PatchvetError as error:
+        err.write(f"patchvet: error: {error.message}\n")
+        if error.hint:
+            err.write(f"patchvet: hint: {error.hint}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK

@@ -1,0 +1,112 @@
+"""
+The registry of coding-agent identities and marks, loaded from `data/agents.toml`.
+
+Keeping the marks as data lets maintainers review and extend them without reading code; this
+module only compiles them and answers "which agent, if any, is this identity or this text?".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from patchvet.models import Identity
+
+_NOREPLY = re.compile(r"^(\d+)\+([^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+_ADDRESS = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>\s*$")
+
+
+@dataclass(frozen=True)
+class MessagePattern:
+    """A regular expression that, found in free text, marks an agent."""
+
+    agent: Agent
+    kind: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One coding agent and every precise mark it is known to leave."""
+
+    id: str
+    name: str
+    emails: frozenset[str]
+    email_patterns: tuple[re.Pattern[str], ...]
+    github_ids: frozenset[int]
+    logins: frozenset[str]
+    names: tuple[re.Pattern[str], ...]
+    subjects: tuple[re.Pattern[str], ...]
+    branches: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class AgentRegistry:
+    """All known agents, indexed for the lookups analyzers make on every contribution."""
+
+    agents: tuple[Agent, ...]
+    message_patterns: tuple[MessagePattern, ...]
+
+    def by_email(self, email: str | None) -> Agent | None:
+        """The agent that owns this email address, including GitHub noreply forms."""
+        if not email:
+            return None
+        email = email.strip().lower()
+        noreply = _NOREPLY.match(email)
+        for agent in self.agents:
+            if email in agent.emails or any(p.match(email) for p in agent.email_patterns):
+                return agent
+            if noreply and int(noreply.group(1)) in agent.github_ids:
+                return agent
+        return None
+
+    def by_identity(self, identity: Identity) -> Agent | None:
+        """The agent behind an identity, by numeric id, login, email or name shape."""
+        for agent in self.agents:
+            if identity.id is not None and identity.id in agent.github_ids:
+                return agent
+            if identity.login and identity.login.lower() in agent.logins:
+                return agent
+            if identity.name and any(p.search(identity.name) for p in agent.names):
+                return agent
+        return self.by_email(identity.email)
+
+    def by_address(self, address: str) -> Agent | None:
+        """The agent named by a trailer value such as `Claude <noreply@anthropic.com>`."""
+        match = _ADDRESS.match(address.strip())
+        if not match:
+            return None
+        return self.by_identity(Identity(name=match["name"] or None, email=match["email"]))
+
+
+def _compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+@cache
+def load_registry() -> AgentRegistry:
+    """Load and compile the packaged registry once per process."""
+    raw = tomllib.loads(files("patchvet.analyzers").joinpath("data/agents.toml").read_text("utf-8"))
+    agents: list[Agent] = []
+    patterns: list[MessagePattern] = []
+    for entry in raw["agents"]:
+        agent = Agent(
+            id=entry["id"],
+            name=entry["name"],
+            emails=frozenset(e.lower() for e in entry.get("emails", [])),
+            email_patterns=_compile_all(entry.get("email_patterns", [])),
+            github_ids=frozenset(entry.get("github_ids", [])),
+            logins=frozenset(login.lower() for login in entry.get("logins", [])),
+            names=_compile_all(entry.get("names", [])),
+            subjects=_compile_all(entry.get("subjects", [])),
+            branches=_compile_all(entry.get("branches", [])),
+        )
+        agents.append(agent)
+        patterns.extend(
+            MessagePattern(agent, item["kind"], re.compile(item["pattern"]))
+            for item in entry.get("message", [])
+        )
+    return AgentRegistry(tuple(agents), tuple(patterns))

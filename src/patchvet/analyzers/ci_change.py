@@ -1,0 +1,187 @@
+"""
+`ci-change`: edits to CI workflows, build and release scripts and hooks — the surfaces where
+sabotage hides — and, in added lines, the patterns that make such edits dangerous: a download
+piped into a shell, new uses of secrets, untrusted text expanded into a script, privileged
+triggers, install hooks, and binary test fixtures (the shape of the xz backdoor).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from patchvet._globs import first_match
+from patchvet.analyzers.interface import Subject
+from patchvet.models import Confidence, FileChange, Finding, Location, Severity
+
+_SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
+    "workflow": (Severity.MEDIUM, "CI workflow", (
+        ".github/workflows/*", ".github/actions/**", ".gitlab-ci.yml", ".gitlab/ci/**",
+        ".circleci/**", ".travis.yml", "azure-pipelines.yml", ".azure-pipelines/**",
+        "Jenkinsfile", ".buildkite/**", ".drone.yml", "appveyor.yml", ".cirrus.yml",
+        "bitbucket-pipelines.yml", ".woodpecker/**", ".woodpecker.yml", ".forgejo/workflows/*",
+        ".gitea/workflows/*", ".ci/**",
+    )),
+    "release": (Severity.MEDIUM, "release tooling", (
+        ".goreleaser.yml", ".goreleaser.yaml", "release.sh", "scripts/release*", "publish.sh",
+        "scripts/publish*", ".release-please-manifest.json", "release-please-config.json",
+    )),
+    "hook": (Severity.LOW, "git or pre-commit hook", (
+        ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".husky/**", ".githooks/**",
+        "lefthook.yml", ".lefthook.yml",
+    )),
+    "build-script": (Severity.LOW, "build script", (
+        "Makefile", "GNUmakefile", "*.mk", "CMakeLists.txt", "*.cmake", "meson.build",
+        "configure", "configure.ac", "Makefile.am", "*.m4", "build.rs", "setup.py",
+        "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradlew",
+        "BUILD", "BUILD.bazel", "WORKSPACE", "*.bzl", "Dockerfile", "*.dockerfile",
+        "Containerfile", "noxfile.py", "tox.ini", "justfile", "Justfile", "Rakefile", "build.sh",
+    )),
+}  # fmt: skip
+_SCRIPTS = ("*.sh", "*.bash", "*.zsh", "*.ps1", "package.json")
+_TEST_DIRS = ("test/", "tests/", "testdata/", "testing/", "fixtures/", "__fixtures__/", "spec/")
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    name: str
+    severity: Severity
+    regex: re.Pattern[str]
+    message: str
+    remedy: str
+    workflow_only: bool = False
+
+
+_PATTERNS = (
+    _Pattern(
+        "pipe-to-shell", Severity.HIGH,
+        re.compile(
+            r"\b(?:curl|wget|fetch|iwr|Invoke-WebRequest)\b[^|\n]*\|\s*(?:sudo\s+)?"
+            r"(?:ba|z|k|da|fi)?sh\b|\b(?:ba)?sh\s+<\(\s*(?:curl|wget)\b"
+            r"|\$\(\s*(?:curl|wget)\b[^)]*\)\s*\"?\s*$|\bbase64\s+(?:-d|--decode)\b[^|\n]*\|\s*"
+            r"(?:ba)?sh\b|\b(?:iex|Invoke-Expression)\b[^\n]*(?:iwr|Invoke-WebRequest|DownloadString)"
+            r"|\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?python3?\b",
+            re.IGNORECASE,
+        ),
+        "Downloads code and runs it in one step",
+        "Pin what is downloaded (a checksum or a pinned version from a package manager) and "
+        "review it; never pipe a download into an interpreter.",
+    ),
+    _Pattern(
+        "script-injection", Severity.HIGH,
+        re.compile(
+            r"\$\{\{\s*github\.(?:head_ref|event\.(?:pull_request\.(?:title|body|head\.ref"
+            r"|head\.label)|issue\.(?:title|body)|comment\.body|review\.body"
+            r"|review_comment\.body|discussion\.(?:title|body)|head_commit\.(?:message|author)"
+            r"|commits\b|pages\b))"
+        ),
+        "Expands contributor-controlled text directly into the workflow",
+        "Pass the value through an environment variable (`env: TITLE: ${{ … }}`) and quote it "
+        "in the script.",
+        workflow_only=True,
+    ),
+    _Pattern(
+        "secret-use", Severity.HIGH,
+        re.compile(r"\$\{\{\s*secrets\.(?!GITHUB_TOKEN\b)[A-Za-z_][A-Za-z0-9_]*"),
+        "Uses a repository secret",
+        "Check why this step needs the secret and that no contributor-controlled code runs "
+        "with it.",
+        workflow_only=True,
+    ),
+    _Pattern(
+        "privileged-trigger", Severity.MEDIUM,
+        re.compile(r"\b(?:pull_request_target|workflow_run)\b"),
+        "Adds a trigger that runs with the base repository's secrets and write token",
+        "Never check out or run the pull request's code in such a workflow.",
+        workflow_only=True,
+    ),
+    _Pattern(
+        "permissions", Severity.MEDIUM,
+        re.compile(r"\bpermissions:\s*write-all\b|^\s*(?:contents|actions|packages|id-token"
+                   r"|pull-requests|security-events|deployments):\s*write\b"),
+        "Widens the workflow token's permissions",
+        "Grant the least privilege each job needs.",
+        workflow_only=True,
+    ),
+    _Pattern(
+        "unpinned-action", Severity.LOW,
+        re.compile(r"\buses:\s*[\"']?(?!(?:actions|github)/)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)"),
+        "Uses a third-party action by a movable tag or branch",
+        "Pin third-party actions to a full commit SHA.",
+        workflow_only=True,
+    ),
+    _Pattern(
+        "install-hook", Severity.MEDIUM,
+        re.compile(r"\"(?:preinstall|install|postinstall|prepare|prepublish)\"\s*:"),
+        "Adds a package install hook that runs on every install",
+        "Explain why an install-time script is needed; prefer an explicit build step.",
+    ),
+)  # fmt: skip
+
+
+def _surface(path: str, extra: list[str]) -> str | None:
+    for name, (_, _, globs) in _SURFACES.items():
+        if first_match(path, globs):
+            return name
+    if extra and first_match(path, extra):
+        return "build-script"
+    return None
+
+
+def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for line in change.added_lines:
+        for pattern in _PATTERNS:
+            if pattern.name in seen or (pattern.workflow_only and surface != "workflow"):
+                continue
+            if pattern.regex.search(line.text):
+                seen.add(pattern.name)
+                yield Finding(
+                    id=f"ci-change/{pattern.name}",
+                    severity=pattern.severity,
+                    confidence=Confidence.HIGH,
+                    message=f"{pattern.message} in {change.path}",
+                    evidence=line.text.strip()[:300],
+                    remedy=pattern.remedy,
+                    locations=(Location(path=change.path, line=line.number),),
+                )
+
+
+def ci_change(subject: Subject) -> Iterator[Finding]:
+    """Surface-level findings per kind of file, then pattern findings per added line."""
+    extra = subject.policy.ci.extra_paths
+    touched: dict[str, list[str]] = {}
+    for change in subject.contribution.files:
+        surface = _surface(change.path, extra)
+        if surface:
+            touched.setdefault(surface, []).append(change.path)
+        if surface or first_match(change.path, _SCRIPTS):
+            yield from _pattern_findings(change, surface)
+        if (
+            change.binary
+            and change.status.value != "deleted"
+            and any(f"/{d}" in f"/{change.path}" for d in _TEST_DIRS)
+        ):
+            yield Finding(
+                id="ci-change/binary-fixture",
+                severity=Severity.MEDIUM,
+                confidence=Confidence.HIGH,
+                message=f"Adds or changes a binary test fixture ({change.path}); binary test "
+                "data can carry a payload no reviewer can read",
+                evidence=change.path,
+                remedy="Generate the fixture from a script committed beside it, or explain its "
+                "origin so it can be reproduced.",
+                locations=(Location(path=change.path),),
+            )
+    for surface, paths in touched.items():
+        severity, label, _ = _SURFACES[surface]
+        yield Finding(
+            id=f"ci-change/{surface}",
+            severity=severity,
+            confidence=Confidence.HIGH,
+            message=f"Changes {label} ({len(paths)} file{'s' if len(paths) > 1 else ''})",
+            evidence=", ".join(paths[:10]),
+            remedy="Review these files line by line; they run with the project's privileges.",
+            locations=tuple(Location(path=path) for path in paths[:10]),
+        )

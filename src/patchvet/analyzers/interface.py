@@ -1,0 +1,73 @@
+"""
+What analyzers receive and return.
+
+An analyzer is a pure function from a `Subject` (the contribution, the policy, and the AI
+signals computed once for it) to findings. Analyzers never print, exit, or touch the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from patchvet.models import Confidence, Contribution, Finding, Location
+from patchvet.policy.model import Policy
+
+
+@dataclass(frozen=True)
+class AgentMark:
+    """One explicit mark of a coding agent, with the text that shows it."""
+
+    agent: str
+    """The agent's display name."""
+    kind: str
+    """`author`, `committer`, `pr-author`, `co-author`, `footer`, `session-link`, `trailer`,
+    `branch` or `subject`."""
+    evidence: str
+    location: Location
+    confidence: Confidence = Confidence.HIGH
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One place where AI use is disclosed, in a named form."""
+
+    form: str
+    """One of `policy.model.DISCLOSURE_FORMS`."""
+    evidence: str
+    location: Location
+    tool: str | None = None
+    """The agent or model named, when the form names one."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """AI-related facts about a contribution, computed once and shared by analyzers."""
+
+    marks: tuple[AgentMark, ...]
+    disclosures: tuple[Disclosure, ...]
+    denials: tuple[Disclosure, ...]
+    """Statements that no AI was used."""
+
+    @property
+    def agent_detected(self) -> bool:
+        """An explicit agent mark is present."""
+        return bool(self.marks)
+
+    @property
+    def ai_involved(self) -> bool:
+        """Agent marks or a disclosure of AI use: what a ban on AI content looks at."""
+        return bool(self.marks or self.disclosures)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Everything an analyzer may look at for one contribution."""
+
+    contribution: Contribution
+    policy: Policy
+    signals: Signals
+
+
+Analyzer = Callable[[Subject], Iterable[Finding]]
+"""The shape of every analyzer."""

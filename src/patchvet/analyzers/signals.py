@@ -1,0 +1,188 @@
+"""
+The AI signals of a contribution: explicit agent marks, disclosures, and denials of AI use.
+
+Several analyzers (fingerprint, disclosure, sign-off, policy) judge the same facts; computing
+them here once keeps those analyzers consistent with each other and cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from patchvet.analyzers.agents import AgentRegistry, load_registry
+from patchvet.analyzers.interface import AgentMark, Disclosure, Signals
+from patchvet.models import Commit, Confidence, Contribution, Identity, Location
+from patchvet.policy.model import Policy
+from patchvet.sources._message import trailer_lines
+
+_IDENTITY_TRAILERS = {
+    "co-authored-by": "co-author",
+    "co-developed-by": "co-author",
+    "signed-off-by": "co-author",
+    "assisted-by": "co-author",
+    "reviewed-by": "co-author",
+}
+# Only names that cannot be read as something else: "Cursor" alone is a terminal feature,
+# "Claude" or "Devin" alone may be a colleague, "Gemini" alone a protocol.
+_AI_TOOLS = (
+    r"(?:an?\s+)?(?:AI(?:\s+(?:assistant|tool|model|agent)s?)?|LLMs?|large language models?"
+    r"|generative AI|gen-?AI|(?:AI\s+)?coding (?:agent|assistant)s?|ChatGPT"
+    r"|Claude(?: Code|\s+(?:Opus|Sonnet|Haiku)\b[\w.-]*)|(?:GitHub\s+)?Copilot"
+    r"|GPT-?\d[\w.-]*|(?:OpenAI\s+)?Codex(?:\s+CLI)?|Cursor(?:\s+(?:AI|agent|IDE))"
+    r"|(?:Google\s+)?Gemini(?:\s+(?:CLI|Code Assist|\d[\w.]*))|Devin AI|aider|Windsurf|OpenHands"
+    r"|Qwen(?: Code)?)\b"
+)
+_PROCESS_NOUN = (
+    r"(?:pr|pull request|patch(?:es|set)?|changes?|changeset|commits?|code|series|fix"
+    r"|implementation|work|contribution)"
+)
+_STATEMENT = re.compile(
+    r"\b(?:this|the|my|these|our)\s+" + _PROCESS_NOUN + r"\s+(?:was|were|is|are|has been|have been)"
+    r"\s+(?:\w+\s+){0,2}?(?:written|generated|created|authored|produced|drafted|developed|made"
+    r"|implemented|assisted|prepared|done)\s+(?:\w+\s+){0,2}?(?:with|by|using|via|through)\s+"
+    r"(?:the\s+)?(?:(?:help|assistance|aid|support|use)\s+of\s+)?"
+    + _AI_TOOLS
+    + r"|\bI\s+(?:used|have used|utilized)\s+"
+    + _AI_TOOLS
+    + r"\s+(?:to|for|in|while|when)\b"
+    r"|\b(?:with|using)\s+(?:the\s+)?(?:help|assistance|aid)\s+of\s+"
+    + _AI_TOOLS
+    + r"|\b"
+    + _AI_TOOLS
+    + r"\s+(?:was|were)\s+used\s+(?:to|for|in)\b"
+    r"|\bGenerated with \[?(?:Claude Code|Devin|opencode|Crush)\b"
+    r"|\b(?:AI|LLM)[- ](?:assisted|generated)\s*:\s*(?:yes|true|partially|partly|mostly|fully)\b"
+    r"|\bAI (?:disclosure|usage|use|assistance)\s*:\s*(?!(?:none|no|n/a)\b)\w",
+    re.IGNORECASE,
+)
+_DENIAL = re.compile(
+    r"\bno\s+(?:AI|LLMs?|generative AI)(?:\s+tools?)?\s+(?:was|were)\s+used"
+    r"|\b(?:did\s+not|didn't|do\s+not|don't)\s+use\s+(?:any\s+)?(?:AI|LLMs?|generative AI)\b"
+    r"|\bwithout\s+(?:any\s+)?(?:AI|LLM)\s+(?:assistance|help|tools?)"
+    r"|\[x\]\s*I did not use (?:AI|LLM)"
+    r"|\bAI (?:disclosure|usage|use)\s*:\s*(?:none|no)\b",
+    re.IGNORECASE,
+)
+_KERNEL_ASSISTED_BY = re.compile(r"^(?:LLM|[^:\s]+:\S+)(?:\s+[\w.+-]+)*$")
+
+
+def _commit_location(commit: Commit) -> Location:
+    return Location(commit=commit.sha)
+
+
+def _line_containing(text: str, start: int) -> str:
+    begin = text.rfind("\n", 0, start) + 1
+    end = text.find("\n", start)
+    return text[begin : end if end != -1 else len(text)].strip()[:300]
+
+
+def _texts(contribution: Contribution) -> Iterator[tuple[str, Location]]:
+    """Every free text of a contribution with where it lives."""
+    for commit in contribution.commits:
+        yield commit.message, _commit_location(commit)
+    if contribution.description:
+        yield contribution.description, Location(path=None)
+    if contribution.series and contribution.series.cover_text:
+        yield contribution.series.cover_text, Location(path=None)
+
+
+def _identity_marks(
+    registry: AgentRegistry, identity: Identity | None, kind: str, location: Location
+) -> Iterator[AgentMark]:
+    if identity is None:
+        return
+    agent = registry.by_identity(identity)
+    if agent is not None:
+        yield AgentMark(agent.name, kind, identity.display(), location)
+
+
+def detect_marks(contribution: Contribution, registry: AgentRegistry) -> tuple[AgentMark, ...]:
+    """Every explicit agent mark, deduplicated by (agent, kind, evidence)."""
+    marks: list[AgentMark] = []
+    if contribution.kind.value == "pull-request":
+        marks += _identity_marks(registry, contribution.author, "pr-author", Location())
+    for commit in contribution.commits:
+        where = _commit_location(commit)
+        marks += _identity_marks(registry, commit.author, "author", where)
+        if commit.author_login and commit.author.login is None:
+            marks += _identity_marks(registry, Identity(login=commit.author_login), "author", where)
+        marks += _identity_marks(registry, commit.committer, "committer", where)
+        for line in trailer_lines(commit.message):
+            key, _, value = line.partition(":")
+            kind = _IDENTITY_TRAILERS.get(key.strip().lower())
+            agent = registry.by_address(value) if kind else None
+            if agent is not None:
+                marks.append(AgentMark(agent.name, "co-author", line, where))
+        for agent in registry.agents:
+            if any(p.search(commit.subject) for p in agent.subjects):
+                marks.append(AgentMark(agent.name, "subject", commit.subject, where))
+    for text, where in _texts(contribution):
+        for pattern in registry.message_patterns:
+            found = pattern.pattern.search(text)
+            if found:
+                evidence = _line_containing(text, found.start())
+                marks.append(AgentMark(pattern.agent.name, pattern.kind, evidence, where))
+    if contribution.head_ref:
+        for agent in registry.agents:
+            if any(p.match(contribution.head_ref) for p in agent.branches):
+                marks.append(
+                    AgentMark(
+                        agent.name, "branch", contribution.head_ref, Location(), Confidence.MEDIUM
+                    )
+                )
+    unique: dict[tuple[str, str, str], AgentMark] = {}
+    for mark in marks:
+        unique.setdefault((mark.agent, mark.kind, mark.evidence), mark)
+    return tuple(unique.values())
+
+
+def _trailer_disclosures(commit: Commit, registry: AgentRegistry) -> Iterator[Disclosure]:
+    where = _commit_location(commit)
+    for line in trailer_lines(commit.message):
+        key, _, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key in ("assisted-by", "generated-by", "ai-used-for"):
+            yield Disclosure(key, line, where, tool=value.split()[0] if value else None)
+        elif key in ("co-authored-by", "co-developed-by"):
+            agent = registry.by_address(value)
+            if agent is not None:
+                yield Disclosure(key, line, where, tool=agent.name)
+
+
+def detect_disclosures(
+    contribution: Contribution, policy: Policy, registry: AgentRegistry
+) -> tuple[tuple[Disclosure, ...], tuple[Disclosure, ...]]:
+    """(disclosures of AI use, statements denying AI use)."""
+    disclosures: list[Disclosure] = []
+    denials: list[Disclosure] = []
+    for commit in contribution.commits:
+        disclosures += _trailer_disclosures(commit, registry)
+    wanted = {label.lower() for label in policy.disclosure.labels}
+    disclosures += [
+        Disclosure("label", label, Location())
+        for label in contribution.labels
+        if label.lower() in wanted
+    ]
+    for text, where in _texts(contribution):
+        statement = _STATEMENT.search(text)
+        if statement:
+            disclosures.append(
+                Disclosure("statement", _line_containing(text, statement.start()), where)
+            )
+        denial = _DENIAL.search(text)
+        if denial:
+            denials.append(Disclosure("statement", _line_containing(text, denial.start()), where))
+    return tuple(disclosures), tuple(denials)
+
+
+def kernel_shaped(assisted_by: str) -> bool:
+    """Whether an `Assisted-by:` value follows the kernel's format (either of its forms)."""
+    return _KERNEL_ASSISTED_BY.match(assisted_by.strip()) is not None
+
+
+def compute_signals(contribution: Contribution, policy: Policy) -> Signals:
+    """All AI signals of one contribution under one policy (labels depend on the policy)."""
+    registry = load_registry()
+    disclosures, denials = detect_disclosures(contribution, policy, registry)
+    return Signals(detect_marks(contribution, registry), disclosures, denials)

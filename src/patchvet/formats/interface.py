@@ -1,0 +1,57 @@
+"""
+The output formats behind one enum. A reporter writes as assessments stream past: `start`,
+then `add` per contribution, then `finish` with what was skipped and the verdict counts.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from patchvet.models import Assessment, Skipped, Verdict
+from patchvet.policy import Policy
+
+
+class Reporter(ABC):
+    """Writes one report to `out` incrementally."""
+
+    def __init__(self, out: TextIO, policy: Policy) -> None:
+        self.out = out
+        self.policy = policy
+
+    def start(self) -> None:  # noqa: B027 - optional hook
+        """Write whatever precedes the first contribution."""
+
+    @abstractmethod
+    def add(self, assessment: Assessment) -> None:
+        """Write one contribution."""
+
+    @abstractmethod
+    def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
+        """Write whatever follows the last contribution."""
+
+
+class OutputFormat(enum.Enum):
+    """The formats `--format` accepts."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+    def reporter(self, out: TextIO, policy: Policy) -> Reporter:
+        """The reporter for this format."""
+        from patchvet.formats.json import JsonReporter
+        from patchvet.formats.markdown import MarkdownReporter
+        from patchvet.formats.sarif import SarifReporter
+        from patchvet.formats.text import TextReporter
+
+        classes: dict[OutputFormat, type[Reporter]] = {
+            OutputFormat.TEXT: TextReporter,
+            OutputFormat.JSON: JsonReporter,
+            OutputFormat.MARKDOWN: MarkdownReporter,
+            OutputFormat.SARIF: SarifReporter,
+        }
+        return classes[self](out, policy)

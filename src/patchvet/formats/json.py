@@ -1,0 +1,111 @@
+"""
+JSON report, schema `patchvet/report/v1` (DESIGN.md). Stable: changes are additive only.
+
+Additions to the documented shape: each finding's `verdict` (what the policy made of it),
+`scores.size_bucket` and `scores.files`, and `series` for emailed patches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from patchvet import __version__
+from patchvet.formats.interface import Reporter
+from patchvet.models import Assessment, Identity, Location, Skipped, Verdict
+from patchvet.policy import Policy
+
+SCHEMA = "patchvet/report/v1"
+
+
+def identity_to_dict(identity: Identity) -> dict[str, Any]:
+    """The `author` object."""
+    return {"name": identity.name, "email": identity.email, "login": identity.login,
+            "id": identity.id}  # fmt: skip
+
+
+def location_to_dict(location: Location) -> dict[str, Any]:
+    """A location, leaving out what is unknown."""
+    out: dict[str, Any] = {}
+    if location.path is not None:
+        out["path"] = location.path
+    if location.line is not None:
+        out["line"] = location.line
+    if location.column is not None:
+        out["column"] = location.column
+    if location.commit is not None:
+        out["commit"] = location.commit
+    return out
+
+
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    """The `policy` object."""
+    return {"name": policy.name, "extends": policy.extends, "mode": policy.mode}
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
+    """One element of `contributions`."""
+    contribution = assessment.contribution
+    out: dict[str, Any] = {
+        "source": contribution.source,
+        "id": contribution.id,
+        "title": contribution.title,
+        "author": identity_to_dict(contribution.author),
+        "verdict": assessment.verdict.value,
+        "scores": {
+            "agent_likelihood": assessment.scores.agent_likelihood,
+            "size_lines": assessment.scores.size_lines,
+            "size_bucket": assessment.scores.size_bucket,
+            "files": assessment.scores.files,
+        },
+        "findings": [
+            {
+                "id": judged.finding.id,
+                "severity": judged.finding.severity.value,
+                "confidence": judged.finding.confidence.value,
+                "message": judged.finding.message,
+                "locations": [location_to_dict(loc) for loc in judged.finding.locations],
+                "evidence": judged.finding.evidence,
+                "remedy": judged.finding.remedy,
+                "verdict": judged.verdict.value,
+            }
+            for judged in assessment.findings
+        ],
+    }
+    if contribution.series is not None:
+        series = contribution.series
+        out["series"] = {"index": series.index, "total": series.total,
+                         "version": series.version, "cover_title": series.cover_title}  # fmt: skip
+    return out
+
+
+class JsonReporter(Reporter):
+    """Streams the report: the header first, each contribution as it is assessed."""
+
+    def start(self) -> None:
+        header = {
+            "schema": SCHEMA,
+            "tool": {"name": "patchvet", "version": __version__},
+            "policy": policy_to_dict(self.policy),
+        }
+        self.out.write(json.dumps(header, indent=2)[:-2])
+        self.out.write(',\n  "contributions": [')
+        self._first = True
+
+    def add(self, assessment: Assessment) -> None:
+        text = json.dumps(assessment_to_dict(assessment), indent=2)
+        self.out.write(("\n" if self._first else ",\n") + _indent(text, 4))
+        self._first = False
+
+    def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
+        skipped_json = json.dumps(
+            [{"source": s.source, "reason": s.reason} for s in skipped], indent=2
+        )
+        closing = "\n  ]" if not self._first else "]"
+        self.out.write(f'{closing},\n  "skipped": {_indent(skipped_json, 2).lstrip()}\n}}\n')
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.splitlines())

@@ -1,0 +1,89 @@
+"""
+Markdown for a pull-request comment or a GitHub job summary. The first line is a hidden marker
+so the GitHub integration can find and update its own comment. All contribution text is
+escaped: nothing a contributor writes can format, link, mention or inject HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from patchvet.formats._escape import markdown as md
+from patchvet.formats.interface import Reporter
+from patchvet.formats.text import describe_location
+from patchvet.models import Assessment, Skipped, Verdict
+
+MARKER = "<!-- patchvet-report -->"
+VERDICT_BADGE = {
+    Verdict.PASS: "✅ pass",
+    Verdict.FLAG: "🟡 flag",
+    Verdict.HOLD: "🟠 hold",
+    Verdict.REJECT: "🔴 reject",
+}
+
+
+class MarkdownReporter(Reporter):
+    """One section per contribution, findings in a collapsible list, a summary at the end."""
+
+    def start(self) -> None:
+        extends = f", extends `{md(self.policy.extends)}`" if self.policy.extends else ""
+        self.out.write(f"{MARKER}\n## patchvet\n\n")
+        self.out.write(f"Policy `{md(self.policy.name)}`{extends} · mode **{self.policy.mode}**")
+        if self.policy.source:
+            self.out.write(f" · source: {md(self.policy.source)}")
+        self.out.write("\n")
+
+    def add(self, assessment: Assessment) -> None:
+        contribution = assessment.contribution
+        scores = assessment.scores
+        write = self.out.write
+        write(f"\n### {VERDICT_BADGE[assessment.verdict]} · {md(contribution.title, 120)}\n\n")
+        write(
+            f"<code>{md(contribution.source, 100)}</code> by "
+            f"{md(contribution.author.display(), 80)}"
+            f" · {scores.size_lines} changed lines (size {scores.size_bucket}) in "
+            f"{scores.files} files"
+        )
+        if scores.agent_likelihood is not None:
+            write(f" · agent likelihood {scores.agent_likelihood:.2f}")
+        write("\n")
+        if not assessment.findings:
+            write("\nNo findings.\n")
+            return
+        counted = [j for j in assessment.findings if j.verdict is not Verdict.PASS]
+        write(
+            f"\n<details{' open' if counted else ''}><summary>{len(assessment.findings)} "
+            f"finding{'s' if len(assessment.findings) != 1 else ''}</summary>\n\n"
+        )
+        for judged in assessment.findings:
+            finding = judged.finding
+            write(
+                f"- **{judged.verdict.value}** <code>{md(finding.id)}</code> "
+                f"({finding.severity.value}): {md(finding.message, 300)}\n"
+            )
+            where = ", ".join(filter(None, (describe_location(x) for x in finding.locations)))
+            if where:
+                write(f"  - where: <code>{md(where, 300)}</code>\n")
+            if finding.evidence:
+                write(f"  - evidence: <code>{md(finding.evidence, 300)}</code>\n")
+            if finding.remedy:
+                write(f"  - fix: {md(finding.remedy, 400)}\n")
+        write("\n</details>\n")
+
+    def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
+        write = self.out.write
+        total = sum(counts.values())
+        parts = ", ".join(f"{counts.get(v, 0)} {v.value}" for v in Verdict)
+        write(f"\n---\n**{total} contribution{'s' if total != 1 else ''}:** {parts}")
+        if skipped:
+            write(f" · {len(skipped)} skipped\n\n")
+            for item in skipped[:50]:
+                write(f"- skipped <code>{md(item.source, 100)}</code>: {md(item.reason, 200)}\n")
+            if len(skipped) > 50:
+                write(f"- … and {len(skipped) - 50} more\n")
+        else:
+            write("\n")
+        write(
+            "\n<sub>patchvet advises; maintainers decide. A finding you think is wrong can be "
+            "discussed with the maintainers.</sub>\n"
+        )

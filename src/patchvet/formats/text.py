@@ -1,0 +1,105 @@
+"""
+Terminal report: one block per contribution, verdict first, then each finding with where it
+is, its evidence and its remedy. Every piece of contribution text is made inert first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from patchvet.formats._escape import plain
+from patchvet.formats.interface import Reporter
+from patchvet.models import Assessment, Location, Skipped, Verdict
+from patchvet.policy import Policy
+
+VERDICT_STYLE = {
+    Verdict.PASS: "bold green",
+    Verdict.FLAG: "bold yellow",
+    Verdict.HOLD: "bold magenta",
+    Verdict.REJECT: "bold red",
+}
+_SEVERITY_STYLE = {"info": "dim", "low": "yellow", "medium": "magenta", "high": "bold red"}
+
+
+def describe_location(location: Location) -> str:
+    """`path:line:column`, or the short commit id."""
+    if location.path:
+        where = location.path
+        if location.line is not None:
+            where += f":{location.line}"
+            if location.column is not None:
+                where += f":{location.column}"
+        return where
+    return location.commit[:12] if location.commit else ""
+
+
+class TextReporter(Reporter):
+    """Readable at a glance; colours only on a terminal."""
+
+    def __init__(self, out: TextIO, policy: Policy) -> None:
+        super().__init__(out, policy)
+        self.console = Console(file=out, soft_wrap=True, highlight=False, markup=False, emoji=False)
+
+    def start(self) -> None:
+        extends = f", extends {self.policy.extends}" if self.policy.extends else ""
+        self.console.print(
+            Text(f"patchvet · policy {self.policy.name}{extends} · {self.policy.mode}", style="dim")
+        )
+
+    def add(self, assessment: Assessment) -> None:
+        contribution = assessment.contribution
+        scores = assessment.scores
+        line = Text("\n")
+        line.append(f"{assessment.verdict.value.upper():<6}", VERDICT_STYLE[assessment.verdict])
+        line.append(f" {plain(contribution.source, 80)}", "bold")
+        line.append(f" · {plain(contribution.title, 100)}")
+        self.console.print(line)
+        self.console.print(
+            Text(
+                f"       by {plain(contribution.author.display(), 80)} · {scores.size_lines} "
+                f"lines ({scores.size_bucket}) in {scores.files} files"
+                + (
+                    f" · agent likelihood {scores.agent_likelihood:.2f}"
+                    if scores.agent_likelihood is not None
+                    else ""
+                ),
+                style="dim",
+            )
+        )
+        for judged in assessment.findings:
+            finding = judged.finding
+            head = Text("       ")
+            head.append(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity.value])
+            head.append(f" {finding.id}", "bold")
+            head.append(f" → {judged.verdict.value}", VERDICT_STYLE[judged.verdict])
+            head.append(f"  {plain(finding.message, 300)}")
+            self.console.print(head)
+            where = ", ".join(filter(None, (describe_location(loc) for loc in finding.locations)))
+            for label, value in (("where", where), ("evidence", finding.evidence),
+                                 ("fix", finding.remedy)):  # fmt: skip
+                if value:
+                    self.console.print(
+                        Text(
+                            f"           {label}: {plain(value, 300)}",
+                            style="dim" if label != "fix" else "",
+                        )
+                    )
+
+    def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
+        total = sum(counts.values())
+        summary = Text(f"\n{total} contribution{'s' if total != 1 else ''}: ")
+        parts = [(verdict, counts.get(verdict, 0)) for verdict in Verdict]
+        for index, (verdict, count) in enumerate(parts):
+            summary.append(f"{count} {verdict.value}", VERDICT_STYLE[verdict] if count else "dim")
+            summary.append(", " if index < len(parts) - 1 else "")
+        if skipped:
+            summary.append(f" · {len(skipped)} skipped", "bold")
+        self.console.print(summary)
+        for item in skipped:
+            self.console.print(
+                Text(f"  skipped {plain(item.source, 120)}: {plain(item.reason, 300)}", style="dim")
+            )

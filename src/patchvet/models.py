@@ -1,0 +1,274 @@
+"""
+The domain model: what a contribution is, what analyzers find in it, and what the policy decides.
+
+Every type here is a frozen dataclass or an ordered enum, so results can be shared between
+analyzers, formats and the ledger without anyone mutating them along the way.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from functools import total_ordering
+
+
+@total_ordering
+class _Ordered(enum.Enum):
+    """An enum whose members compare by declaration order (lowest first)."""
+
+    @property
+    def rank(self) -> int:
+        """Position of this member in declaration order."""
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+class Severity(_Ordered):
+    """How much a finding matters if it is true."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Confidence(_Ordered):
+    """How sure the analyzer is that the finding is true."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Verdict(_Ordered):
+    """The graduated outcome for one contribution: `pass` < `flag` < `hold` < `reject`."""
+
+    PASS = "pass"
+    FLAG = "flag"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """
+    Who a person or bot is, as far as the input tells: any field may be unknown.
+
+    `login` and `id` come from GitHub; `id` is the immutable numeric account id.
+    """
+
+    name: str | None = None
+    email: str | None = None
+    login: str | None = None
+    id: int | None = None
+
+    def display(self) -> str:
+        """A short human form such as `Jane Doe <jane@example.org>` or `@jane`."""
+        parts = []
+        if self.name:
+            parts.append(self.name)
+        if self.email:
+            parts.append(f"<{self.email}>")
+        if self.login and not parts:
+            parts.append(f"@{self.login}")
+        return " ".join(parts) or "unknown"
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """A `Key: value` line from the closing block of a commit message."""
+
+    key: str
+    value: str
+    line: str
+    """The trailer exactly as written, for evidence."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit (or one emailed patch) inside a contribution."""
+
+    sha: str | None
+    author: Identity
+    committer: Identity | None
+    subject: str
+    message: str
+    """The whole commit message, subject included."""
+    trailers: tuple[Trailer, ...] = ()
+    date: str | None = None
+    is_merge: bool = False
+    author_login: str | None = None
+    """The GitHub account the forge associated with the commit author, when known."""
+
+
+@dataclass(frozen=True)
+class AddedLine:
+    """A line added by a diff, with its line number in the new file."""
+
+    number: int
+    text: str
+
+
+class ChangeStatus(enum.Enum):
+    """What a diff does to one file."""
+
+    ADDED = "added"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+    COPIED = "copied"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """The change to one file: counts, binary-ness and the added lines themselves."""
+
+    path: str
+    status: ChangeStatus
+    additions: int = 0
+    deletions: int = 0
+    binary: bool = False
+    old_path: str | None = None
+    added_lines: tuple[AddedLine, ...] = ()
+    new_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """Where an emailed patch sits in its series, and the cover letter's text if there was one."""
+
+    index: int
+    total: int
+    version: int = 1
+    cover_title: str | None = None
+    cover_text: str | None = None
+
+
+class SourceKind(enum.Enum):
+    """Which kind of input a contribution came from."""
+
+    PATCH = "patch"
+    COMMIT = "commit"
+    PULL_REQUEST = "pull-request"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """
+    One unit a maintainer decides on: an emailed patch, a commit, or a pull request.
+
+    `source` says where it came from in the form the JSON report uses
+    (`path.patch`, `file.mbox#3`, a commit sha, `owner/repo#123`).
+    """
+
+    source: str
+    id: str
+    kind: SourceKind
+    title: str
+    author: Identity
+    commits: tuple[Commit, ...] = ()
+    files: tuple[FileChange, ...] = ()
+    description: str = ""
+    """The pull request body or, for emailed patches, nothing: see `series` for the cover letter."""
+    base_ref: str | None = None
+    head_ref: str | None = None
+    labels: tuple[str, ...] = ()
+    linked_issues: tuple[int, ...] = ()
+    series: Series | None = None
+    reported_additions: int | None = None
+    """Line counts the forge reported, used when the file list itself is not available."""
+    reported_deletions: int | None = None
+    reported_files: int | None = None
+
+    def statements(self) -> tuple[str, ...]:
+        """Free text written for reviewers: the PR body and the series cover letter."""
+        texts = [self.description]
+        if self.series and self.series.cover_text:
+            texts.append(self.series.cover_text)
+        return tuple(text for text in texts if text)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points: a file and line, or a commit, or both."""
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    commit: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """
+    One thing an analyzer saw, with the evidence a maintainer can check and what would resolve it.
+
+    `id` is `family/name`; the family is one of DESIGN.md's fixed families.
+    """
+
+    id: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    evidence: str = ""
+    remedy: str = ""
+    locations: tuple[Location, ...] = ()
+
+    @property
+    def family(self) -> str:
+        """The part of the id before the slash."""
+        return self.id.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class JudgedFinding:
+    """A finding together with the verdict the policy gives it."""
+
+    finding: Finding
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Numbers computed for every contribution, independent of the policy."""
+
+    size_lines: int
+    size_bucket: str
+    files: int
+    agent_likelihood: float | None = None
+    """Calibrated probability from the statistical model; None when no model is installed."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome for one contribution: its findings as judged, and the overall verdict."""
+
+    contribution: Contribution
+    verdict: Verdict
+    findings: tuple[JudgedFinding, ...]
+    scores: Scores
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input (or part of one) that could not be read, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Counts over a whole run, kept instead of the assessments so memory stays flat."""
+
+    verdicts: dict[Verdict, int] = field(default_factory=dict)
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Number of contributions assessed."""
+        return sum(self.verdicts.values())

@@ -1,0 +1,28 @@
+"""
+From findings to a verdict: each finding gets the verdict the policy maps it to, and the
+contribution gets the highest of them (`pass` when there are none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from patchvet.models import Finding, JudgedFinding, Verdict
+from patchvet.policy.model import Policy
+
+# A statistical score is evidence for a human to weigh, never grounds to refuse on its own.
+_SCORE_ONLY_CEILING = {"agent-likelihood": Verdict.FLAG}
+
+
+def judge(findings: Iterable[Finding], policy: Policy) -> tuple[Verdict, tuple[JudgedFinding, ...]]:
+    """The contribution's verdict and every finding with its own, most severe first."""
+    judged = []
+    for finding in findings:
+        verdict = policy.verdict_for(finding)
+        ceiling = _SCORE_ONLY_CEILING.get(finding.family)
+        if ceiling is not None and verdict > ceiling:
+            verdict = ceiling
+        judged.append(JudgedFinding(finding, verdict))
+    judged.sort(key=lambda j: (j.verdict.rank, j.finding.severity.rank), reverse=True)
+    overall = max((j.verdict for j in judged), default=Verdict.PASS)
+    return overall, tuple(judged)

@@ -1,0 +1,146 @@
+"""
+Finding, reading and resolving policies.
+
+A policy is TOML: a preset shipped in `presets/`, a file named with `--policy`, or the
+repository's `.patchvet.toml` (or `[tool.patchvet]` in `pyproject.toml`). `extends = "<preset>"`
+merges the preset under the file: tables merge key by key, every other value is replaced.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from patchvet.errors import ConfigError
+from patchvet.policy.model import Policy
+
+PROJECT_FILE = ".patchvet.toml"
+DEFAULT_PRESET = "default"
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets, sorted, `default` first."""
+    names = sorted(
+        entry.name.removesuffix(".toml")
+        for entry in files("patchvet.policy").joinpath("presets").iterdir()
+        if entry.name.endswith(".toml")
+    )
+    return sorted(names, key=lambda name: (name != DEFAULT_PRESET, name))
+
+
+def preset_text(name: str) -> str:
+    """The TOML text of a preset, comments included."""
+    if name not in preset_names():
+        raise ConfigError(
+            f"unknown policy preset {name!r}",
+            hint=f"choose one of: {', '.join(preset_names())}, or pass a path to a TOML file",
+        )
+    return files("patchvet.policy").joinpath(f"presets/{name}.toml").read_text("utf-8")
+
+
+def _parse(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{origin} is not valid TOML: {error}") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(raw: dict[str, Any], origin: str, chain: tuple[str, ...] = ()) -> dict[str, Any]:
+    parent = raw.get("extends")
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ConfigError(f"{origin}: `extends` must be the name of a preset")
+    if parent in chain:
+        raise ConfigError(f"{origin}: `extends` loops through {' -> '.join((*chain, parent))}")
+    base = _resolve(
+        _parse(preset_text(parent), f"preset {parent}"), f"preset {parent}", (*chain, parent)
+    )
+    merged = _merge(base, raw)
+    merged["extends"] = parent
+    return merged
+
+
+def _validate(raw: dict[str, Any], origin: str, default_name: str) -> Policy:
+    resolved = _resolve(raw, origin)
+    resolved["name"] = raw.get("name", default_name)
+    try:
+        return Policy.model_validate(resolved)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+        raise ConfigError(
+            f"{origin}: {where}: {first['msg']}{more}",
+            hint="see `patchvet policy show default` for every key and its default",
+        ) from None
+
+
+def load_preset(name: str) -> Policy:
+    """A shipped preset, resolved."""
+    return _validate(_parse(preset_text(name), f"preset {name}"), f"preset {name}", name)
+
+
+def load_file(path: Path) -> Policy:
+    """A policy file: `.patchvet.toml` style, or a `pyproject.toml` with `[tool.patchvet]`."""
+    try:
+        text = path.read_text("utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read policy {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"policy {path} is not UTF-8 text") from None
+    raw = _parse(text, str(path))
+    if path.name == "pyproject.toml":
+        section = raw.get("tool", {}).get("patchvet")
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path} has no [tool.patchvet] table")
+        raw = section
+    return _validate(raw, str(path), str(path))
+
+
+def discover(root: Path) -> Path | None:
+    """The project's policy file under `root`, if it declares one."""
+    candidate = root / PROJECT_FILE
+    if candidate.is_file():
+        return candidate
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            raw = tomllib.loads(pyproject.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return None
+        if isinstance(raw.get("tool", {}).get("patchvet"), dict):
+            return pyproject
+    return None
+
+
+def load_policy(spec: str | None, root: Path) -> Policy:
+    """
+    The policy for a run: `spec` names a preset or a file; without it, the project's own
+    file under `root`, else the `default` preset.
+    """
+    if spec is None:
+        found = discover(root)
+        return load_file(found) if found else load_preset(DEFAULT_PRESET)
+    path = Path(spec)
+    if spec in preset_names() and not path.is_file():
+        return load_preset(spec)
+    if path.suffix == ".toml" or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"policy file {spec} does not exist")
+        return load_file(path)
+    return load_preset(spec)

@@ -1,0 +1,179 @@
+"""
+The policy schema: what a project's `.patchvet.toml` (or a preset) may say, validated at the edge.
+
+Unknown keys are errors, so a typo never silently weakens a policy. Everything has a default,
+and the defaults are the `default` preset's advisory behaviour.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from patchvet.models import Finding, Verdict
+
+VerdictName = Literal["pass", "flag", "hold", "reject"]
+DisclosureForm = Literal[
+    "assisted-by", "generated-by", "ai-used-for", "co-authored-by", "co-developed-by",
+    "label", "statement",
+]  # fmt: skip
+DISCLOSURE_FORMS: tuple[str, ...] = DisclosureForm.__args__  # type: ignore[attr-defined]
+_ACTION = re.compile(r"^(summary|comment|check-run|close|label:[^\s,][^,]{0,49})$")
+BUCKETS = ("XS", "S", "M", "L", "XL", "XXL")
+
+DEFAULT_GENERATED = [
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
+    "Cargo.lock", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "go.sum",
+    "composer.lock", "Gemfile.lock", "mix.lock", "flake.lock", "packages.lock.json",
+    "*.min.js", "*.min.css", "*.map", "*.pb.go", "*_pb2.py", "*_pb2.pyi", "*.generated.*",
+    "*.g.dart", "*.snap", "__snapshots__/", "vendor/", "node_modules/", "dist/",
+]  # fmt: skip
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AIRules(_Section):
+    """What AI involvement means for this project."""
+
+    stance: Literal["allow", "disclose", "approval", "ban"] = "allow"
+    """`ban`: any AI content is refused; `approval`: only with a recorded approval."""
+    note: str = ""
+    """The project's own rule in a sentence, quoted in explanations."""
+    approval_trailers: list[str] = []
+    """Trailer keys (such as `Approved-by`) that record a granted exception."""
+    approval_labels: list[str] = []
+    """Labels that record a granted exception on a pull request."""
+    bot_authors: Literal["allow", "forbid"] = "allow"
+    """`forbid`: contributions authored or opened by an agent account are not accepted."""
+
+
+class DisclosureRules(_Section):
+    """Which forms of AI disclosure are required, accepted or forbidden."""
+
+    require: list[str] = []
+    """When agent marks are present, every entry must be met; `a|b` means either form."""
+    forbid: list[DisclosureForm] = []
+    labels: list[str] = ["llm-assisted", "ai-assisted"]
+    """PR labels that count as the `label` disclosure form."""
+    assisted_by_format: Literal["any", "kernel"] = "any"
+    """`kernel`: `Assisted-by: AGENT:MODEL [TOOL…]` or `Assisted-by: LLM [TOOL…]`."""
+    basic_tools: list[str] = ["git", "gcc", "clang", "make", "vim", "emacs", "editor"]
+    """Tools the kernel says not to list in Assisted-by."""
+
+    @field_validator("require")
+    @classmethod
+    def _known_forms(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            for form in entry.split("|"):
+                if form not in DISCLOSURE_FORMS:
+                    raise ValueError(f"unknown disclosure form {form!r}; use {DISCLOSURE_FORMS}")
+        return value
+
+
+class SignoffRules(_Section):
+    """Developer Certificate of Origin rules."""
+
+    required: bool = False
+    match_author: bool = True
+    forbid_ai: bool = True
+    """An AI identity in Signed-off-by is a violation, not just ignored."""
+    forbid_ai_co_developer: bool = True
+
+
+class SizeRules(_Section):
+    """Auditability thresholds."""
+
+    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERATED))
+    """Globs of generated and lock files left out of the line count."""
+    flag_bucket: Literal["XS", "S", "M", "L", "XL", "XXL"] = "XL"
+    max_lines: int | None = None
+    max_files: int | None = 100
+
+
+class ProtectedPath(_Section):
+    """A set of paths the project guards, and why."""
+
+    paths: list[str]
+    reason: str
+    action: str = "Ask a maintainer to review this change explicitly."
+    when: Literal["always", "ai-detected"] = "always"
+    verdict: VerdictName = "flag"
+
+
+class ChangeSurfaceRules(_Section):
+    """Extra paths to treat as CI, build or release tooling."""
+
+    extra_paths: list[str] = []
+
+
+class DependencyRules(_Section):
+    """Dependency checks."""
+
+    typosquat: bool = True
+
+
+class Policy(_Section):
+    """A resolved policy: presets and project overrides merged, validated."""
+
+    name: str = "custom"
+    extends: str | None = None
+    description: str = ""
+    source: str = ""
+    """Where the project states its policy (document and date)."""
+    mode: Literal["advisory", "enforce"] = "advisory"
+    ai: AIRules = AIRules()
+    disclosure: DisclosureRules = DisclosureRules()
+    signoff: SignoffRules = SignoffRules()
+    size: SizeRules = SizeRules()
+    protected_paths: dict[str, ProtectedPath] = {}
+    ci: ChangeSurfaceRules = ChangeSurfaceRules()
+    dependency: DependencyRules = DependencyRules()
+    severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
+        "info": "pass",
+        "low": "flag",
+        "medium": "flag",
+        "high": "hold",
+    }
+    verdicts: dict[str, VerdictName] = {}
+    """Finding id (or glob such as `ci-change/*`) to verdict; the most specific pattern wins."""
+    actions: dict[VerdictName, list[str]] = {}
+    """Per verdict, what to do on GitHub: `summary`, `comment`, `check-run`, `label:NAME`,
+    `close`."""
+
+    @field_validator("actions")
+    @classmethod
+    def _known_actions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for actions in value.values():
+            for action in actions:
+                if not _ACTION.match(action):
+                    raise ValueError(
+                        f"unknown action {action!r}; use summary, comment, check-run, "
+                        "close or label:NAME"
+                    )
+        return value
+
+    @field_validator("verdicts")
+    @classmethod
+    def _family_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        for pattern in value:
+            if "/" not in pattern:
+                raise ValueError(f"verdict key {pattern!r} must be `family/name` or `family/*`")
+        return value
+
+    def verdict_for(self, finding: Finding) -> Verdict:
+        """The verdict this policy gives one finding."""
+        if finding.family == "protected-path":
+            entry = self.protected_paths.get(finding.id.split("/", 1)[1])
+            if entry is not None:
+                return Verdict(entry.verdict)
+        if finding.id in self.verdicts:
+            return Verdict(self.verdicts[finding.id])
+        patterns = [p for p in self.verdicts if fnmatch.fnmatchcase(finding.id, p)]
+        if patterns:
+            return Verdict(self.verdicts[max(patterns, key=len)])
+        return Verdict(self.severity_verdicts[finding.severity.value])

@@ -1,0 +1,72 @@
+"""Commit-message helpers shared by every source: trailers, subject prefixes, identities."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+
+from patchvet.models import Identity, Trailer
+
+# git interpret-trailers accepts tokens of letters, digits and dashes followed by a colon.
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[ \t]*(\S.*)$")
+_SUBJECT_TAG = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
+_SERIES_TAG = re.compile(
+    r"\[(?P<tag>[^\]]*?)\b(?:v(?P<version>\d+)\s+)?(?P<index>\d+)/(?P<total>\d+)\s*\]", re.I
+)
+_VERSION_TAG = re.compile(r"\bv(\d+)\b", re.I)
+
+
+def parse_trailers(message: str) -> tuple[Trailer, ...]:
+    """
+    Trailers from the last paragraph of a commit message, as `git interpret-trailers` sees them.
+
+    The last paragraph counts as a trailer block when at least one line is a trailer and every
+    other line is a continuation (indented) line; anything else is prose, not trailers.
+    """
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip("\n")) if p.strip()]
+    if len(paragraphs) < 2:
+        return ()
+    block = paragraphs[-1].splitlines()
+    trailers: list[Trailer] = []
+    for line in block:
+        match = _TRAILER.match(line)
+        if match:
+            trailers.append(Trailer(match.group(1), match.group(2).strip(), line.strip()))
+        elif line[:1] in (" ", "\t") and trailers:
+            continue
+        else:
+            return ()
+    return tuple(trailers)
+
+
+def trailer_lines(message: str) -> list[str]:
+    """Every line of a message shaped like a trailer, wherever it stands."""
+    return [line.strip() for line in message.splitlines() if _TRAILER.match(line.strip())]
+
+
+def strip_subject_tags(subject: str) -> str:
+    """`[PATCH v2 3/7] net: fix` -> `net: fix`."""
+    return _SUBJECT_TAG.sub("", subject).strip()
+
+
+def series_position(subject: str) -> tuple[int, int, int] | None:
+    """(index, total, version) from a `[PATCH v2 3/7]` tag, or None for a lone patch."""
+    match = _SERIES_TAG.search(subject)
+    if not match:
+        return None
+    version = match.group("version")
+    if version is None:
+        tag_version = _VERSION_TAG.search(match.group("tag") or "")
+        version = tag_version.group(1) if tag_version else "1"
+    return int(match.group("index")), int(match.group("total")), int(version)
+
+
+def identity_from_address(address: str) -> Identity:
+    """`Jane Doe <jane@example.org>` -> Identity(name, email); tolerant of bare names."""
+    name, email = parseaddr(address)
+    if not email and not name:
+        stripped = address.strip()
+        return Identity(name=stripped or None)
+    if email and "@" not in email and not name:
+        return Identity(name=email)
+    return Identity(name=name or None, email=email.lower() or None)

@@ -1,0 +1,155 @@
+"""
+One emailed patch (`git format-patch` output, a `.eml`, or a bare diff) into its parts.
+
+Decoding follows the mail standards (RFC 2047 headers, quoted-printable and base64 bodies,
+declared charsets, MIME attachments), then git am's conventions: in-body `From:`/`Subject:`
+headers override the envelope, and the commit message ends at the `---` line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+
+from patchvet.models import Commit, FileChange, Identity
+from patchvet.sources._diff import DiffError, parse_diff
+from patchvet.sources._message import (
+    identity_from_address,
+    parse_trailers,
+    series_position,
+    strip_subject_tags,
+)
+
+_DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null|\S+\t)|GIT binary patch)")
+_IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
+_PATCH_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch")
+_ZERO_SHA = "0" * 40
+
+
+class MessageError(ValueError):
+    """The message holds no patch we can read; the text is the skip reason."""
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """What one mail message says, before it is placed in a series."""
+
+    subject: str
+    """The full subject, tags included (`[PATCH v2 1/3] …`)."""
+    commit: Commit
+    files: tuple[FileChange, ...]
+    message_id: str | None
+    series: tuple[int, int, int] | None
+    """(index, total, version) from the subject tag."""
+    body: str
+    """The text before the diff: commit message, or the cover letter's prose."""
+
+    @property
+    def is_cover_letter(self) -> bool:
+        """Patch 0 of a series: prose for the whole series, no diff."""
+        return self.series is not None and self.series[0] == 0
+
+    @property
+    def identifier(self) -> str:
+        """A stable id: the commit sha when git wrote one, else Message-ID, else a digest."""
+        if self.commit.sha:
+            return self.commit.sha
+        if self.message_id:
+            return self.message_id
+        digest = hashlib.sha256((self.subject + self.body).encode("utf-8", "replace"))
+        return digest.hexdigest()[:16]
+
+
+def _decode_part(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
+def _body_text(message: Message) -> str:
+    if not message.is_multipart():
+        return _decode_part(message)
+    texts = [
+        _decode_part(part)
+        for part in message.walk()
+        if not part.is_multipart() and part.get_content_type() in _PATCH_PARTS
+    ]
+    return "\n".join(texts)
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        value = message.get(name)
+    except Exception:  # noqa: BLE001 - a hostile header must not stop the run
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _split_in_body_headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """git am lets the first body lines override From/Subject/Date, ended by a blank line."""
+    headers: dict[str, str] = {}
+    index = 0
+    while index < len(lines) and (match := _IN_BODY_HEADER.match(lines[index])):
+        headers[match.group(1)] = match.group(2).strip()
+        index += 1
+    if headers and (index == len(lines) or lines[index].strip() == ""):
+        return headers, lines[index + 1 :]
+    return {}, lines
+
+
+def _split_message_and_diff(lines: list[str]) -> tuple[list[str], list[str]]:
+    for index, line in enumerate(lines):
+        if line.rstrip() == "---" or _DIFF_START.match(line):
+            return lines[:index], lines[index:]
+    return lines, []
+
+
+def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
+    """
+    Parse one message; raise `MessageError` when it holds neither a patch nor a cover letter.
+
+    `envelope_sha` is the commit id from git format-patch's `From <sha> Mon Sep 17 …` line.
+    """
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    has_headers = bool(_header(message, "From") or _header(message, "Subject"))
+    text = _body_text(message) if has_headers else raw.decode("utf-8", "replace")
+    if "\x00" in text:
+        raise MessageError("binary data, not a patch")
+    lines = text.replace("\r\n", "\n").split("\n")
+    in_body, lines = _split_in_body_headers(lines)
+    subject = in_body.get("Subject") or _header(message, "Subject")
+    author_field = in_body.get("From") or _header(message, "From")
+    message_lines, diff_lines = _split_message_and_diff(lines)
+    try:
+        files = tuple(parse_diff(diff_lines)) if diff_lines else ()
+    except DiffError as error:
+        raise MessageError(f"corrupt diff: {error}") from None
+    series = series_position(subject)
+    if not files and not (series and series[0] == 0):
+        raise MessageError("no diff found (not a patch, or a reply without one)")
+    body = "\n".join(message_lines).strip("\n")
+    title = strip_subject_tags(subject) or (files[0].path if files else "")
+    full_message = f"{title}\n\n{body}" if body else title
+    sha = envelope_sha if envelope_sha and envelope_sha != _ZERO_SHA else None
+    author = identity_from_address(author_field) if author_field else Identity()
+    commit = Commit(
+        sha=sha,
+        author=author,
+        committer=None,
+        subject=title,
+        message=full_message,
+        trailers=parse_trailers(full_message),
+        date=in_body.get("Date") or _header(message, "Date") or None,
+    )
+    message_id = _header(message, "Message-ID").strip("<> ") or None
+    return ParsedMessage(subject, commit, files, message_id, series, body)

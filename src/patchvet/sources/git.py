@@ -1,0 +1,128 @@
+"""
+Commits of a revision range in a local repository, one contribution each, oldest first.
+
+One `git log -p` process streams every commit; records are cut on a NUL-framed marker (git
+never prints NUL inside a textual diff), so a 10,000-commit range is read in constant memory.
+Nothing from the repository is executed: external diff drivers and textconv are disabled.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from patchvet.errors import SourceError
+from patchvet.models import Commit, Contribution, Identity, Skipped, SourceKind
+from patchvet.sources._diff import DiffError, parse_diff
+from patchvet.sources._message import parse_trailers
+from patchvet.sources.interface import SourceItem
+
+_START = b"\x00PATCHVET-COMMIT\x00"
+_END = b"\x00PATCHVET-END\x00"
+_FORMAT = (
+    "%x00PATCHVET-COMMIT%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%B%x00PATCHVET-END%x00"
+)
+_MERGE_BRANCH = re.compile(
+    r"^Merge (?:pull request #\d+ from [^/\s]+/(?P<pr>\S+)"
+    r"|(?:remote-tracking )?branch '(?P<b>[^']+)')"
+)
+_BLOCK = 1 << 16
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+
+
+def _check_repository(repo: Path, revision_range: str) -> None:
+    if not repo.is_dir():
+        raise SourceError(f"{repo} is not a directory", hint="pass --repo PATH to a git repository")
+    if _git(repo, "rev-parse", "--git-dir").returncode != 0:
+        raise SourceError(f"{repo} is not a git repository", hint="pass --repo PATH to a clone")
+    probe = _git(repo, "rev-list", "--max-count=1", "--end-of-options", revision_range, "--")
+    if probe.returncode != 0:
+        reason = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SourceError(
+            f"git cannot read the range {revision_range!r}: {reason[0] if reason else 'unknown'}",
+            hint="use a range such as HEAD~10..HEAD or main..feature",
+        )
+
+
+def read_git_range(revision_range: str, repo: Path) -> Iterator[SourceItem]:
+    """
+    Stream the commits of `revision_range` in `repo` as contributions, oldest first.
+
+    The repository and range are checked now, so a mistake is reported before any output.
+    """
+    _check_repository(repo, revision_range)
+    return _stream(revision_range, repo)
+
+
+def _stream(revision_range: str, repo: Path) -> Iterator[SourceItem]:
+    command = [
+        "git", "-C", str(repo),
+        "-c", "core.quotepath=on", "-c", "diff.noprefix=false", "-c", "log.showSignature=false",
+        "log", "--reverse", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
+        "--patch", f"--format={_FORMAT}", "--end-of-options", revision_range, "--",
+    ]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        assert process.stdout is not None
+        for record in _records(process.stdout):
+            yield _parse_record(record)
+
+
+def _records(stream: IO[bytes]) -> Iterator[bytes]:
+    """Cut the stream into per-commit records, scanning each byte only once."""
+    buffer = bytearray()
+    scanned = 0
+    while block := stream.read(_BLOCK):
+        buffer += block
+        while True:
+            following = buffer.find(_START, max(len(_START), scanned - len(_START)))
+            if following == -1:
+                scanned = len(buffer)
+                break
+            yield bytes(buffer[len(_START) : following])
+            del buffer[:following]
+            scanned = 0
+    if buffer.startswith(_START):
+        yield bytes(buffer[len(_START) :])
+
+
+def _parse_record(record: bytes) -> SourceItem:
+    header, found, diff = record.partition(_END)
+    fields = header.decode("utf-8", "replace").split("\x00", 7)
+    if not found or len(fields) != 8:
+        return Skipped("git", "unparseable git log record")
+    sha, parents, author_name, author_email, date, committer_name, committer_email, message = fields
+    message = message.rstrip("\n")
+    subject = message.split("\n", 1)[0]
+    is_merge = len(parents.split()) > 1
+    try:
+        files = parse_diff(diff.decode("utf-8", "replace").split("\n"))
+    except DiffError as error:
+        return Skipped(sha, f"corrupt diff from git: {error}")
+    author = Identity(name=author_name or None, email=author_email.lower() or None)
+    commit = Commit(
+        sha=sha,
+        author=author,
+        committer=Identity(name=committer_name or None, email=committer_email.lower() or None),
+        subject=subject,
+        message=message,
+        trailers=parse_trailers(message),
+        date=date or None,
+        is_merge=is_merge,
+    )
+    branch = _MERGE_BRANCH.match(subject) if is_merge else None
+    return Contribution(
+        source=sha,
+        id=sha,
+        kind=SourceKind.COMMIT,
+        title=subject,
+        author=author,
+        commits=(commit,),
+        files=tuple(files),
+        head_ref=(branch.group("pr") or branch.group("b")) if branch else None,
+    )

@@ -1,0 +1,271 @@
+"""
+A GitHub pull request from a saved `pull_request` webhook payload and saved REST API answers.
+
+The payload gives the PR (title, body, author, branches, labels); `GET /pulls/N/files` and
+`GET /pulls/N/commits` answers, saved as JSON (one page, or a list of pages), give the diff and
+the commits. Wire shapes are validated with pydantic at this edge and turned into the domain
+model; nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from patchvet.errors import SourceError
+from patchvet.models import (
+    AddedLine,
+    ChangeStatus,
+    Commit,
+    Contribution,
+    FileChange,
+    Identity,
+    SourceKind,
+)
+from patchvet.sources._diff import DiffError, parse_diff
+from patchvet.sources._message import parse_trailers
+from patchvet.sources.interface import SourceItem
+
+_LINKED_ISSUE = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE
+)
+_STATUS = {
+    "added": ChangeStatus.ADDED,
+    "removed": ChangeStatus.DELETED,
+    "modified": ChangeStatus.MODIFIED,
+    "changed": ChangeStatus.MODIFIED,
+    "renamed": ChangeStatus.RENAMED,
+    "copied": ChangeStatus.COPIED,
+}
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+_Item = TypeVar("_Item", bound=_Wire)
+
+
+class GitHubUser(_Wire):
+    """A GitHub account as the API shows it."""
+
+    login: str
+    id: int
+    type: str = "User"
+
+
+class GitHubLabel(_Wire):
+    """A label on an issue or pull request."""
+
+    name: str
+
+
+class GitHubRef(_Wire):
+    """One end of a pull request: branch name and commit."""
+
+    ref: str
+    sha: str
+
+
+class GitHubRepository(_Wire):
+    """The repository a pull request belongs to."""
+
+    full_name: str
+
+
+class GitHubPullRequest(_Wire):
+    """The `pull_request` object of a webhook payload or of `GET /pulls/N`."""
+
+    number: int
+    title: str
+    body: str | None = None
+    user: GitHubUser
+    head: GitHubRef
+    base: GitHubRef
+    labels: list[GitHubLabel] = []
+    additions: int | None = None
+    deletions: int | None = None
+    changed_files: int | None = None
+
+
+class PullRequestEvent(_Wire):
+    """A `pull_request` webhook delivery."""
+
+    action: str | None = None
+    pull_request: GitHubPullRequest
+    repository: GitHubRepository
+
+
+class GitHubFile(_Wire):
+    """One entry of `GET /pulls/N/files`."""
+
+    filename: str
+    status: str = "modified"
+    additions: int = 0
+    deletions: int = 0
+    changes: int = 0
+    patch: str | None = None
+    previous_filename: str | None = None
+
+
+class GitHubGitIdentity(_Wire):
+    """Author or committer inside a git commit object."""
+
+    name: str | None = None
+    email: str | None = None
+    date: str | None = None
+
+
+class GitHubGitCommit(_Wire):
+    """The git part of a commit: message and raw identities."""
+
+    message: str
+    author: GitHubGitIdentity | None = None
+    committer: GitHubGitIdentity | None = None
+
+
+class GitHubCommit(_Wire):
+    """One entry of `GET /pulls/N/commits`."""
+
+    sha: str
+    commit: GitHubGitCommit
+    author: GitHubUser | None = None
+    committer: GitHubUser | None = None
+    parents: list[dict[str, Any]] = []
+
+
+def _load_json(path: Path, what: str) -> Any:
+    try:
+        with path.open("rb") as stream:
+            return json.load(stream)
+    except OSError as error:
+        raise SourceError(f"cannot read {what} {path}: {error.strerror or error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SourceError(f"{what} {path} is not valid JSON: {error}") from None
+
+
+def _pages(data: Any, what: str, path: Path) -> list[Any]:
+    """Accept one API page (a list) or several saved pages (a list of lists)."""
+    if not isinstance(data, list):
+        raise SourceError(f"{what} {path} must be a JSON list, as the REST API returns")
+    if data and all(isinstance(page, list) for page in data):
+        return [item for page in data for item in page]
+    return data
+
+
+def file_change(entry: GitHubFile) -> FileChange:
+    """Turn one API file entry into a `FileChange`, parsing its patch when GitHub sent one."""
+    status = _STATUS.get(entry.status, ChangeStatus.MODIFIED)
+    added: tuple[AddedLine, ...] = ()
+    binary = False
+    if entry.patch is not None:
+        try:
+            parsed = parse_diff(
+                ["--- a/x", "+++ b/x", *entry.patch.replace("\r\n", "\n").split("\n")]
+            )
+            added = parsed[0].added_lines if parsed else ()
+        except DiffError:
+            added = ()
+    elif entry.changes == 0 and status not in (ChangeStatus.RENAMED, ChangeStatus.DELETED):
+        # GitHub omits `patch` for binary files (and for very large text diffs, which
+        # report a non-zero `changes`).
+        binary = True
+    return FileChange(
+        path=entry.filename,
+        status=status,
+        additions=entry.additions,
+        deletions=entry.deletions,
+        binary=binary,
+        old_path=entry.previous_filename,
+        added_lines=added,
+    )
+
+
+def commit_from_api(entry: GitHubCommit) -> Commit:
+    """Turn one API commit entry into a `Commit`."""
+    git_author = entry.commit.author or GitHubGitIdentity()
+    git_committer = entry.commit.committer or GitHubGitIdentity()
+    message = entry.commit.message.replace("\r\n", "\n").rstrip("\n")
+    return Commit(
+        sha=entry.sha,
+        author=Identity(
+            name=git_author.name,
+            email=git_author.email.lower() if git_author.email else None,
+            login=entry.author.login if entry.author else None,
+            id=entry.author.id if entry.author else None,
+        ),
+        committer=Identity(
+            name=git_committer.name,
+            email=git_committer.email.lower() if git_committer.email else None,
+            login=entry.committer.login if entry.committer else None,
+            id=entry.committer.id if entry.committer else None,
+        ),
+        subject=message.split("\n", 1)[0],
+        message=message,
+        trailers=parse_trailers(message),
+        date=git_author.date,
+        is_merge=len(entry.parents) > 1,
+        author_login=entry.author.login if entry.author else None,
+    )
+
+
+def pull_request_contribution(
+    repository: str,
+    pull: GitHubPullRequest,
+    files: list[GitHubFile] | None,
+    commits: list[GitHubCommit] | None,
+) -> Contribution:
+    """Assemble the domain `Contribution` for a pull request from its API shapes."""
+    body = (pull.body or "").replace("\r\n", "\n")
+    return Contribution(
+        source=f"{repository}#{pull.number}",
+        id=pull.head.sha,
+        kind=SourceKind.PULL_REQUEST,
+        title=pull.title,
+        author=Identity(login=pull.user.login, id=pull.user.id),
+        commits=tuple(commit_from_api(entry) for entry in commits or ()),
+        files=tuple(file_change(entry) for entry in files or ()),
+        description=body,
+        base_ref=pull.base.ref,
+        head_ref=pull.head.ref,
+        labels=tuple(label.name for label in pull.labels),
+        linked_issues=tuple(sorted({int(n) for n in _LINKED_ISSUE.findall(body)})),
+        reported_additions=pull.additions,
+        reported_deletions=pull.deletions,
+        reported_files=pull.changed_files,
+    )
+
+
+def _validate_list(model: type[_Item], path: Path, what: str) -> list[_Item]:
+    try:
+        return [model.model_validate(item) for item in _pages(_load_json(path, what), what, path)]
+    except ValidationError as error:
+        raise _shape_error(error, path, what) from None
+
+
+def _shape_error(error: ValidationError, path: Path, what: str) -> SourceError:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "top level"
+    return SourceError(
+        f"{path} is not a GitHub {what} answer: {where}: {first['msg']}",
+        hint="save the body GitHub sent, unchanged (one page, or a JSON list of pages)",
+    )
+
+
+def read_github_event(
+    event_path: Path, files_path: Path | None = None, commits_path: Path | None = None
+) -> list[SourceItem]:
+    """The pull request of a saved webhook payload, with saved files and commits if given."""
+    try:
+        event = PullRequestEvent.model_validate(_load_json(event_path, "pull_request event"))
+    except ValidationError as error:
+        raise _shape_error(error, event_path, "pull_request event") from None
+    files = _validate_list(GitHubFile, files_path, "files") if files_path else None
+    commits = _validate_list(GitHubCommit, commits_path, "commits") if commits_path else None
+    return [
+        pull_request_contribution(event.repository.full_name, event.pull_request, files, commits)
+    ]

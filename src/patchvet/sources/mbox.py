@@ -1,0 +1,174 @@
+"""
+Patch files, mboxes, directories of them, and standard input, read as a stream.
+
+A file is split into messages on mbox `From ` lines without loading it whole, so a mailing-list
+archive of any size passes through in constant memory. A series' cover letter (patch 0/N) is
+not a contribution itself: its title and text travel with every patch of the series.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from patchvet.models import Contribution, Series, Skipped, SourceKind
+from patchvet.sources.email import MessageError, ParsedMessage, parse_message
+from patchvet.sources.interface import SourceItem
+
+PATCH_SUFFIXES = (".patch", ".eml", ".mbox", ".diff")
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+"""A single message larger than this is skipped: no real patch is that big, garbage can be."""
+
+_MBOX_FROM = re.compile(
+    rb"^From (\S+) +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb" +\d{1,2} \d{2}:\d{2}(:\d{2})? "
+)
+_ESCAPED_FROM = re.compile(rb"^>(>*From )")
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class _RawMessage:
+    data: bytes | None
+    """None when the message was too large to keep."""
+    envelope: str | None
+    size: int
+
+
+def _split_messages(stream: BinaryIO) -> Iterator[_RawMessage]:
+    """Yield the messages of an mbox (or the single message of a plain file)."""
+    chunks: list[bytes] = []
+    size = 0
+    envelope: str | None = None
+    started = False
+    previous_blank = True
+    for line in stream:
+        match = _MBOX_FROM.match(line) if previous_blank else None
+        if match:
+            if started:
+                yield _RawMessage(
+                    b"".join(chunks) if size <= MAX_MESSAGE_BYTES else None, envelope, size
+                )
+            chunks, size, started = [], 0, True
+            envelope = match.group(1).decode("ascii", "replace")
+            previous_blank = False
+            continue
+        started = True
+        previous_blank = line.strip() == b""
+        size += len(line)
+        if size <= MAX_MESSAGE_BYTES:
+            chunks.append(_ESCAPED_FROM.sub(rb"\1", line))
+        else:
+            chunks = []
+    if started:
+        yield _RawMessage(b"".join(chunks) if size <= MAX_MESSAGE_BYTES else None, envelope, size)
+
+
+def _with_last_flag(messages: Iterator[_RawMessage]) -> Iterator[tuple[int, _RawMessage, bool]]:
+    previous: _RawMessage | None = None
+    ordinal = 0
+    for message in messages:
+        if previous is not None:
+            yield ordinal, previous, False
+        ordinal += 1
+        previous = message
+    if previous is not None:
+        yield ordinal, previous, True
+
+
+def read_stream(stream: BinaryIO, name: str, force_numbering: bool = False) -> Iterator[SourceItem]:
+    """
+    Contributions from one mbox or patch stream; `name` is how the report cites it.
+
+    Messages are numbered `name#n` (1-based) when the stream holds several, or when
+    `force_numbering` is set (an `.mbox` file is always numbered).
+    """
+    cover: ParsedMessage | None = None
+    seen_any = False
+    for ordinal, raw, is_last in _with_last_flag(_split_messages(stream)):
+        seen_any = True
+        source = name if (ordinal == 1 and is_last and not force_numbering) else f"{name}#{ordinal}"
+        if raw.data is None:
+            yield Skipped(
+                source, f"message of {raw.size} bytes exceeds the {MAX_MESSAGE_BYTES} limit"
+            )
+            continue
+        if not raw.data.strip():
+            if ordinal == 1 and is_last:
+                yield Skipped(source, "empty input")
+            continue
+        envelope = raw.envelope if raw.envelope and _SHA.match(raw.envelope) else None
+        try:
+            parsed = parse_message(raw.data, envelope)
+        except MessageError as error:
+            yield Skipped(source, str(error))
+            continue
+        except Exception as error:  # noqa: BLE001 - hostile mail must never crash the run
+            yield Skipped(source, f"unreadable message: {type(error).__name__}: {error}")
+            continue
+        if parsed.is_cover_letter:
+            cover = parsed
+            continue
+        yield _contribution(parsed, source, cover)
+    if not seen_any:
+        yield Skipped(name, "empty input")
+
+
+def _contribution(parsed: ParsedMessage, source: str, cover: ParsedMessage | None) -> Contribution:
+    series = None
+    if parsed.series is not None:
+        index, total, version = parsed.series
+        same_series = (
+            cover is not None and cover.series is not None and cover.series[1:] == (total, version)
+        )
+        series = Series(
+            index=index,
+            total=total,
+            version=version,
+            cover_title=cover.commit.subject if same_series and cover else None,
+            cover_text=cover.body if same_series and cover else None,
+        )
+    return Contribution(
+        source=source,
+        id=parsed.identifier,
+        kind=SourceKind.PATCH,
+        title=parsed.commit.subject,
+        author=parsed.commit.author,
+        commits=(parsed.commit,),
+        files=parsed.files,
+        series=series,
+    )
+
+
+def read_path(path: Path, name: str | None = None) -> Iterator[SourceItem]:
+    """Contributions from a file, or from every patch file under a directory, in name order."""
+    label = name or str(path)
+    if path.is_dir():
+        yield from _read_directory(path)
+        return
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        yield Skipped(label, f"cannot open: {error.strerror or error}")
+        return
+    with stream:
+        try:
+            yield from read_stream(stream, label, force_numbering=path.suffix == ".mbox")
+        except OSError as error:
+            yield Skipped(label, f"read failed: {error.strerror or error}")
+
+
+def _read_directory(root: Path) -> Iterator[SourceItem]:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as error:
+        yield Skipped(str(root), f"cannot list directory: {error.strerror or error}")
+        return
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _read_directory(entry)
+        elif entry.suffix in PATCH_SUFFIXES and entry.is_file():
+            yield from read_path(entry)

@@ -1,0 +1,138 @@
+"""Builders shared by the tests: real git repositories and small domain objects."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from patchvet.analyzers import Subject, compute_signals
+from patchvet.check import assess
+from patchvet.models import (
+    AddedLine,
+    Assessment,
+    ChangeStatus,
+    Commit,
+    Contribution,
+    FileChange,
+    Identity,
+    SourceKind,
+)
+from patchvet.policy import Policy, load_preset
+from patchvet.sources._message import parse_trailers
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+@dataclass
+class GitRepo:
+    """A real repository in a temporary directory."""
+
+    path: Path
+
+    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """Run git here and return its standard output."""
+        env = {**os.environ, **GIT_ENV}
+        done = subprocess.run(
+            ["git", "-C", str(self.path), *args], input=stdin, capture_output=True, env=env,
+            check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    def write(self, name: str, content: str | bytes) -> None:
+        """Write a file (creating directories)."""
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+    def commit(
+        self,
+        message: str,
+        files: dict[str, str | bytes],
+        author: str = "Jane Doe <jane@example.org>",
+    ) -> str:
+        """Write `files`, commit them with `message` as `author`, return the sha."""
+        for name, content in files.items():
+            self.write(name, content)
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", f"--author={author}", "-m", message)
+        return self.git("rev-parse", "HEAD").decode().strip()
+
+
+def make_repo(path: Path) -> GitRepo:
+    """An empty repository with an identity and a first commit."""
+    path.mkdir(parents=True, exist_ok=True)
+    repo = GitRepo(path)
+    repo.git("init", "-q", "-b", "main")
+    repo.git("config", "user.name", "Jane Doe")
+    repo.git("config", "user.email", "jane@example.org")
+    repo.commit("Initial commit", {"README": "hello\n"})
+    return repo
+
+
+def added(path: str, *lines: str, status: ChangeStatus = ChangeStatus.MODIFIED) -> FileChange:
+    """A file change that adds `lines`."""
+    return FileChange(
+        path=path,
+        status=status,
+        additions=len(lines),
+        added_lines=tuple(AddedLine(i + 1, text) for i, text in enumerate(lines)),
+    )
+
+
+def contribution(
+    message: str = "Fix a bug\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    files: tuple[FileChange, ...] = (),
+    author: Identity | None = None,
+    kind: SourceKind = SourceKind.PATCH,
+    description: str = "",
+    labels: tuple[str, ...] = (),
+    head_ref: str | None = None,
+) -> Contribution:
+    """A one-commit contribution built directly, for analyzer tests."""
+    who = author or Identity(name="Jane Doe", email="jane@example.org")
+    commit = Commit(
+        sha="a" * 40,
+        author=who,
+        committer=who,
+        subject=message.split("\n", 1)[0],
+        message=message,
+        trailers=parse_trailers(message),
+    )
+    return Contribution(
+        source="test.patch",
+        id="a" * 40,
+        kind=kind,
+        title=commit.subject,
+        author=who if kind is not SourceKind.PULL_REQUEST else (author or Identity(login="jane")),
+        commits=(commit,),
+        files=files,
+        description=description,
+        labels=labels,
+        head_ref=head_ref,
+    )
+
+
+def subject(item: Contribution, policy: Policy | str = "default") -> Subject:
+    """The analyzer input for `item` under a policy or preset name."""
+    resolved = load_preset(policy) if isinstance(policy, str) else policy
+    return Subject(item, resolved, compute_signals(item, resolved))
+
+
+def judge(item: Contribution, policy: str = "default") -> Assessment:
+    """Assess `item` under a preset."""
+    return assess(item, load_preset(policy))
+
+
+def ids(assessment: Assessment) -> set[str]:
+    """The finding ids of an assessment."""
+    return {judged.finding.id for judged in assessment.findings}

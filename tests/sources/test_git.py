@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from patchvet.errors import SourceError
+from patchvet.models import Contribution
+from patchvet.sources import read_git_range
+from tests.helpers import GitRepo
+
+
+def test_range_yields_commits_oldest_first(repo: GitRepo) -> None:
+    first = repo.commit(
+        "Add parser\n\nSigned-off-by: Jane Doe <jane@example.org>",
+        {"parser.py": "def parse():\n    return 1\n"},
+    )
+    second = repo.commit(
+        "Tweak parser",
+        {"parser.py": "def parse():\n    return 2\n"},
+        author="Bob <BOB@Example.org>",
+    )
+    items = list(read_git_range("HEAD~2..HEAD", repo.path))
+    assert [item.source for item in items] == [first, second]
+    one, two = items
+    assert isinstance(one, Contribution) and isinstance(two, Contribution)
+    assert one.commits[0].trailers[0].value == "Jane Doe <jane@example.org>"
+    assert one.files[0].additions == 2
+    assert two.author.email == "bob@example.org"
+    assert (two.files[0].additions, two.files[0].deletions) == (1, 1)
+
+
+def test_binary_and_unicode_paths(repo: GitRepo) -> None:
+    repo.commit("Add assets", {"data/blob.bin": bytes(range(256)), "docs/café.md": "é\n"})
+    [item] = list(read_git_range("HEAD~1..HEAD", repo.path))
+    assert isinstance(item, Contribution)
+    files = {f.path: f for f in item.files}
+    assert files["data/blob.bin"].binary
+    assert files["docs/café.md"].added_lines[0].text == "é"
+
+
+def test_merge_commit_carries_branch_name(repo: GitRepo) -> None:
+    repo.git("checkout", "-q", "-b", "copilot/fix-123")
+    repo.commit("Fix it", {"a.txt": "a\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("Other", {"b.txt": "b\n"})
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge pull request #5 from someone/copilot/fix-123",
+        "copilot/fix-123",
+    )
+    items = [i for i in read_git_range("HEAD~1..HEAD", repo.path) if isinstance(i, Contribution)]
+    merge = next(i for i in items if i.commits[0].is_merge)
+    assert merge.head_ref == "copilot/fix-123"
+
+
+def test_bad_range_is_a_usage_error(repo: GitRepo) -> None:
+    with pytest.raises(SourceError, match="cannot read the range"):
+        read_git_range("no-such-ref..HEAD", repo.path)
+
+
+def test_option_shaped_range_is_not_an_option(repo: GitRepo) -> None:
+    with pytest.raises(SourceError):
+        read_git_range("--output=/tmp/x", repo.path)
+
+
+def test_not_a_repository(tmp_path: object) -> None:
+    from pathlib import Path
+
+    with pytest.raises(SourceError, match="not a git repository"):
+        read_git_range("HEAD", Path(str(tmp_path)))

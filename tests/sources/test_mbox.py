@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from patchvet.models import Contribution, Skipped
+from patchvet.sources import read_path, read_stream
+from tests.helpers import GitRepo
+
+
+def _series(repo: GitRepo, out: Path, cover: bool = True) -> list[Path]:
+    repo.commit(
+        "net: add a helper\n\nLonger text.\n\nSigned-off-by: Jane Doe <jane@example.org>",
+        {"net/helper.c": "int helper(void) { return 1; }\n"},
+    )
+    repo.commit(
+        "net: use the helper\n\nSigned-off-by: Jane Doe <jane@example.org>",
+        {"net/user.c": "int user(void) { return helper(); }\n"},
+    )
+    args = ["format-patch", "-q", "-o", str(out), "HEAD~2"]
+    if cover:
+        args.insert(1, "--cover-letter")
+    repo.git(*args)
+    return sorted(out.iterdir())
+
+
+def test_format_patch_series_with_cover_letter(repo: GitRepo, tmp_path: Path) -> None:
+    paths = _series(repo, tmp_path / "out")
+    cover = paths[0]
+    cover.write_text(
+        cover.read_text()
+        .replace("*** SUBJECT HERE ***", "Networking helpers")
+        .replace("*** BLURB HERE ***", "This series adds a helper."),
+        encoding="utf-8",
+    )
+    mbox = tmp_path / "series.mbox"
+    mbox.write_bytes(b"".join(path.read_bytes() for path in paths))
+    items = list(read_path(mbox))
+    assert all(isinstance(item, Contribution) for item in items)
+    first, second = items
+    assert isinstance(first, Contribution) and isinstance(second, Contribution)
+    assert [first.source, second.source] == [f"{mbox}#2", f"{mbox}#3"]
+    assert first.title == "net: add a helper"
+    assert first.author.email == "jane@example.org"
+    assert first.series is not None and first.series.total == 2 and first.series.index == 1
+    assert first.series.cover_title == "Networking helpers"
+    assert first.series.cover_text is not None and "adds a helper" in first.series.cover_text
+    assert [t.key for t in first.commits[0].trailers] == ["Signed-off-by"]
+    assert first.files[0].path == "net/helper.c"
+    assert len(first.id) == 40
+
+
+def test_directory_of_patches_is_read_in_name_order(repo: GitRepo, tmp_path: Path) -> None:
+    paths = _series(repo, tmp_path / "out", cover=False)
+    items = list(read_path(tmp_path / "out"))
+    assert [item.source for item in items] == [str(p) for p in paths]
+    assert all(isinstance(item, Contribution) and item.series is not None for item in items)
+
+
+def test_stdin_stream_of_two_patches(repo: GitRepo, tmp_path: Path) -> None:
+    _series(repo, tmp_path / "out", cover=False)
+    data = repo.git("format-patch", "--stdout", "HEAD~2")
+    items = list(read_stream(io.BytesIO(data), "-"))
+    assert [item.source for item in items] == ["-#1", "-#2"]
+
+
+def test_in_body_from_overrides_the_sender(tmp_path: Path) -> None:
+    raw = (
+        "From: Maintainer <m@example.org>\nSubject: [PATCH] fix: thing\n\n"
+        "From: Real Author <author@example.org>\n\nBody text.\n---\n"
+        " x | 1 +\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+y\n"
+    )
+    path = tmp_path / "one.eml"
+    path.write_text(raw, encoding="utf-8")
+    [item] = list(read_path(path))
+    assert isinstance(item, Contribution)
+    assert item.author.email == "author@example.org"
+    assert item.source == str(path)
+
+
+def test_encoded_headers_and_quoted_printable_body(tmp_path: Path) -> None:
+    raw = (
+        "From: =?UTF-8?q?Ren=C3=A9_Lef=C3=A8vre?= <rene@example.org>\n"
+        "Subject: =?UTF-8?q?=5BPATCH=5D_doc=3A_caf=C3=A9?=\n"
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
+        "Content-Transfer-Encoding: quoted-printable\n\n"
+        "Caf=C3=A9 text.\n---\ndiff --git a/d b/d\n--- a/d\n+++ b/d\n@@ -0,0 +1 @@\n+caf=C3=A9\n"
+    )
+    path = tmp_path / "qp.patch"
+    path.write_text(raw, encoding="ascii")
+    [item] = list(read_path(path))
+    assert isinstance(item, Contribution)
+    assert item.author.name == "René Lefèvre"
+    assert item.title == "doc: café"
+    assert item.files[0].added_lines[0].text == "café"
+
+
+def test_latin1_body(tmp_path: Path) -> None:
+    raw = (
+        "From: A <a@example.org>\nSubject: [PATCH] x\n"
+        "Content-Type: text/plain; charset=iso-8859-1\n"
+        "Content-Transfer-Encoding: 8bit\n\n---\n--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+na\xefve\n"
+    ).encode("latin-1")
+    path = tmp_path / "latin.patch"
+    path.write_bytes(raw)
+    [item] = list(read_path(path))
+    assert isinstance(item, Contribution)
+    assert item.files[0].added_lines[0].text == "naïve"
+
+
+def test_hostile_inputs_are_skipped_with_reasons(tmp_path: Path) -> None:
+    (tmp_path / "garbage.patch").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "empty.patch").write_bytes(b"")
+    (tmp_path / "prose.eml").write_text("Subject: hello\n\nJust a reply, no diff.\n")
+    (tmp_path / "truncated.patch").write_text(
+        "From: A <a@example.org>\nSubject: [PATCH] x\n\n---\n"
+        "--- a/x\n+++ b/x\n@@ -1,9 +1,9 @@\n a\n"
+    )
+    items = list(read_path(tmp_path))
+    assert all(isinstance(item, Skipped) for item in items)
+    reasons = {Path(item.source).name: item.reason for item in items if isinstance(item, Skipped)}
+    assert reasons["garbage.patch"] == "binary data, not a patch"
+    assert reasons["empty.patch"] == "empty input"
+    assert reasons["prose.eml"].startswith("no diff found")
+    assert reasons["truncated.patch"].startswith("corrupt diff")
+
+
+def test_unreadable_path_is_skipped(tmp_path: Path) -> None:
+    [item] = list(read_path(tmp_path / "missing.patch"))
+    assert isinstance(item, Skipped) and item.reason.startswith("cannot open")
+
+
+def test_escaped_from_lines_in_mboxrd_are_restored(tmp_path: Path) -> None:
+    message = (
+        "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+        "From: A <a@example.org>\nSubject: [PATCH] x\n\nSee below.\n\n>From the start.\n---\n"
+        "--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+y\n\n"
+    )
+    path = tmp_path / "two.mbox"
+    path.write_text(message + message.replace("[PATCH] x", "[PATCH] z"), encoding="utf-8")
+    items = list(read_path(path))
+    assert [i.title for i in items if isinstance(i, Contribution)] == ["x", "z"]
+    first = items[0]
+    assert isinstance(first, Contribution)
+    assert "From the start." in first.commits[0].message
+    assert first.id == "0123456789abcdef0123456789abcdef01234567"

@@ -179,3 +179,31 @@ def test_unicode_trojan_source_invisible_and_homoglyphs() -> None:
     assert ("unicode/invisible", 2, 7) in kinds
     assert ("unicode/mixed-script", 3, 5) in kinds
     assert all(line not in (4, 5) for _, line, _ in kinds)
+
+
+def test_image_test_data_is_not_a_suspicious_fixture() -> None:
+    image = FileChange("tests/screenshots/prompt.png", ChangeStatus.ADDED, binary=True)
+    assert list(ci_change(subject(contribution(files=(image,))))) == []
+
+
+def test_variation_selectors_after_symbols_are_fine_runs_are_not() -> None:
+    change = added(
+        "src/render.zig",
+        'try expect("☔\ufe0e", str);',
+        '// "#\ufe0e" keycap base with text presentation',
+        "const payload = `\ufe01\ufe02\ufe03\ufe04`;",
+        "let x\ufe0f = 1;",
+    )
+    lines = [f.locations[0].line for f in unicode_chars(subject(contribution(files=(change,))))]
+    assert lines == [3, 4]
+
+
+def test_mixed_script_ignored_in_translations_and_prose() -> None:
+    files = (
+        added("po/uk_UA.po", 'msgstr "Скопійовано до буферa обміну"'),
+        added("src/main.c", "int буферa = 0;"),
+    )
+    findings = list(unicode_chars(subject(contribution(files=files))))
+    assert [(f.id, f.locations[0].path) for f in findings] == [
+        ("unicode/mixed-script", "src/main.c")
+    ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from patchvet.errors import SourceError
-from patchvet.models import Contribution
+from patchvet.models import Contribution, Skipped
 from patchvet.sources import read_git_range
 from tests.helpers import GitRepo
 
@@ -70,3 +70,14 @@ def test_not_a_repository(tmp_path: object) -> None:
 
     with pytest.raises(SourceError, match="not a git repository"):
         read_git_range("HEAD", Path(str(tmp_path)))
+
+
+def test_unreadable_object_is_reported_not_dropped(repo: GitRepo) -> None:
+    repo.commit("Add big file", {"big.txt": "x\n" * 10})
+    repo.commit("Later", {"later.txt": "y\n"})
+    blob = repo.git("rev-parse", "HEAD~1:big.txt").decode().strip()
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    items = list(read_git_range("HEAD~2..HEAD", repo.path))
+    assert isinstance(items[-1], Skipped)
+    assert "git log stopped early" in items[-1].reason
+    assert "unable to read" in items[-1].reason

@@ -144,3 +144,15 @@ def test_escaped_from_lines_in_mboxrd_are_restored(tmp_path: Path) -> None:
     assert isinstance(first, Contribution)
     assert "From the start." in first.commits[0].message
     assert first.id == "0123456789abcdef0123456789abcdef01234567"
+
+
+def test_oversized_message_is_skipped_and_the_next_one_read() -> None:
+    patch = (
+        "From: A <a@example.org>\nSubject: [PATCH] {}\n\n---\n"
+        "--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+{}\n"
+    )
+    envelope = "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    data = envelope + patch.format("huge", "y" * 5000) + "\n" + envelope + patch.format("ok", "z")
+    items = list(read_stream(io.BytesIO(data.encode()), "big.mbox", max_message_bytes=4096))
+    assert isinstance(items[0], Skipped) and "exceeds the 4096-byte limit" in items[0].reason
+    assert isinstance(items[1], Contribution) and items[1].title == "ok"

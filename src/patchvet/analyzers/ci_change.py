@@ -31,7 +31,7 @@ _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
         ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".husky/**", ".githooks/**",
         "lefthook.yml", ".lefthook.yml",
     )),
-    "build-script": (Severity.LOW, "build script", (
+    "build-script": (Severity.INFO, "build script", (
         "Makefile", "GNUmakefile", "*.mk", "CMakeLists.txt", "*.cmake", "meson.build",
         "configure", "configure.ac", "Makefile.am", "*.m4", "build.rs", "setup.py",
         "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradlew",
@@ -41,6 +41,12 @@ _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
 }  # fmt: skip
 _SCRIPTS = ("*.sh", "*.bash", "*.zsh", "*.ps1", "package.json")
 _TEST_DIRS = ("test/", "tests/", "testdata/", "testing/", "fixtures/", "__fixtures__/", "spec/")
+# Images, fonts and sound are ordinary test data (screenshots, glyphs); opaque blobs and
+# archives are where a payload like xz's hid.
+_MEDIA = (
+    "*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.bmp", "*.ico", "*.svg", "*.ttf", "*.otf",
+    "*.woff", "*.woff2", "*.wav", "*.mp3", "*.ogg", "*.flac", "*.pdf",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,7 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
             change.binary
             and change.status.value != "deleted"
             and any(f"/{d}" in f"/{change.path}" for d in _TEST_DIRS)
+            and not first_match(change.path, _MEDIA)
         ):
             yield Finding(
                 id="ci-change/binary-fixture",

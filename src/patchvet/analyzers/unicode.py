@@ -10,20 +10,24 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from patchvet._globs import first_match
 from patchvet.analyzers.interface import Subject
 from patchvet.models import AddedLine, Confidence, FileChange, Finding, Location, Severity
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_INVISIBLE = (
-    "\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\u180e\u3164\u115f\u1160\uffa0\u034f"
-    "\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e"
-)
+_INVISIBLE = "\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\u180e\u3164\u115f\u1160\uffa0\u034f"
+# Variation selectors choose how the previous symbol is drawn (emoji or text style), which is
+# normal after a symbol; a run of them, or one after a plain letter, encodes hidden bytes (the
+# GlassWorm technique).
+_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
+_KEYCAP_BASES = "#*0123456789"
 # Joiners are legitimate inside emoji sequences and in Indic and Arabic text; they are suspicious
 # only beside ASCII, where they can split or disguise an identifier or a string.
 _JOINERS = "\u200c\u200d"
-_SUSPECT = re.compile(
-    f"[{_BIDI}{_INVISIBLE}{_JOINERS}\ufeff\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
-)
+_SUSPECT = re.compile(f"[{_BIDI}{_INVISIBLE}{_JOINERS}{_SELECTORS}\ufeff\U000e0000-\U000e007f]")
+_SELECTOR = re.compile(f"[{_SELECTORS}]")
+# Prose and translations legitimately mix scripts (and their typos are not attacks).
+_PROSE = ("*.po", "*.pot", "*.md", "*.rst", "*.txt", "*.adoc", "*.tex", "*.html", "*.xliff")
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _CONFUSABLE_SCRIPTS = {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"}
 
@@ -42,6 +46,10 @@ def _kind(line: str, index: int) -> str | None:
         return "invisible" if before.isascii() or after.isascii() else None
     if char == "\ufeff" and index == 0:
         return None
+    if _SELECTOR.match(char):
+        before = line[index - 1] if index > 0 else " "
+        harmless = not before.isascii() or before in _KEYCAP_BASES
+        return None if harmless and not _SELECTOR.match(before) else "invisible"
     return "invisible"
 
 
@@ -91,6 +99,8 @@ def _line_findings(change: FileChange, line: AddedLine) -> Iterator[Finding]:
             "to be data.",
             locations=(Location(path=change.path, line=line.number, column=column),),
         )
+    if first_match(change.path, _PROSE):
+        return
     for column, word, scripts in _mixed_scripts(text):
         yield Finding(
             id="unicode/mixed-script",

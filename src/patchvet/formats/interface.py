@@ -14,6 +14,11 @@ from patchvet.models import Assessment, Skipped, Verdict
 from patchvet.policy import Policy
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 line`, `2 lines`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class Reporter(ABC):
     """Writes one report to `out` incrementally."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from patchvet.formats._escape import markdown as md
-from patchvet.formats.interface import Reporter
+from patchvet.formats.interface import Reporter, counted
 from patchvet.formats.text import describe_location
 from patchvet.models import Assessment, Skipped, Verdict
 
@@ -41,8 +41,8 @@ class MarkdownReporter(Reporter):
         write(
             f"<code>{md(contribution.source, 100)}</code> by "
             f"{md(contribution.author.display(), 80)}"
-            f" · {scores.size_lines} changed lines (size {scores.size_bucket}) in "
-            f"{scores.files} files"
+            f" · {counted(scores.size_lines, 'changed line')} (size {scores.size_bucket}) in "
+            f"{counted(scores.files, 'file')}"
         )
         if scores.agent_likelihood is not None:
             write(f" · agent likelihood {scores.agent_likelihood:.2f}")
@@ -50,11 +50,9 @@ class MarkdownReporter(Reporter):
         if not assessment.findings:
             write("\nNo findings.\n")
             return
-        counted = [j for j in assessment.findings if j.verdict is not Verdict.PASS]
-        write(
-            f"\n<details{' open' if counted else ''}><summary>{len(assessment.findings)} "
-            f"finding{'s' if len(assessment.findings) != 1 else ''}</summary>\n\n"
-        )
+        blocking = any(j.verdict is not Verdict.PASS for j in assessment.findings)
+        findings = counted(len(assessment.findings), "finding")
+        write(f"\n<details{' open' if blocking else ''}><summary>{findings}</summary>\n\n")
         for judged in assessment.findings:
             finding = judged.finding
             write(
@@ -74,7 +72,7 @@ class MarkdownReporter(Reporter):
         write = self.out.write
         total = sum(counts.values())
         parts = ", ".join(f"{counts.get(v, 0)} {v.value}" for v in Verdict)
-        write(f"\n---\n**{total} contribution{'s' if total != 1 else ''}:** {parts}")
+        write(f"\n---\n**{counted(total, 'contribution')}:** {parts}")
         if skipped:
             write(f" · {len(skipped)} skipped\n\n")
             for item in skipped[:50]:

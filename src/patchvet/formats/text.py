@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from patchvet.formats._escape import plain
-from patchvet.formats.interface import Reporter
+from patchvet.formats.interface import Reporter, counted
 from patchvet.models import Assessment, Location, Skipped, Verdict
 from patchvet.policy import Policy
 
@@ -60,8 +60,9 @@ class TextReporter(Reporter):
         self.console.print(line)
         self.console.print(
             Text(
-                f"       by {plain(contribution.author.display(), 80)} · {scores.size_lines} "
-                f"lines ({scores.size_bucket}) in {scores.files} files"
+                f"       by {plain(contribution.author.display(), 80)} · "
+                f"{counted(scores.size_lines, 'line')} ({scores.size_bucket}) in "
+                f"{counted(scores.files, 'file')}"
                 + (
                     f" · agent likelihood {scores.agent_likelihood:.2f}"
                     if scores.agent_likelihood is not None
@@ -91,7 +92,7 @@ class TextReporter(Reporter):
 
     def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
         total = sum(counts.values())
-        summary = Text(f"\n{total} contribution{'s' if total != 1 else ''}: ")
+        summary = Text(f"\n{counted(total, 'contribution')}: ")
         parts = [(verdict, counts.get(verdict, 0)) for verdict in Verdict]
         for index, (verdict, count) in enumerate(parts):
             summary.append(f"{count} {verdict.value}", VERDICT_STYLE[verdict] if count else "dim")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -67,10 +68,22 @@ def _stream(revision_range: str, repo: Path) -> Iterator[SourceItem]:
         "log", "--reverse", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
         "--patch", f"--format={_FORMAT}", "--end-of-options", revision_range, "--",
     ]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
+    ):
         assert process.stdout is not None
         for record in _records(process.stdout):
             yield _parse_record(record)
+        if process.wait() != 0:
+            errors.seek(0)
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+            # git stops at the first unreadable object (a partial clone, a corrupt pack):
+            # say so, rather than let the commits after it vanish silently.
+            yield Skipped(
+                f"{repo}:{revision_range}",
+                f"git log stopped early: {lines[-1] if lines else f'exit {process.returncode}'}",
+            )
 
 
 def _records(stream: IO[bytes]) -> Iterator[bytes]:

@@ -38,7 +38,7 @@ class _RawMessage:
     size: int
 
 
-def _split_messages(stream: BinaryIO) -> Iterator[_RawMessage]:
+def _split_messages(stream: BinaryIO, limit: int) -> Iterator[_RawMessage]:
     """Yield the messages of an mbox (or the single message of a plain file)."""
     chunks: list[bytes] = []
     size = 0
@@ -49,9 +49,7 @@ def _split_messages(stream: BinaryIO) -> Iterator[_RawMessage]:
         match = _MBOX_FROM.match(line) if previous_blank else None
         if match:
             if started:
-                yield _RawMessage(
-                    b"".join(chunks) if size <= MAX_MESSAGE_BYTES else None, envelope, size
-                )
+                yield _RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
             chunks, size, started = [], 0, True
             envelope = match.group(1).decode("ascii", "replace")
             previous_blank = False
@@ -59,12 +57,12 @@ def _split_messages(stream: BinaryIO) -> Iterator[_RawMessage]:
         started = True
         previous_blank = line.strip() == b""
         size += len(line)
-        if size <= MAX_MESSAGE_BYTES:
+        if size <= limit:
             chunks.append(_ESCAPED_FROM.sub(rb"\1", line))
         else:
             chunks = []
     if started:
-        yield _RawMessage(b"".join(chunks) if size <= MAX_MESSAGE_BYTES else None, envelope, size)
+        yield _RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
 
 
 def _with_last_flag(messages: Iterator[_RawMessage]) -> Iterator[tuple[int, _RawMessage, bool]]:
@@ -79,7 +77,12 @@ def _with_last_flag(messages: Iterator[_RawMessage]) -> Iterator[tuple[int, _Raw
         yield ordinal, previous, True
 
 
-def read_stream(stream: BinaryIO, name: str, force_numbering: bool = False) -> Iterator[SourceItem]:
+def read_stream(
+    stream: BinaryIO,
+    name: str,
+    force_numbering: bool = False,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> Iterator[SourceItem]:
     """
     Contributions from one mbox or patch stream; `name` is how the report cites it.
 
@@ -88,12 +91,12 @@ def read_stream(stream: BinaryIO, name: str, force_numbering: bool = False) -> I
     """
     cover: ParsedMessage | None = None
     seen_any = False
-    for ordinal, raw, is_last in _with_last_flag(_split_messages(stream)):
+    for ordinal, raw, is_last in _with_last_flag(_split_messages(stream, max_message_bytes)):
         seen_any = True
         source = name if (ordinal == 1 and is_last and not force_numbering) else f"{name}#{ordinal}"
         if raw.data is None:
             yield Skipped(
-                source, f"message of {raw.size} bytes exceeds the {MAX_MESSAGE_BYTES} limit"
+                source, f"message of {raw.size} bytes exceeds the {max_message_bytes}-byte limit"
             )
             continue
         if not raw.data.strip():

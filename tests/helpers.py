@@ -36,9 +36,11 @@ class GitRepo:
 
     path: Path
 
-    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+    def git(self, *args: str, stdin: bytes | None = None, date: str | None = None) -> bytes:
         """Run git here and return its standard output."""
         env = {**os.environ, **GIT_ENV}
+        if date:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
         done = subprocess.run(
             ["git", "-C", str(self.path), *args], input=stdin, capture_output=True, env=env,
             check=True,
@@ -59,12 +61,13 @@ class GitRepo:
         message: str,
         files: dict[str, str | bytes],
         author: str = "Jane Doe <jane@example.org>",
+        date: str | None = None,
     ) -> str:
-        """Write `files`, commit them with `message` as `author`, return the sha."""
+        """Write `files`, commit them with `message` as `author` (at `date`), return the sha."""
         for name, content in files.items():
             self.write(name, content)
         self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", f"--author={author}", "-m", message)
+        self.git("commit", "-q", "--allow-empty", f"--author={author}", "-m", message, date=date)
         return self.git("rev-parse", "HEAD").decode().strip()
 
 

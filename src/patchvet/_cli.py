@@ -20,6 +20,7 @@ from typing import TextIO
 import tomli_w
 
 from patchvet import __version__
+from patchvet._cli_model import add_model_commands, run_model_command
 from patchvet.check import check
 from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     show = policy_sub.add_parser("show", help="print a resolved policy")
     show.add_argument("name", metavar="PRESET_OR_FILE")
     show.add_argument("--format", choices=["toml", "json"], default="toml")
+    add_model_commands(commands)
     return parser
 
 
@@ -215,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_check(args, err)
         if args.command == "policy":
             return _run_policy(args, sys.stdout)
+        if args.command == "model":
+            return run_model_command(args, sys.stdout)
         parser.print_help(err)
         return EXIT_USAGE
     except PatchvetError as error:

@@ -21,7 +21,8 @@ class AnalyzerFailure(Exception):
 
 def assess(contribution: Contribution, policy: Policy) -> Assessment:
     """Analyze one contribution and judge it under `policy`."""
-    subject = Subject(contribution, policy, compute_signals(contribution, policy))
+    signals = compute_signals(contribution, policy)
+    subject = Subject(contribution, policy, signals)
     findings: list[Finding] = []
     for family, analyzer in ANALYZERS.items():
         try:
@@ -36,7 +37,12 @@ def assess(contribution: Contribution, policy: Policy) -> Assessment:
         contribution=contribution,
         verdict=verdict,
         findings=judged,
-        scores=Scores(size_lines=size.lines, size_bucket=size.bucket, files=size.files),
+        scores=Scores(
+            size_lines=size.lines,
+            size_bucket=size.bucket,
+            files=size.files,
+            agent_likelihood=signals.likelihood,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from patchvet.analyzers.dependency import dependency
 from patchvet.analyzers.disclosure import disclosure
 from patchvet.analyzers.fingerprint import agent_fingerprint
 from patchvet.analyzers.interface import Analyzer, Subject
+from patchvet.analyzers.likelihood import agent_likelihood
 from patchvet.analyzers.protected_path import protected_path
 from patchvet.analyzers.rules import policy_rules
 from patchvet.analyzers.signals import compute_signals
@@ -19,6 +20,7 @@ from patchvet.analyzers.unicode import unicode_chars
 
 ANALYZERS: dict[str, Analyzer] = {
     "agent-fingerprint": agent_fingerprint,
+    "agent-likelihood": agent_likelihood,
     "disclosure": disclosure,
     "policy": policy_rules,
     "signoff": signoff,

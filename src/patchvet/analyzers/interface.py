@@ -48,6 +48,8 @@ class Signals:
     disclosures: tuple[Disclosure, ...]
     denials: tuple[Disclosure, ...]
     """Statements that no AI was used."""
+    likelihood: float | None = None
+    """The statistical model's calibrated probability, None when no model is installed."""
 
     @property
     def agent_detected(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from patchvet.analyzers.agents import AgentRegistry, load_registry
 from patchvet.analyzers.interface import AgentMark, Disclosure, Signals
+from patchvet.model.scorer import shipped_model
 from patchvet.models import Commit, Confidence, Contribution, Identity, Location
 from patchvet.policy.model import Policy
 from patchvet.sources._message import trailer_lines
@@ -185,4 +186,6 @@ def compute_signals(contribution: Contribution, policy: Policy) -> Signals:
     """All AI signals of one contribution under one policy (labels depend on the policy)."""
     registry = load_registry()
     disclosures, denials = detect_disclosures(contribution, policy, registry)
-    return Signals(detect_marks(contribution, registry), disclosures, denials)
+    model = shipped_model() if policy.likelihood.enabled else None
+    likelihood = model.score(contribution) if model is not None else None
+    return Signals(detect_marks(contribution, registry), disclosures, denials, likelihood)

@@ -111,6 +111,15 @@ class ChangeSurfaceRules(_Section):
     extra_paths: list[str] = []
 
 
+class LikelihoodRules(_Section):
+    """What the statistical agent-likelihood score means here."""
+
+    enabled: bool = True
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Report scores at or above this; None uses the model's own threshold, chosen so that at
+    most 1% of human commits of similar size reach it."""
+
+
 class DependencyRules(_Section):
     """Dependency checks."""
 
@@ -133,6 +142,7 @@ class Policy(_Section):
     protected_paths: dict[str, ProtectedPath] = {}
     ci: ChangeSurfaceRules = ChangeSurfaceRules()
     dependency: DependencyRules = DependencyRules()
+    likelihood: LikelihoodRules = LikelihoodRules()
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
         "info": "pass",
         "low": "flag",

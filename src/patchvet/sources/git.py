@@ -8,6 +8,7 @@ Nothing from the repository is executed: external diff drivers and textconv are 
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import tempfile
@@ -61,13 +62,45 @@ def read_git_range(revision_range: str, repo: Path) -> Iterator[SourceItem]:
     return _stream(revision_range, repo)
 
 
-def _stream(revision_range: str, repo: Path) -> Iterator[SourceItem]:
-    command = [
+def _log_command(repo: Path, *selection: str) -> list[str]:
+    return [
         "git", "-C", str(repo),
         "-c", "core.quotepath=on", "-c", "diff.noprefix=false", "-c", "log.showSignature=false",
-        "log", "--reverse", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
-        "--patch", f"--format={_FORMAT}", "--end-of-options", revision_range, "--",
+        "log", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
+        "--patch", f"--format={_FORMAT}", *selection,
     ]  # fmt: skip
+
+
+def read_git_commits(shas: list[str], repo: Path, batch: int = 256) -> Iterator[SourceItem]:
+    """
+    The given commits, in the given order, each as a contribution.
+
+    Commits are read in batches; a batch that git cannot finish (an object missing from a
+    partial clone) is split until the unreadable commits are isolated and skipped.
+    """
+    for start in range(0, len(shas), batch):
+        yield from _read_batch(shas[start : start + batch], repo)
+
+
+def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
+    command = _log_command(repo, "--no-walk=unsorted", "--stdin")
+    done = subprocess.run(
+        command, input="\n".join(shas).encode() + b"\n", capture_output=True, check=False
+    )
+    if done.returncode == 0:
+        for record in _records(io.BytesIO(done.stdout)):
+            yield _parse_record(record)
+    elif len(shas) == 1:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        yield Skipped(shas[0], f"git cannot read this commit: {reason[-1] if reason else ''}")
+    else:
+        middle = len(shas) // 2
+        yield from _read_batch(shas[:middle], repo)
+        yield from _read_batch(shas[middle:], repo)
+
+
+def _stream(revision_range: str, repo: Path) -> Iterator[SourceItem]:
+    command = _log_command(repo, "--reverse", "--end-of-options", revision_range, "--")
     with (
         tempfile.TemporaryFile() as errors,
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,

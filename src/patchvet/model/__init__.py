@@ -1,0 +1,1 @@
+"""The agent-likelihood model: features, dataset, training, evaluation, scoring."""

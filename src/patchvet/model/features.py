@@ -1,0 +1,206 @@
+"""
+What the agent-likelihood model looks at, computed the same way for training and scoring.
+
+Two kinds of features, both from a contribution stripped of explicit marks:
+
+- dense measurements of the message (shape, Markdown, bullets, conventional prefix) and of the
+  diff (size, spread, tests, comment density and style, line lengths, docstrings, type hints);
+- hashed tokens (a stable CRC32, so scores do not depend on the interpreter's hash seed) of the
+  message words and word pairs, of the words in added comments, of identifiers in added code,
+  and of file extensions and directory names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from patchvet.model.strip import is_agent_file, strip_code_line, strip_subject, strip_text
+from patchvet.models import ChangeStatus, Contribution, SourceKind
+
+HASH_BITS = 18
+HASH_SIZE = 1 << HASH_BITS
+MAX_ADDED_LINES = 400
+"""Added lines read per contribution: enough for style, bounded for speed."""
+
+_WORD = re.compile(r"[a-z][a-z0-9']{1,30}")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,40}")
+_COMMENT = re.compile(r"^\s*(?:#|//|/\*|\*|--|;;|<!--)\s?(.*)$")
+_CONVENTIONAL = re.compile(r"^[a-z]+(?:\([^)]*\))?!?: ")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2705\u274c\u26a0]")
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|spec|__tests__|testing)(?:/|$)|(?:_test|\.test|\.spec|Tests?)\.\w+$|(?:^|/)test_[^/]*$"
+)
+_DOC_PATH = re.compile(r"\.(?:md|rst|txt|adoc)$|(?:^|/)docs?/")
+_SENTENCE_COMMENT = re.compile(r"^[A-Z][^.!?]*[a-z)][.]$")
+_TYPE_HINT = re.compile(
+    r"\)\s*->\s*\w|:\s*(?:str|int|bool|float|list|dict|None|Optional|string|number|boolean)\b"
+)
+_IMPERATIVE = frozenset({
+    "add", "fix", "update", "remove", "implement", "refactor", "improve", "use", "make",
+    "support", "allow", "bump", "enhance", "introduce", "ensure", "handle", "create", "move",
+    "rename", "replace", "clean", "simplify",
+})  # fmt: skip
+
+DENSE_NAMES: tuple[str, ...] = (
+    "msg_log_chars", "msg_lines", "msg_has_body", "msg_bullets", "msg_headers", "msg_bold",
+    "msg_backticks", "msg_fences", "msg_emoji", "subj_log_chars", "subj_conventional",
+    "subj_capitalized", "subj_period", "subj_imperative", "msg_paragraphs", "msg_bullet_frac",
+    "msg_words_per_line", "msg_colon_lines", "diff_log_added", "diff_log_deleted",
+    "diff_log_files", "diff_add_ratio", "diff_test_frac", "diff_doc_frac", "diff_new_frac",
+    "diff_dirs", "added_comment_frac", "added_sentence_comment_frac", "added_blank_frac",
+    "added_mean_len", "added_max_len", "added_trailing_ws_frac", "added_tab_frac",
+    "added_type_hint_frac", "added_emoji", "added_todo", "added_docstring_frac",
+    "added_nonascii_frac", "added_long_comment_frac", "added_print_frac",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class View:
+    """A contribution as the model sees it: marks stripped, added lines bounded."""
+
+    subject: str
+    body: str
+    paths: tuple[tuple[str, str, int, int], ...]
+    """(path, status, additions, deletions) per file."""
+    added: tuple[str, ...]
+
+
+def view(contribution: Contribution) -> View:
+    """The stripped view of a contribution (a PR is read as its title and description)."""
+    if contribution.kind is SourceKind.PULL_REQUEST or not contribution.commits:
+        subject, body = contribution.title, contribution.description
+    else:
+        message = "\n\n".join(commit.message for commit in contribution.commits)
+        subject, _, body = message.partition("\n")
+    paths = tuple(
+        (change.path, change.status.value, change.additions, change.deletions)
+        for change in contribution.files
+        if not is_agent_file(change.path)
+    )
+    added: list[str] = []
+    for change in contribution.files:
+        if is_agent_file(change.path):
+            continue
+        for line in change.added_lines:
+            if len(added) >= MAX_ADDED_LINES:
+                break
+            added.append(strip_code_line(line.text))
+    return View(strip_subject(subject), strip_text(body), paths, tuple(added))
+
+
+def _frac(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def _message_features(subject: str, body: str) -> list[float]:
+    lines = [line for line in body.split("\n") if line.strip()]
+    first_word = subject.split(" ", 1)[0].lower().rstrip(":") if subject else ""
+    bullets = sum(1 for line in lines if _BULLET.match(line))
+    words = sum(len(line.split()) for line in lines)
+    return [
+        math.log1p(len(subject) + len(body)),
+        math.log1p(len(lines)),
+        float(bool(lines)),
+        math.log1p(bullets),
+        math.log1p(sum(1 for line in lines if line.lstrip().startswith("#"))),
+        math.log1p(body.count("**")),
+        math.log1p(body.count("`")),
+        math.log1p(body.count("```")),
+        float(bool(_EMOJI.search(subject + body))),
+        math.log1p(len(subject)),
+        float(bool(_CONVENTIONAL.match(subject))),
+        float(subject[:1].isupper()),
+        float(subject.endswith(".")),
+        float(first_word in _IMPERATIVE),
+        math.log1p(body.count("\n\n")),
+        _frac(bullets, len(lines)),
+        _frac(words, len(lines)),
+        _frac(sum(1 for line in lines if line.rstrip().endswith(":")), len(lines)),
+    ]
+
+
+def _diff_features(view: View) -> list[float]:
+    added_total = sum(p[2] for p in view.paths)
+    deleted_total = sum(p[3] for p in view.paths)
+    files = len(view.paths)
+    tests = sum(1 for p in view.paths if _TEST_PATH.search(p[0]))
+    docs = sum(1 for p in view.paths if _DOC_PATH.search(p[0]))
+    new = sum(1 for p in view.paths if p[1] == ChangeStatus.ADDED.value)
+    dirs = len({p[0].rsplit("/", 1)[0] if "/" in p[0] else "" for p in view.paths})
+    lines = view.added
+    n = len(lines)
+    comments = [m.group(1) for line in lines if (m := _COMMENT.match(line))]
+    lengths = [len(line) for line in lines] or [0]
+    return [
+        math.log1p(added_total),
+        math.log1p(deleted_total),
+        math.log1p(files),
+        _frac(added_total, added_total + deleted_total),
+        _frac(tests, files),
+        _frac(docs, files),
+        _frac(new, files),
+        math.log1p(dirs),
+        _frac(len(comments), n),
+        _frac(sum(1 for c in comments if _SENTENCE_COMMENT.match(c.strip())), len(comments)),
+        _frac(sum(1 for line in lines if not line.strip()), n),
+        math.log1p(sum(lengths) / len(lengths)),
+        math.log1p(max(lengths)),
+        _frac(sum(1 for line in lines if line != line.rstrip()), n),
+        _frac(sum(1 for line in lines if line.startswith("\t")), n),
+        _frac(sum(1 for line in lines if _TYPE_HINT.search(line)), n),
+        float(any(_EMOJI.search(line) for line in lines)),
+        math.log1p(sum(1 for line in lines if "TODO" in line)),
+        _frac(sum(1 for line in lines if '"""' in line or "'''" in line or "/**" in line), n),
+        _frac(sum(1 for line in lines if not line.isascii()), n),
+        _frac(sum(1 for c in comments if len(c) > 60), len(comments)),
+        _frac(sum(1 for line in lines if "print(" in line or "console.log" in line), n),
+    ]
+
+
+def dense(view: View) -> list[float]:
+    """The dense features, in `DENSE_NAMES` order."""
+    return _message_features(view.subject, view.body) + _diff_features(view)
+
+
+def _hash(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8", "replace")) & (HASH_SIZE - 1)
+
+
+def _tokens(view: View) -> Iterable[str]:
+    message_words = _WORD.findall(f"{view.subject}\n{view.body}".lower())
+    yield from (f"m:{w}" for w in message_words)
+    yield from (f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words))
+    if view.subject:
+        yield f"s0:{view.subject.split(' ', 1)[0].lower()}"
+    for line in view.added:
+        comment = _COMMENT.match(line)
+        if comment:
+            yield from (f"c:{w}" for w in _WORD.findall(comment.group(1).lower()))
+        else:
+            yield from (f"a:{ident}" for ident in _IDENT.findall(line))
+    for path, status, _, _ in view.paths:
+        name = path.rsplit("/", 1)[-1]
+        yield f"x:{name.rsplit('.', 1)[-1] if '.' in name else ''}"
+        yield f"st:{status}"
+        yield from (f"d:{part}" for part in path.split("/")[:-1])
+
+
+def hashed(view: View) -> dict[int, float]:
+    """Hashed token counts, log-scaled: {bucket: log(1 + count)}."""
+    counts: dict[int, int] = {}
+    for token in _tokens(view):
+        bucket = _hash(token)
+        counts[bucket] = counts.get(bucket, 0) + 1
+    return {bucket: math.log1p(count) for bucket, count in counts.items()}
+
+
+def featurize(contribution: Contribution) -> tuple[list[float], dict[int, float]]:
+    """(dense, hashed) features of one contribution."""
+    seen = view(contribution)
+    return dense(seen), hashed(seen)

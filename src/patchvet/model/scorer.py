@@ -1,0 +1,102 @@
+"""
+The shipped agent-likelihood model: load it (no network), score a contribution.
+
+The model is a logistic regression over standardized dense features and hashed tokens,
+followed by Platt calibration, stored as one small `.npz` file inside the package.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, featurize
+from patchvet.models import Contribution
+
+MODEL_FILE = "agent-likelihood.npz"
+
+
+@dataclass(frozen=True)
+class LikelihoodModel:
+    """Weights, calibration and the decision threshold chosen at training time."""
+
+    dense_mean: NDArray[np.float64]
+    dense_scale: NDArray[np.float64]
+    dense_weights: NDArray[np.float64]
+    hashed_weights: NDArray[np.float32]
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    """Calibrated probability at which at most 1% of size-matched human commits score higher."""
+    metadata: dict[str, Any]
+
+    def logit(self, dense: list[float], hashed: dict[int, float]) -> float:
+        """The uncalibrated linear score."""
+        standardized = (np.asarray(dense) - self.dense_mean) / self.dense_scale
+        total = float(standardized @ self.dense_weights) + self.bias
+        if hashed:
+            buckets = np.fromiter(hashed.keys(), dtype=np.int64, count=len(hashed))
+            values = np.fromiter(hashed.values(), dtype=np.float64, count=len(hashed))
+            total += float(self.hashed_weights[buckets] @ values)
+        return total
+
+    def calibrate(self, logit: float) -> float:
+        """Platt scaling: a probability in [0, 1]."""
+        z = self.platt_a * logit + self.platt_b
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def score(self, contribution: Contribution) -> float:
+        """Calibrated probability that an autonomous agent produced this contribution."""
+        dense, hashed = featurize(contribution)
+        return self.calibrate(self.logit(dense, hashed))
+
+    def save(self, path: Path) -> None:
+        """Write the model as a compressed `.npz`."""
+        np.savez_compressed(
+            path,
+            dense_mean=self.dense_mean,
+            dense_scale=self.dense_scale,
+            dense_weights=self.dense_weights,
+            hashed_weights=self.hashed_weights.astype(np.float16),
+            scalars=np.array([self.bias, self.platt_a, self.platt_b, self.threshold]),
+            metadata=np.array(json.dumps(self.metadata)),
+        )
+
+
+def read_model(path: Path) -> LikelihoodModel:
+    """Load a model file written by `LikelihoodModel.save`."""
+    with np.load(path, allow_pickle=False) as data:
+        bias, platt_a, platt_b, threshold = (float(x) for x in data["scalars"])
+        model = LikelihoodModel(
+            dense_mean=data["dense_mean"],
+            dense_scale=data["dense_scale"],
+            dense_weights=data["dense_weights"],
+            hashed_weights=data["hashed_weights"].astype(np.float32),
+            bias=bias,
+            platt_a=platt_a,
+            platt_b=platt_b,
+            threshold=threshold,
+            metadata=json.loads(str(data["metadata"])),
+        )
+    if len(model.dense_weights) != len(DENSE_NAMES) or len(model.hashed_weights) != HASH_SIZE:
+        raise ValueError("model file does not match this version's features; retrain it")
+    return model
+
+
+@cache
+def shipped_model() -> LikelihoodModel | None:
+    """The model packaged with patchvet, or None when this build has none."""
+    resource = files("patchvet.model").joinpath(f"data/{MODEL_FILE}")
+    if not resource.is_file():
+        return None
+    with as_file(resource) as path:
+        return read_model(path)

@@ -1,0 +1,63 @@
+"""
+Remove every explicit agent mark before the statistical model sees a contribution.
+
+The model must learn how agent work reads, not the labels that announce it: trailers, footers,
+session links, agent names, PR numbers in squash subjects (the AIDev join keys on them), and
+agent instruction files all go. Training and scoring strip the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from patchvet._globs import first_match
+
+_TRAILER_LINE = re.compile(
+    r"^\s*[A-Za-z][A-Za-z0-9-]*(?:-by|-ID|-Id|-Url|-URL|-Session|-with|-for)\s*:.*$"
+)
+_MARK_LINE = re.compile(
+    r"generated with|co-authored|🤖|claude\.ai/|claude\.com/|ampcode\.com/|devin\.ai|"
+    r"chatgpt\.com/|cursor\.com|opencode\.ai|charm\.land|/sessions/|copilot-swe-agent",
+    re.IGNORECASE,
+)
+_AGENT_NAMES = re.compile(
+    r"\b(?:claude(?:[ -]code)?|anthropic|copilot|devin|codex|openai|chatgpt|gpt-?[0-9][\w.-]*"
+    r"|cursor ?agent|amp|aider|jules|gemini|openhands|opendevin|crush|opencode|qwen|warp|"
+    r"sonnet|opus|haiku|llm|ai[- ]generated|ai[- ]assisted)\b",
+    re.IGNORECASE,
+)
+_PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
+_INITIAL_PLAN = re.compile(r"^\s*initial plan\s*$", re.IGNORECASE)
+AGENT_FILES = (
+    "CLAUDE.md", "AGENTS.md", "GEMINI.md", ".cursorrules", ".windsurfrules", ".cursor/",
+    ".claude/", ".devin/", ".github/copilot-instructions.md", ".github/instructions/",
+    ".aider*", ".clinerules", ".amp/",
+)  # fmt: skip
+
+
+def strip_text(text: str) -> str:
+    """Drop trailer, footer and session-link lines and agent names from free text."""
+    kept = [
+        line
+        for line in text.replace("\r\n", "\n").split("\n")
+        if not _TRAILER_LINE.match(line) and not _MARK_LINE.search(line)
+    ]
+    return _AGENT_NAMES.sub("", "\n".join(kept)).strip()
+
+
+def strip_subject(subject: str) -> str:
+    """A subject without its squash PR number or agent names."""
+    subject = _PR_NUMBER.sub("", subject)
+    if _INITIAL_PLAN.match(subject):
+        return ""
+    return _AGENT_NAMES.sub("", subject).strip()
+
+
+def strip_code_line(line: str) -> str:
+    """An added line without agent names (agent tooling code mentions them)."""
+    return _AGENT_NAMES.sub("", line)
+
+
+def is_agent_file(path: str) -> bool:
+    """Instruction files written for agents; their presence alone gives the label away."""
+    return first_match(path, AGENT_FILES) is not None

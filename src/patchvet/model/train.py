@@ -1,0 +1,172 @@
+"""
+Fit the agent-likelihood model on a dataset built by `dataset.py`.
+
+Human commits are reweighted, repository by repository, to the size distribution of that
+repository's agent commits: agent changes are larger, and a model allowed to learn "large means
+agent" would punish every human who sends a big patch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse  # type: ignore[import-untyped]
+
+from patchvet.model.dataset import Example
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, View, dense, hashed
+from patchvet.model.scorer import LikelihoodModel
+
+C_REGULARIZATION = 0.3
+TARGET_FPR = 0.01
+
+
+def as_view(example: Example) -> View:
+    """The feature view of a stored example."""
+    return View(example.subject, example.body, tuple(example.paths), tuple(example.added))
+
+
+def size_bin(lines: int) -> int:
+    """Logarithmic size bucket used to match human commits to agent commits."""
+    return min(12, int(math.log2(lines + 1)))
+
+
+def size_matched_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
+    """Weight 1 for agents; humans weighted so each repository's humans match its agents' sizes."""
+    weights = np.ones(len(examples))
+    by_repo: dict[str, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        by_repo[example.repo].append(index)
+    pooled_agents = Counter(size_bin(e.size) for e in examples if e.label == "agent")
+    for indexes in by_repo.values():
+        agents = Counter(
+            size_bin(examples[i].size) for i in indexes if examples[i].label == "agent"
+        )
+        if not agents:
+            agents = pooled_agents
+        humans = [i for i in indexes if examples[i].label == "human"]
+        human_bins = Counter(size_bin(examples[i].size) for i in humans)
+        agent_total = sum(agents.values())
+        for i in humans:
+            bucket = size_bin(examples[i].size)
+            share = agents.get(bucket, 0) / agent_total if agent_total else 0.0
+            weights[i] = share * len(humans) / human_bins[bucket]
+    return weights
+
+
+def matrices(examples: Sequence[Example]) -> tuple[NDArray[np.float64], Any]:
+    """(dense rows, sparse hashed rows) for a list of examples."""
+    dense_rows = np.zeros((len(examples), len(DENSE_NAMES)))
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for index, example in enumerate(examples):
+        seen = as_view(example)
+        dense_rows[index] = dense(seen)
+        for bucket, value in hashed(seen).items():
+            rows.append(index)
+            cols.append(bucket)
+            values.append(value)
+    hashed_rows = sparse.csr_matrix((values, (rows, cols)), shape=(len(examples), HASH_SIZE))
+    return dense_rows, hashed_rows
+
+
+def fit_logit(
+    dense_rows: NDArray[np.float64],
+    hashed_rows: Any,
+    labels: NDArray[np.int_],
+    weights: NDArray[np.float64],
+) -> tuple[
+    NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float
+]:
+    """(mean, scale, dense weights, hashed weights, bias) of a weighted logistic regression."""
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    mean = dense_rows.mean(axis=0)
+    scale = dense_rows.std(axis=0)
+    scale[scale == 0] = 1.0
+    design = sparse.hstack([sparse.csr_matrix((dense_rows - mean) / scale), hashed_rows]).tocsr()
+    positive = weights[labels == 1].sum()
+    negative = weights[labels == 0].sum()
+    balanced = np.where(labels == 1, weights / positive, weights / negative) * len(labels) / 2
+    model = LogisticRegression(C=C_REGULARIZATION, solver="liblinear", max_iter=400)
+    model.fit(design, labels, sample_weight=balanced)
+    coefficients = model.coef_[0]
+    width = len(DENSE_NAMES)
+    return mean, scale, coefficients[:width], coefficients[width:], float(model.intercept_[0])
+
+
+def linear_scores(
+    fitted: tuple[Any, ...], dense_rows: NDArray[np.float64], hashed_rows: Any
+) -> NDArray[np.float64]:
+    """Uncalibrated scores of rows under fitted parameters."""
+    mean, scale, dense_w, hashed_w, bias = fitted
+    result = ((dense_rows - mean) / scale) @ dense_w + hashed_rows @ hashed_w + bias
+    return np.asarray(result, dtype=np.float64)
+
+
+def fit_platt(logits: NDArray[np.float64], labels: NDArray[np.int_],
+              weights: NDArray[np.float64]) -> tuple[float, float]:  # fmt: skip
+    """Platt scaling parameters (a, b) fitted on held-out logits."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1e6)
+    model.fit(logits.reshape(-1, 1), labels, sample_weight=weights)
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def threshold_at_fpr(scores: NDArray[np.float64], labels: NDArray[np.int_],
+                     weights: NDArray[np.float64], fpr: float) -> float:  # fmt: skip
+    """The lowest score that at most `fpr` of the (weighted) humans reach."""
+    human = labels == 0
+    order = np.argsort(-scores[human])
+    sorted_scores = scores[human][order]
+    cumulative = np.cumsum(weights[human][order]) / weights[human].sum()
+    allowed = np.searchsorted(cumulative, fpr, side="right")
+    return (
+        float(sorted_scores[allowed]) if allowed < len(sorted_scores) else float(sorted_scores[-1])
+    )
+
+
+def train(
+    examples: Sequence[Example],
+    held_out_logits: NDArray[np.float64],
+    metrics: dict[str, Any],
+) -> LikelihoodModel:
+    """
+    Fit on every labeled example; calibrate and set the threshold on the held-out
+    (leave-one-repository-out) logits that `evaluate` produced for the same examples.
+    """
+    labeled = [i for i, e in enumerate(examples) if e.label in ("agent", "human")]
+    chosen = [examples[i] for i in labeled]
+    labels = np.array([1 if e.label == "agent" else 0 for e in chosen])
+    weights = size_matched_weights(chosen)
+    dense_rows, hashed_rows = matrices(chosen)
+    fitted = fit_logit(dense_rows, hashed_rows, labels, weights)
+    oof = held_out_logits[labeled]
+    platt_a, platt_b = fit_platt(oof, labels, weights)
+    calibrated = 1 / (1 + np.exp(-(platt_a * oof + platt_b)))
+    threshold = threshold_at_fpr(calibrated, labels, weights, TARGET_FPR)
+    mean, scale, dense_w, hashed_w, bias = fitted
+    return LikelihoodModel(
+        dense_mean=mean,
+        dense_scale=scale,
+        dense_weights=dense_w,
+        hashed_weights=hashed_w.astype(np.float32),
+        bias=bias,
+        platt_a=platt_a,
+        platt_b=platt_b,
+        threshold=threshold,
+        metadata={
+            "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "examples": {"agent": int(labels.sum()), "human": int(len(labels) - labels.sum())},
+            "repositories": sorted({e.repo for e in chosen}),
+            "target_fpr": TARGET_FPR,
+            "evaluation": metrics,
+        },
+    )

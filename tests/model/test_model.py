@@ -1,0 +1,157 @@
+"""The agent-likelihood pipeline end to end on small repositories made here."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from patchvet._cli import main
+from patchvet.model.dataset import build, read_examples, repository_name
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, featurize, hashed, view
+from patchvet.model.scorer import read_model
+from patchvet.model.strip import is_agent_file, strip_subject, strip_text
+from tests.helpers import added, contribution, make_repo
+
+AGENT_BODY = (
+    "## Summary\n\nThis PR implements **comprehensive** improvements.\n\n"
+    "### Changes\n- Added robust handling\n- Enhanced the tests\n"
+)
+
+
+def test_strip_removes_every_explicit_mark() -> None:
+    text = strip_text(
+        "Explain the change.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+        "Co-Authored-By: Claude <noreply@anthropic.com>\nSigned-off-by: Jane <j@x.org>\n"
+        "Claude-Session: https://claude.ai/code/session_01\nCopilot suggested this."
+    )
+    assert text == "Explain the change.\n\n\n suggested this."
+    assert strip_subject("Add retries (#123)") == "Add retries"
+    assert strip_subject("Initial plan") == ""
+    assert is_agent_file("CLAUDE.md") and is_agent_file(".cursor/rules/x.mdc")
+    assert not is_agent_file("docs/claude.md")
+
+
+def test_features_are_stable_and_shaped() -> None:
+    item = contribution(
+        message=f"feat: add retries\n\n{AGENT_BODY}",
+        files=(added("src/retry.py", "# Retry the request with backoff.", "def f() -> int:"),),
+    )
+    seen = view(item)
+    assert len(dense(seen)) == len(DENSE_NAMES)
+    first = hashed(seen)
+    assert first == hashed(view(item))  # no dependence on the hash seed
+    assert all(0 <= bucket < HASH_SIZE for bucket in first)
+    dense_again, hashed_again = featurize(item)
+    assert dense_again == dense(seen) and hashed_again == first
+
+
+def _populate(root: Path, name: str, seed: int) -> str:
+    rng = random.Random(seed)
+    repo = make_repo(root / name.replace("/", "+") / "repo")
+    for index in range(40):
+        lines = "".join(f"x{index}_{n} = {n}\n" for n in range(rng.randint(2, 12)))
+        repo.commit(
+            f"fix thing {index}",
+            {f"src/m{index % 5}.py": lines},
+            author="Pat Human <pat@example.org>",
+            date=f"2021-0{1 + index % 9}-01T00:00:00Z",
+        )
+    for index in range(25):
+        body = "\n".join(
+            f"    # Ensure the value is valid for step {n}.\n    v{n} = check(v)"
+            for n in range(rng.randint(3, 10))
+        )
+        repo.commit(
+            f"Implement comprehensive validation {index}\n\n{AGENT_BODY}\n"
+            "Co-Authored-By: Claude <noreply@anthropic.com>",
+            {
+                f"src/valid{index}.py": f"def validate(v) -> bool:\n{body}\n",
+                "CLAUDE.md": f"{index}\n",
+            },
+            date="2025-06-01T00:00:00Z",
+        )
+    repo.commit(
+        "Bump version (#7)",
+        {"VERSION": "2\n"},
+        author="Sam <sam@example.org>",
+        date="2025-07-01T00:00:00Z",
+    )
+    repo.commit(
+        "tidy up", {"README": "x\n"}, author="Sam <sam@example.org>", date="2025-08-01T00:00:00Z"
+    )
+    return str(repo.path)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    specs = [_populate(root, "acme/alpha", 1), _populate(root, "acme/beta", 2)]
+    aidev = root / "aidev" / "Claude_Code"
+    aidev.mkdir(parents=True)
+    (aidev / "prs.csv").write_text(
+        "id,number,title,user,user_id,state,created_at,closed_at,merged_at,repo_url,html_url,body\n"
+        "1,7,Bump,x,1,closed,2025-07-01,2025-07-01,2025-07-01T00:00:00Z,"
+        "https://api.github.com/repos/acme/alpha,https://github.com/acme/alpha/pull/7,body\n"
+    )
+    out = root / "data"
+    counts = build(specs, root / "aidev", out, max_human=100, max_recent=10)
+    assert counts[("acme/alpha", "agent")] == 26  # 25 marked + 1 AIDev squash commit
+    assert counts[("acme/beta", "agent")] == 25
+    assert counts[("acme/alpha", "human")] == 40  # the initial commit (2026) is neither
+    return out
+
+
+def test_dataset_labels_and_strips(corpus: Path) -> None:
+    examples = list(read_examples(corpus / "examples.jsonl"))
+    hows = {(e.repo, e.how) for e in examples if e.label == "agent"}
+    assert ("acme/alpha", "aidev") in hows and ("acme/alpha", "marks") in hows
+    raw = (corpus / "examples.jsonl").read_text()
+    for mark in ("anthropic", "Co-Authored-By", "CLAUDE.md", "(#7)"):
+        assert mark not in raw
+
+
+def test_train_eval_and_score_through_the_cli(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_path = tmp_path / "model.npz"
+    code = main(
+        [
+            "model",
+            "train",
+            "--data",
+            str(corpus),
+            "--output",
+            str(model_path),
+            "--json",
+            str(tmp_path / "m.json"),
+            "--no-baseline",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "| **pooled** |" in out and "saved" in out
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["model"]["pooled"]["auroc"] > 0.9  # the two styles are easy to tell apart
+    model = read_model(model_path)
+    assert model_path.stat().st_size < 3 * 1024 * 1024
+    agentish = contribution(
+        message=f"Implement comprehensive checks\n\n{AGENT_BODY}",
+        files=(added("src/v.py", "    # Ensure the value is valid.", "    v = check(v)"),),
+    )
+    humanish = contribution(message="fix thing", files=(added("src/m1.py", "x1 = 1"),))
+    high, low = model.score(agentish), model.score(humanish)
+    assert 0.0 <= low < high <= 1.0
+    assert 0.0 <= model.threshold <= 1.0
+
+
+def test_repository_names() -> None:
+    assert repository_name("acme/x=/tmp/clone") == ("acme/x", Path("/tmp/clone"))
+    assert repository_name("/work/.mirror/acme+x/repo")[0] == "acme/x"
+
+
+def test_model_commands_need_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model", "eval", "--data", str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,12 +1,14 @@
 """
 Time `patchvet check` over a directory of patches, interpreter start included.
 
-It builds a real repository with varied commits, exports them with `git format-patch`, copies
-them up to `--count` patch files, then runs the installed `patchvet check DIR --format json`
-as a child process and reports patches per second and the child's peak memory. Run it twice
-with different counts to see that memory stays flat as the number of patches grows.
+It exports commits with `git format-patch` (from a repository it builds with varied commits,
+or with `--source-repo` from a real clone's history), copies them up to `--count` patch files,
+then runs the installed `patchvet check DIR --format json` as a child process and reports
+patches per second and the child's peak memory. The agent-likelihood model is included when
+the package ships one. Run it with different counts to see that memory stays flat.
 
     python benchmarks/check_throughput.py --count 10000
+    python benchmarks/check_throughput.py --count 4000 --source-repo ../some-clone
 """
 
 from __future__ import annotations
@@ -68,6 +70,16 @@ def _source_patches(work: Path, commits: int, seed: int) -> list[Path]:
     return sorted(out.iterdir())
 
 
+def _real_patches(work: Path, repo: Path, commits: int) -> list[Path]:
+    out = work / "source"
+    subprocess.run(
+        ["git", "-C", str(repo), "format-patch", "-q", "--no-merges", "-o", str(out),
+         f"--max-count={commits}", "HEAD"],
+        check=True, env=_ENV, capture_output=True,
+    )  # fmt: skip
+    return sorted(out.iterdir())
+
+
 def _fill(directory: Path, sources: list[Path], count: int) -> None:
     directory.mkdir()
     for index in range(count):
@@ -80,6 +92,12 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000, help="patch files to check")
     parser.add_argument("--distinct", type=int, default=200, help="distinct commits to export")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--source-repo",
+        type=Path,
+        metavar="PATH",
+        help="export real commits from this clone instead of synthetic ones",
+    )
     args = parser.parse_args()
     patchvet = shutil.which("patchvet")
     if patchvet is None:
@@ -87,7 +105,12 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="patchvet-bench-") as raw:
         work = Path(raw)
-        sources = _source_patches(work, min(args.distinct, args.count), args.seed)
+        distinct = min(args.distinct, args.count)
+        sources = (
+            _real_patches(work, args.source_repo, distinct)
+            if args.source_repo
+            else _source_patches(work, distinct, args.seed)
+        )
         corpus = work / "patches"
         _fill(corpus, sources, args.count)
         size = sum(path.stat().st_size for path in corpus.iterdir())

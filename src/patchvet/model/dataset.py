@@ -43,6 +43,10 @@ _BOT = re.compile(
     re.IGNORECASE,
 )
 _FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%B%x1e"
+# Accepted review suggestions (Copilot's or Gemini's) add a co-author trailer to a human's
+# commit: AI touched a few lines, but no agent produced the change, so such commits are neither
+# agent nor human examples.
+REVIEW_SUGGESTERS = frozenset({"GitHub Copilot", "Copilot Autofix", "Gemini Code Assist"})
 HUMAN_BEFORE = "2023-01-01"
 RECENT_FROM = "2025-01-01"
 
@@ -145,8 +149,11 @@ def _label(
                         parse_trailers(commit.message)),),
     )  # fmt: skip
     marks = detect_marks(probe, load_registry())
+    autonomous = [mark for mark in marks if mark.agent not in REVIEW_SUGGESTERS]
+    if autonomous:
+        return "agent", "marks", autonomous[0].agent
     if marks:
-        return "agent", "marks", marks[0].agent
+        return None
     squash = _SQUASH.search(subject)
     if squash and (repo.lower(), int(squash.group(1))) in aidev:
         return "agent", "aidev", aidev[(repo.lower(), int(squash.group(1)))]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from patchvet.model.strip import is_agent_file, strip_code_line, strip_subject, strip_text
 from patchvet.models import ChangeStatus, Contribution, SourceKind
 
-HASH_BITS = 18
+HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
 MAX_ADDED_LINES = 400
 """Added lines read per contribution: enough for style, bounded for speed."""
@@ -172,16 +172,34 @@ def _hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8", "replace")) & (HASH_SIZE - 1)
 
 
+def _line_shape(line: str) -> str:
+    """Indentation, first and last character class and length: formatting habits."""
+    stripped = line.strip()
+    if not stripped:
+        return "blank"
+    indent = min(4, (len(line) - len(line.lstrip())) // 4)
+    first = stripped[0] if not stripped[0].isalnum() else ("A" if stripped[0].isupper() else "a")
+    last = stripped[-1] if not stripped[-1].isalnum() else "w"
+    return f"{indent}{first}{last}{min(6, len(stripped) // 20)}"
+
+
 def _tokens(view: View) -> Iterable[str]:
-    message_words = _WORD.findall(f"{view.subject}\n{view.body}".lower())
+    message = f"{view.subject}\n{view.body}"
+    message_words = _WORD.findall(message.lower())
+    for width in (3, 5):
+        yield from (f"m{width}:{message[i : i + width]}" for i in range(len(message) - width + 1))
+    yield from (f"ms:{_line_shape(line)}" for line in message.split("\n"))
     yield from (f"m:{w}" for w in message_words)
     yield from (f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words))
     if view.subject:
         yield f"s0:{view.subject.split(' ', 1)[0].lower()}"
     for line in view.added:
+        yield f"sh:{_line_shape(line)}"
         comment = _COMMENT.match(line)
         if comment:
-            yield from (f"c:{w}" for w in _WORD.findall(comment.group(1).lower()))
+            words = _WORD.findall(comment.group(1).lower())
+            yield from (f"c:{w}" for w in words)
+            yield from (f"cb:{a}_{b}" for a, b in itertools.pairwise(words))
         else:
             yield from (f"a:{ident}" for ident in _IDENT.findall(line))
     for path, status, _, _ in view.paths:
@@ -191,10 +209,17 @@ def _tokens(view: View) -> Iterable[str]:
         yield from (f"d:{part}" for part in path.split("/")[:-1])
 
 
-def hashed(view: View) -> dict[int, float]:
+def _binned(values: list[float]) -> Iterable[str]:
+    """Dense measurements as coarse bins, so the linear model can bend around thresholds."""
+    for name, value in zip(DENSE_NAMES, values, strict=True):
+        yield f"b:{name}:{round(value * 2)}"
+
+
+def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
     """Hashed token counts, log-scaled: {bucket: log(1 + count)}."""
     counts: dict[int, int] = {}
-    for token in _tokens(view):
+    values = dense_values if dense_values is not None else dense(view)
+    for token in itertools.chain(_tokens(view), _binned(values)):
         bucket = _hash(token)
         counts[bucket] = counts.get(bucket, 0) + 1
     return {bucket: math.log1p(count) for bucket, count in counts.items()}
@@ -203,4 +228,5 @@ def hashed(view: View) -> dict[int, float]:
 def featurize(contribution: Contribution) -> tuple[list[float], dict[int, float]]:
     """(dense, hashed) features of one contribution."""
     seen = view(contribution)
-    return dense(seen), hashed(seen)
+    values = dense(seen)
+    return values, hashed(seen, values)

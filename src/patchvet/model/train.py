@@ -67,8 +67,9 @@ def matrices(examples: Sequence[Example]) -> tuple[NDArray[np.float64], Any]:
     values: list[float] = []
     for index, example in enumerate(examples):
         seen = as_view(example)
-        dense_rows[index] = dense(seen)
-        for bucket, value in hashed(seen).items():
+        measured = dense(seen)
+        dense_rows[index] = measured
+        for bucket, value in hashed(seen, measured).items():
             rows.append(index)
             cols.append(bucket)
             values.append(value)

@@ -53,7 +53,7 @@ def test_json_report_matches_schema_v1() -> None:
     assert set(first) >= {"source", "id", "title", "author", "verdict", "scores", "findings"}
     assert set(first["author"]) == {"name", "email", "login", "id"}
     assert first["verdict"] == "hold"
-    assert first["scores"]["agent_likelihood"] is None
+    assert 0.0 <= first["scores"]["agent_likelihood"] <= 1.0
     assert isinstance(first["scores"]["size_lines"], int)
     for finding in first["findings"]:
         assert re.fullmatch(r"[a-z-]+/[a-z0-9-]+", finding["id"])

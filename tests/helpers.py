@@ -42,9 +42,12 @@ class GitRepo:
         if date:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
         done = subprocess.run(
-            ["git", "-C", str(self.path), *args], input=stdin, capture_output=True, env=env,
+            ["git", "-C", str(self.path), *args],
+            input=stdin,
+            capture_output=True,
+            env=env,
             check=True,
-        )  # fmt: skip
+        )
         return done.stdout
 
     def write(self, name: str, content: str | bytes) -> None:

@@ -95,10 +95,17 @@ def test_stdin(
 def test_github_event(capsys: pytest.CaptureFixture[str], assets: Path) -> None:
     github = assets / "github"
     code, out, err = _run(
-        capsys, "check", "--github-event", str(github / "pull_request.opened.json"),
-        "--github-files", str(github / "pulls-files.pages.json"),
-        "--github-commits", str(github / "pulls-commits.json"), "--format", "json",
-    )  # fmt: skip
+        capsys,
+        "check",
+        "--github-event",
+        str(github / "pull_request.opened.json"),
+        "--github-files",
+        str(github / "pulls-files.pages.json"),
+        "--github-commits",
+        str(github / "pulls-commits.json"),
+        "--format",
+        "json",
+    )
     assert code == 0, err
     [item] = json.loads(out)["contributions"]
     assert item["source"] == "example/widgets#42"

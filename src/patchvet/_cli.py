@@ -20,6 +20,7 @@ from typing import TextIO
 import tomli_w
 
 from patchvet import __version__
+from patchvet._cli_ledger import add_db_option, add_ledger_commands, open_for, run_ledger_command
 from patchvet._cli_model import add_model_commands, run_model_command
 from patchvet.check import check
 from patchvet.errors import PatchvetError
@@ -101,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="write the report to FILE instead of standard output",
     )
+    check_cmd.add_argument(
+        "--record",
+        action="store_true",
+        help="store every contribution, its findings and verdict in the ledger",
+    )
+    check_cmd.add_argument(
+        "--project",
+        metavar="NAME",
+        help="the ledger's name for this project (default: the repository folder's name; "
+        "GitHub pull requests use owner/repo)",
+    )
+    add_db_option(check_cmd)
 
     policy_cmd = commands.add_parser("policy", help="list presets or show a resolved policy")
     policy_sub = policy_cmd.add_subparsers(dest="policy_command", metavar="ACTION")
@@ -109,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("name", metavar="PRESET_OR_FILE")
     show.add_argument("--format", choices=["toml", "json"], default="toml")
     add_model_commands(commands)
+    add_ledger_commands(commands)
     return parser
 
 
@@ -153,16 +167,23 @@ def _run_check(args: argparse.Namespace, err: TextIO) -> int:
     root = _repository_root(args.repo)
     policy = load_policy(args.policy, root)
     items = _inputs(args, root)
+    ledger = open_for(args, root) if (args.record or args.db) else None
+    project = args.project or root.resolve().name or "local"
     output: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:
-        return _report(items, policy, OutputFormat(args.format), output, err, Verdict(args.fail_on))
+        results = check(items, policy, ledger, project, record=args.record)
+        return _report(
+            results, policy, OutputFormat(args.format), output, err, Verdict(args.fail_on)
+        )
     finally:
         if args.output:
             output.close()
+        if ledger is not None:
+            ledger.close()
 
 
 def _report(
-    items: Iterator[SourceItem],
+    results: Iterable[Assessment | Skipped],
     policy: Policy,
     fmt: OutputFormat,
     out: TextIO,
@@ -173,7 +194,7 @@ def _report(
     counts: Counter[Verdict] = Counter()
     skipped: list[Skipped] = []
     reporter.start()
-    for result in check(items, policy):
+    for result in results:
         if isinstance(result, Assessment):
             counts[result.verdict] += 1
             reporter.add(result)
@@ -219,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_policy(args, sys.stdout)
         if args.command == "model":
             return run_model_command(args, sys.stdout)
+        if args.command == "ledger":
+            return run_ledger_command(args, sys.stdout)
         parser.print_help(err)
         return EXIT_USAGE
     except PatchvetError as error:

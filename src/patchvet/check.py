@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
-from patchvet.models import Assessment, Contribution, Finding, Scores, Skipped
+from patchvet.ledger import LedgerView, SqlLedger
+from patchvet.models import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.policy import Policy, judge
 from patchvet.sources import SourceItem
 
@@ -19,10 +20,12 @@ class AnalyzerFailure(Exception):
     """An analyzer raised on some input; the contribution is skipped rather than half-judged."""
 
 
-def assess(contribution: Contribution, policy: Policy) -> Assessment:
-    """Analyze one contribution and judge it under `policy`."""
+def assess(
+    contribution: Contribution, policy: Policy, history: LedgerView | None = None
+) -> Assessment:
+    """Analyze one contribution (with the ledger's view of its author) and judge it."""
     signals = compute_signals(contribution, policy)
-    subject = Subject(contribution, policy, signals)
+    subject = Subject(contribution, policy, signals, history)
     findings: list[Finding] = []
     for family, analyzer in ANALYZERS.items():
         try:
@@ -46,13 +49,38 @@ def assess(contribution: Contribution, policy: Policy) -> Assessment:
     )
 
 
-def check(items: Iterable[SourceItem], policy: Policy) -> Iterator[Assessment | Skipped]:
-    """Assess every contribution of a stream; pass `Skipped` items through in order."""
+def project_of(contribution: Contribution, default: str) -> str:
+    """The ledger's project for a contribution: the GitHub repository, else `default`."""
+    if contribution.kind is SourceKind.PULL_REQUEST:
+        return contribution.source.rsplit("#", 1)[0]
+    return default
+
+
+def check(
+    items: Iterable[SourceItem],
+    policy: Policy,
+    ledger: SqlLedger | None = None,
+    project: str = "local",
+    record: bool = False,
+) -> Iterator[Assessment | Skipped]:
+    """
+    Assess every contribution of a stream; pass `Skipped` items through in order.
+
+    With a ledger, each contribution is judged with the ledger's view of its author as of its
+    own time, and with `record` it is stored right after, so a replayed history builds the
+    record the way it happened.
+    """
     for item in items:
         if isinstance(item, Skipped):
             yield item
             continue
+        where = project_of(item, project)
         try:
-            yield assess(item, policy)
+            history = ledger.view(item, policy, where) if ledger else None
+            assessment = assess(item, policy, history)
         except AnalyzerFailure as failure:
             yield Skipped(item.source, str(failure))
+            continue
+        if ledger is not None and record:
+            ledger.record(assessment, where, policy)
+        yield assessment

@@ -183,6 +183,13 @@ class Contribution:
     """Line counts the forge reported, used when the file list itself is not available."""
     reported_deletions: int | None = None
     reported_files: int | None = None
+    created_at: str | None = None
+    """When it was submitted or authored (ISO 8601): the event time for rate windows."""
+    state: str = "submitted"
+    """`open`, `closed` or `merged` for pull requests; `merged` for commits of a history;
+    `submitted` for emailed patches."""
+    author_aliases: tuple[Identity, ...] = ()
+    """Other identities the source knows to be the same person (a `.mailmap` entry)."""
 
     def statements(self) -> tuple[str, ...]:
         """Free text written for reviewers: the PR body and the series cover letter."""

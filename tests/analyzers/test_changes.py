@@ -22,8 +22,11 @@ def test_size_buckets_and_generated_files_excluded() -> None:
     item = contribution(files=files)
     measured = measure(item, load_preset("default"))
     assert (measured.lines, measured.bucket, measured.files, measured.excluded_files) == (
-        120, "L", 1, 2,
-    )  # fmt: skip
+        120,
+        "L",
+        1,
+        2,
+    )
     assert [f.id for f in size(subject(item))] == []
 
 
@@ -69,11 +72,17 @@ def test_ci_workflow_patterns() -> None:
         "        env: {TOKEN: ${{ secrets.NPM_TOKEN }}}",
     )
     ids = sorted(f.id for f in ci_change(subject(contribution(files=(workflow,)))))
-    assert ids == sorted([
-        "ci-change/privileged-trigger", "ci-change/permissions", "ci-change/unpinned-action",
-        "ci-change/pipe-to-shell", "ci-change/script-injection", "ci-change/secret-use",
-        "ci-change/workflow",
-    ])  # fmt: skip
+    assert ids == sorted(
+        [
+            "ci-change/privileged-trigger",
+            "ci-change/permissions",
+            "ci-change/unpinned-action",
+            "ci-change/pipe-to-shell",
+            "ci-change/script-injection",
+            "ci-change/secret-use",
+            "ci-change/workflow",
+        ]
+    )
 
 
 def test_ci_harmless_and_build_scripts() -> None:
@@ -113,8 +122,9 @@ def test_binary_added_modified_deleted() -> None:
         FileChange("img/old.png", ChangeStatus.DELETED, binary=True),
     )
     assert [f.id for f in binary(subject(contribution(files=files)))] == [
-        "binary/added", "binary/modified",
-    ]  # fmt: skip
+        "binary/added",
+        "binary/modified",
+    ]
 
 
 def test_dependencies_in_each_ecosystem() -> None:

@@ -8,9 +8,24 @@ from patchvet.errors import ConfigError
 from patchvet.policy import load_policy, load_preset, preset_names, preset_text
 
 REQUIRED = {
-    "default", "linux", "qemu", "rust", "gentoo", "netbsd", "cloud-hypervisor", "fedora", "asf",
-    "llvm", "curl", "ghostty", "cpython", "servo", "zig", "kubernetes", "homebrew",
-}  # fmt: skip
+    "default",
+    "linux",
+    "qemu",
+    "rust",
+    "gentoo",
+    "netbsd",
+    "cloud-hypervisor",
+    "fedora",
+    "asf",
+    "llvm",
+    "curl",
+    "ghostty",
+    "cpython",
+    "servo",
+    "zig",
+    "kubernetes",
+    "homebrew",
+}
 
 
 def test_every_required_preset_ships_loads_and_cites_its_source() -> None:

@@ -81,3 +81,13 @@ def test_unreadable_object_is_reported_not_dropped(repo: GitRepo) -> None:
     assert isinstance(items[-1], Skipped)
     assert "git log stopped early" in items[-1].reason
     assert "unable to read" in items[-1].reason
+
+
+def test_mailmap_canonical_author_with_raw_alias(repo: GitRepo) -> None:
+    repo.write(".mailmap", "Jane Doe <jane@example.org> <jd@old.example>\n")
+    repo.commit("Old address", {"x.txt": "x\n"}, author="J D <jd@old.example>")
+    [item] = list(read_git_range("HEAD~1..HEAD", repo.path))
+    assert isinstance(item, Contribution)
+    assert item.author.email == "jane@example.org"
+    assert [alias.email for alias in item.author_aliases] == ["jd@old.example"]
+    assert item.state == "merged" and item.created_at is not None

@@ -9,9 +9,11 @@ from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency
 from patchvet.analyzers.disclosure import disclosure
 from patchvet.analyzers.fingerprint import agent_fingerprint
+from patchvet.analyzers.identity import identity
 from patchvet.analyzers.interface import Analyzer, Subject
 from patchvet.analyzers.likelihood import agent_likelihood
 from patchvet.analyzers.protected_path import protected_path
+from patchvet.analyzers.rate import rate
 from patchvet.analyzers.rules import policy_rules
 from patchvet.analyzers.signals import compute_signals
 from patchvet.analyzers.signoff import signoff
@@ -30,6 +32,8 @@ ANALYZERS: dict[str, Analyzer] = {
     "dependency": dependency,
     "unicode": unicode_chars,
     "binary": binary,
+    "identity": identity,
+    "rate": rate,
 }
 
 __all__ = ["ANALYZERS", "Analyzer", "Subject", "compute_signals", "measure"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from patchvet.ledger.interface import LedgerView
 from patchvet.models import Confidence, Contribution, Finding, Location
 from patchvet.policy.model import Policy
 
@@ -69,6 +70,8 @@ class Subject:
     contribution: Contribution
     policy: Policy
     signals: Signals
+    history: LedgerView | None = None
+    """The ledger's read-only view of this contributor, when a ledger is in use."""
 
 
 Analyzer = Callable[[Subject], Iterable[Finding]]

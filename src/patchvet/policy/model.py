@@ -120,6 +120,37 @@ class LikelihoodRules(_Section):
     most 1% of human commits of similar size reach it."""
 
 
+Tier = Literal["new", "known", "vouched"]
+
+
+class IdentityRules(_Section):
+    """Contributor-continuity modifiers (they need a ledger)."""
+
+    known_after: int = Field(default=3, ge=1)
+    """Recorded contributions after which a contributor counts as `known`."""
+    report_first_contribution: bool = True
+
+
+class RateRules(_Section):
+    """Submission limits per contributor, by trust tier (they need a ledger)."""
+
+    window_hours: float = Field(default=24, gt=0)
+    max_per_window: dict[Tier, int] = {"new": 5, "known": 20, "vouched": 100}
+    max_open: dict[Tier, int] = {"new": 3, "known": 10, "vouched": 50}
+    max_open_agent: dict[Tier, int] = {}
+    """Open agent-made contributions allowed at once (Homebrew: one per non-maintainer)."""
+
+
+class CircuitBreakerRules(_Section):
+    """Rust's breaker: too large a share of agent-made merges pauses new agent-made work."""
+
+    enabled: bool = False
+    window_days: float = Field(default=42, gt=0)
+    max_agent_share: float = Field(default=0.5, gt=0, le=1)
+    cooldown_days: float = Field(default=10, ge=0)
+    min_contributions: int = Field(default=10, ge=1)
+
+
 class DependencyRules(_Section):
     """Dependency checks."""
 
@@ -143,6 +174,9 @@ class Policy(_Section):
     ci: ChangeSurfaceRules = ChangeSurfaceRules()
     dependency: DependencyRules = DependencyRules()
     likelihood: LikelihoodRules = LikelihoodRules()
+    identity: IdentityRules = IdentityRules()
+    rate: RateRules = RateRules()
+    circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
         "info": "pass",
         "low": "flag",

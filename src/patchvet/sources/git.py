@@ -25,7 +25,8 @@ from patchvet.sources.interface import SourceItem
 _START = b"\x00PATCHVET-COMMIT\x00"
 _END = b"\x00PATCHVET-END\x00"
 _FORMAT = (
-    "%x00PATCHVET-COMMIT%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%B%x00PATCHVET-END%x00"
+    "%x00PATCHVET-COMMIT%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%aN%x00%aE%x00%B"
+    "%x00PATCHVET-END%x00"
 )
 _MERGE_BRANCH = re.compile(
     r"^Merge (?:pull request #\d+ from [^/\s]+/(?P<pr>\S+)"
@@ -139,10 +140,11 @@ def _records(stream: IO[bytes]) -> Iterator[bytes]:
 
 def _parse_record(record: bytes) -> SourceItem:
     header, found, diff = record.partition(_END)
-    fields = header.decode("utf-8", "replace").split("\x00", 7)
-    if not found or len(fields) != 8:
+    fields = header.decode("utf-8", "replace").split("\x00", 9)
+    if not found or len(fields) != 10:
         return Skipped("git", "unparseable git log record")
-    sha, parents, author_name, author_email, date, committer_name, committer_email, message = fields
+    sha, parents, author_name, author_email, date, committer_name, committer_email = fields[:7]
+    mapped_name, mapped_email, message = fields[7:]
     message = message.rstrip("\n")
     subject = message.split("\n", 1)[0]
     is_merge = len(parents.split()) > 1
@@ -151,6 +153,9 @@ def _parse_record(record: bytes) -> SourceItem:
     except DiffError as error:
         return Skipped(sha, f"corrupt diff from git: {error}")
     author = Identity(name=author_name or None, email=author_email.lower() or None)
+    # .mailmap says who this author really is; the canonical identity leads, the raw one is
+    # kept as an alias so the ledger links both.
+    mapped = Identity(name=mapped_name or None, email=mapped_email.lower() or None)
     commit = Commit(
         sha=sha,
         author=author,
@@ -167,8 +172,11 @@ def _parse_record(record: bytes) -> SourceItem:
         id=sha,
         kind=SourceKind.COMMIT,
         title=subject,
-        author=author,
+        author=mapped,
         commits=(commit,),
         files=tuple(files),
         head_ref=(branch.group("pr") or branch.group("b")) if branch else None,
+        created_at=date or None,
+        state="merged",
+        author_aliases=(author,) if author != mapped else (),
     )

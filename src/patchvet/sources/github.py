@@ -90,6 +90,9 @@ class GitHubPullRequest(_Wire):
     additions: int | None = None
     deletions: int | None = None
     changed_files: int | None = None
+    state: str = "open"
+    merged: bool | None = None
+    created_at: str | None = None
 
 
 class PullRequestEvent(_Wire):
@@ -237,6 +240,8 @@ def pull_request_contribution(
         reported_additions=pull.additions,
         reported_deletions=pull.deletions,
         reported_files=pull.changed_files,
+        created_at=pull.created_at,
+        state="merged" if pull.merged else pull.state,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -143,7 +144,18 @@ def _contribution(parsed: ParsedMessage, source: str, cover: ParsedMessage | Non
         commits=(parsed.commit,),
         files=parsed.files,
         series=series,
+        created_at=_iso_date(parsed.commit.date),
     )
+
+
+def _iso_date(value: str | None) -> str | None:
+    """A mail `Date:` header as ISO 8601, or None when it does not parse."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError):
+        return None
 
 
 def read_path(path: Path, name: str | None = None) -> Iterator[SourceItem]:

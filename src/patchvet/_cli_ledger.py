@@ -1,0 +1,138 @@
+"""`patchvet ledger …` and the ledger options of `patchvet check`."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+from typing import Any, TextIO
+
+from patchvet.errors import PatchvetError
+from patchvet.formats._escape import plain
+from patchvet.ledger import SqlLedger, open_ledger
+from patchvet.ledger.identity import parse_spec, parse_vouched_line
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """`--db URL` for every command that touches the ledger."""
+    parser.add_argument(
+        "--db", metavar="URL",
+        help="ledger URL: sqlite:///path/ledger.db or postgresql://… "
+        "(default: sqlite in the repository's .git/patchvet/)",
+    )  # fmt: skip
+
+
+def default_ledger_url(root: Path) -> str:
+    """`sqlite:///<git dir>/patchvet/ledger.db`, or under `.patchvet/` outside a repository."""
+    found = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    base = Path(found.stdout.strip()) if found.returncode == 0 else root.resolve() / ".patchvet"
+    return f"sqlite:///{base / 'patchvet' / 'ledger.db'}"
+
+
+def add_ledger_commands(commands: Any) -> None:
+    """Register `ledger vouch|denounce|show|import`."""
+    ledger = commands.add_parser("ledger", help="who stands behind contributions: vouch, show…")
+    actions = ledger.add_subparsers(dest="ledger_command", metavar="ACTION")
+    commands_help = {
+        "vouch": "vouch for a contributor",
+        "denounce": "denounce a contributor (held or closed from now on)",
+    }
+    for name, text in commands_help.items():
+        action = actions.add_parser(name, help=text)
+        action.add_argument("id", metavar="ID", help="GitHub login or numeric id, or an email")
+        action.add_argument("--reason", required=True, help="why, in a sentence")
+        action.add_argument("--by", default=None, help="who decides (default: git user.name)")
+        action.add_argument("--expires", metavar="DATE", help="ISO date after which it lapses")
+        action.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
+        add_db_option(action)
+    show = actions.add_parser("show", help="a contributor's identities, vouches and record")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
+    add_db_option(show)
+    imported = actions.add_parser("import", help="import a Ghostty-style VOUCHED.td list")
+    imported.add_argument("file", type=Path, metavar="VOUCHED.td")
+    imported.add_argument("--by", default="VOUCHED.td import")
+    imported.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
+    add_db_option(imported)
+
+
+def _who(repo: Path) -> str:
+    found = subprocess.run(["git", "-C", str(repo), "config", "user.name"],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    return found.stdout.strip() or "a maintainer"
+
+
+def _key(spec: str) -> tuple[str, str]:
+    try:
+        return parse_spec(spec)
+    except ValueError as error:
+        raise PatchvetError(str(error)) from None
+
+
+def open_for(args: argparse.Namespace, root: Path) -> SqlLedger:
+    """The ledger named by `--db`, or the repository's default one."""
+    return open_ledger(args.db or default_ledger_url(root))
+
+
+def run_ledger_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Dispatch `patchvet ledger …`; return the exit code."""
+    if args.ledger_command is None:
+        raise PatchvetError(
+            "ledger needs an action", hint="patchvet ledger vouch|denounce|show|import"
+        )
+    ledger = open_for(args, args.repo)
+    try:
+        if args.ledger_command in ("vouch", "denounce"):
+            person = ledger.vouch(_key(args.id), args.ledger_command, args.by or _who(args.repo),
+                                  args.reason, args.expires)  # fmt: skip
+            done = {"vouch": "vouched for", "denounce": "denounced"}[args.ledger_command]
+            out.write(f"{done} {plain(args.id, 80)} (person {person})\n")
+            return 0
+        if args.ledger_command == "import":
+            return _import(ledger, args, out)
+        summary = ledger.summary(_key(args.id))
+        if summary is None:
+            out.write(f"{args.id}: nothing recorded\n")
+            return 0
+        out.write(f"person {summary.person}\n")
+        for kind, value in summary.identities:
+            out.write(f"  {kind:<7} {plain(value, 120)}\n")
+        if summary.logins:
+            out.write(f"  logins  {', '.join(plain(login, 60) for login in summary.logins)}\n")
+        for vouch in summary.vouches:
+            expires = f" until {vouch.expires_at[:10]}" if vouch.expires_at else ""
+            out.write(f"  {vouch.action:<8} by {plain(vouch.by, 60)} on {vouch.created_at[:10]}"
+                      f"{expires}: {plain(vouch.reason, 200)}\n")  # fmt: skip
+        out.write(f"  contributions {summary.contributions}")
+        if summary.latest:
+            when, project, title, verdict = summary.latest
+            out.write(f"; latest {when[:10]} in {plain(project, 60)}: {plain(title, 80)} "
+                      f"({verdict})")  # fmt: skip
+        out.write("\n")
+        return 0
+    finally:
+        ledger.close()
+
+
+def _import(ledger: SqlLedger, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        lines = args.file.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise PatchvetError(f"cannot read {args.file}: {error}") from None
+    counts = {"vouch": 0, "denounce": 0}
+    for number, line in enumerate(lines, 1):
+        try:
+            parsed = parse_vouched_line(line)
+        except ValueError as error:
+            out.write(f"{args.file}:{number}: skipped: {error}\n")
+            continue
+        if parsed is None:
+            continue
+        action, key, note = parsed
+        ledger.vouch(key, action, args.by, note or f"listed in {args.file.name}")
+        counts[action] += 1
+    out.write(f"imported {counts['vouch']} vouched and {counts['denounce']} denounced\n")
+    return 0

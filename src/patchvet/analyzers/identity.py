@@ -1,0 +1,91 @@
+"""
+`identity`: who stands behind a contribution, as modifiers rather than gates. A first
+contribution, a commit author who is not the PR author, or an email never seen with this
+identity are worth a glance; vouched contributors skip them; denounced ones are held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from patchvet.analyzers.interface import Subject
+from patchvet.models import Confidence, Finding, Location, Severity, SourceKind
+
+
+def identity(subject: Subject) -> Iterator[Finding]:
+    """Identity findings from the ledger view (nothing without a ledger)."""
+    history = subject.history
+    if history is None:
+        return
+    contribution = subject.contribution
+    standing = history.standing
+    if standing is not None and standing.action == "denounce":
+        yield Finding(
+            id="identity/denounced",
+            severity=Severity.HIGH,
+            confidence=Confidence.HIGH,
+            message=f"This contributor was denounced by {standing.by} on "
+            f"{standing.created_at[:10]}: {standing.reason}",
+            evidence=contribution.author.display(),
+            remedy="A maintainer decides whether to lift the denouncement "
+            "(`patchvet ledger vouch`).",
+        )
+        return
+    if standing is not None and standing.action == "vouch":
+        yield Finding(
+            id="identity/vouched",
+            severity=Severity.INFO,
+            confidence=Confidence.HIGH,
+            message=f"Vouched for by {standing.by} on {standing.created_at[:10]}: "
+            f"{standing.reason}",
+            evidence=contribution.author.display(),
+        )
+        return
+    if history.prior_contributions == 0 and subject.policy.identity.report_first_contribution:
+        yield Finding(
+            id="identity/first-contribution",
+            severity=Severity.INFO,
+            confidence=Confidence.HIGH,
+            message="First recorded contribution from this contributor: welcome them, and "
+            "review with care",
+            evidence=contribution.author.display(),
+        )
+    yield from _mismatched_authors(subject)
+    if history.known_emails and history.prior_contributions:
+        emails = {c.author.email for c in contribution.commits if c.author.email}
+        if contribution.author.email:
+            emails.add(contribution.author.email)
+        new = sorted(emails - history.known_emails)
+        if new:
+            yield Finding(
+                id="identity/new-email",
+                severity=Severity.LOW,
+                confidence=Confidence.MEDIUM,
+                message=f"Email never seen with this contributor before: {', '.join(new)}",
+                evidence=", ".join(sorted(history.known_emails)[:5]),
+                remedy="Usually a new machine or employer; add it to .mailmap if it is theirs.",
+            )
+
+
+def _mismatched_authors(subject: Subject) -> Iterator[Finding]:
+    contribution = subject.contribution
+    if contribution.kind is not SourceKind.PULL_REQUEST or contribution.author.id is None:
+        return
+    others = {
+        commit.author.login or commit.author.email or "unknown"
+        for commit in contribution.commits
+        if commit.author.id != contribution.author.id
+        and not commit.is_merge
+        and not (commit.author.login or "").endswith("[bot]")
+    }
+    if others:
+        yield Finding(
+            id="identity/author-mismatch",
+            severity=Severity.LOW,
+            confidence=Confidence.MEDIUM,
+            message=f"Commits are authored by someone other than the PR author "
+            f"(@{contribution.author.login}): {', '.join(sorted(others)[:5])}",
+            evidence=", ".join(sorted(others)[:5]),
+            remedy="Say whose work this is; co-authors belong in Co-authored-by trailers.",
+            locations=(Location(),),
+        )

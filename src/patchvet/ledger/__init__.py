@@ -1,0 +1,14 @@
+"""The contributor ledger: identities, history, vouches, rate windows, the circuit breaker."""
+
+from patchvet.ledger.interface import BreakerState, LedgerError, LedgerView, PersonSummary, Vouch
+from patchvet.ledger.store import SqlLedger, open_ledger
+
+__all__ = [
+    "BreakerState",
+    "LedgerError",
+    "LedgerView",
+    "PersonSummary",
+    "SqlLedger",
+    "Vouch",
+    "open_ledger",
+]

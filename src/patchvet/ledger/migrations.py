@@ -1,0 +1,85 @@
+"""
+Versioned schema migrations, shared by SQLite and PostgreSQL.
+
+Each migration runs once, in its own transaction, and is recorded in `schema_migrations`; the
+SQL is written once with `{id}` standing for each engine's auto-increment key. Timestamps are
+ISO 8601 UTC text, so both engines compare them the same way.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "identities, contributions, findings, vouches, breaker",
+        """
+        CREATE TABLE persons (
+            id {id},
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE identities (
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            person_id BIGINT NOT NULL REFERENCES persons (id),
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
+        CREATE INDEX identities_person ON identities (person_id);
+        CREATE TABLE logins (
+            github_id BIGINT NOT NULL,
+            login TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (github_id, login)
+        );
+        CREATE INDEX logins_login ON logins (login);
+        CREATE TABLE contributions (
+            id {id},
+            project TEXT NOT NULL,
+            contribution_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            person_id BIGINT REFERENCES persons (id),
+            title TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            state TEXT NOT NULL,
+            agent_made INTEGER NOT NULL,
+            agent_likelihood REAL,
+            size_lines INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (project, contribution_id)
+        );
+        CREATE INDEX contributions_person ON contributions (person_id, created_at);
+        CREATE INDEX contributions_project ON contributions (project, state, created_at);
+        CREATE TABLE findings (
+            contribution BIGINT NOT NULL REFERENCES contributions (id),
+            finding_id TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX findings_contribution ON findings (contribution);
+        CREATE TABLE vouches (
+            id {id},
+            person_id BIGINT NOT NULL REFERENCES persons (id),
+            action TEXT NOT NULL,
+            by_whom TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT
+        );
+        CREATE INDEX vouches_person ON vouches (person_id, created_at);
+        CREATE TABLE breaker_trips (
+            project TEXT NOT NULL,
+            tripped_at TEXT NOT NULL,
+            share REAL NOT NULL
+        );
+        CREATE INDEX breaker_trips_project ON breaker_trips (project, tripped_at);
+        """,
+    ),
+)
+
+ID_COLUMN = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "BIGSERIAL PRIMARY KEY",
+}

@@ -1,0 +1,408 @@
+"""
+The ledger on SQLite (embedded default) or PostgreSQL (shared service), behind one class.
+
+The SQL is written once, with `?` placeholders translated for psycopg. Every write happens in
+one transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL with an advisory lock), so two processes
+recording at once serialize cleanly and an interrupted record leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from patchvet.ledger.identity import Key, contribution_keys
+from patchvet.ledger.interface import BreakerState, LedgerError, LedgerView, PersonSummary, Vouch
+from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
+from patchvet.models import Assessment, Contribution
+from patchvet.policy import Policy
+
+_LOCK = 0x7061_7463  # "patc": one advisory lock for every writer of a PostgreSQL ledger
+
+
+def now_iso() -> str:
+    """The current time as the ledger stores it."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def normalize_time(value: str | None) -> str:
+    """Any ISO 8601 time (or None, meaning now) as UTC text that sorts correctly."""
+    if not value:
+        return now_iso()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return now_iso()
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _shift(moment: str, days: float) -> str:
+    return (datetime.fromisoformat(moment) + timedelta(days=days)).isoformat(timespec="seconds")
+
+
+class _Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class SqlLedger:
+    """A ledger over a DB-API connection; create with `open_ledger`."""
+
+    def __init__(self, connection: Any, dialect: str, url: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self.url = url
+        self._in_transaction = False
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
+        """Run one statement with `?` placeholders."""
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        return self.connection.execute(sql, tuple(params))  # type: ignore[no-any-return]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of writes; nested uses join the outer one."""
+        if self._in_transaction:
+            yield
+            return
+        self._in_transaction = True
+        try:
+            if self.dialect == "sqlite":
+                self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self.connection.execute("ROLLBACK")
+                    raise
+                self.connection.execute("COMMIT")
+            else:
+                with self.connection.transaction():
+                    self.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
+                    yield
+        finally:
+            self._in_transaction = False
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+    def migrate(self) -> int:
+        """Apply pending migrations; return the schema version."""
+        with self.transaction():
+            self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {
+                row[0] for row in self.execute("SELECT version FROM schema_migrations").fetchall()
+            }
+            for version, name, template in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in template.format(id=ID_COLUMN[self.dialect]).split(";"):
+                    if statement.strip():
+                        self.execute(statement)
+                self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                             (version, name, now_iso()))  # fmt: skip
+        return max(version for version, _, _ in MIGRATIONS)
+
+    # -- identities ---------------------------------------------------------------------
+
+    def person_of(self, key: Key) -> int | None:
+        """The person a key belongs to, following renamed logins to their numeric id."""
+        row = self.execute("SELECT person_id FROM identities WHERE kind = ? AND value = ?",
+                           key).fetchone()  # fmt: skip
+        if row:
+            return int(row[0])
+        if key[0] == "login":
+            known = self.execute(
+                "SELECT github_id FROM logins WHERE login = ? ORDER BY last_seen DESC LIMIT 1",
+                (key[1],),
+            ).fetchone()
+            if known:
+                return self.person_of(("github", str(known[0])))
+        return None
+
+    def _find_person(self, keys: Sequence[Key], login: str | None = None) -> int | None:
+        for key in keys:
+            person = self.person_of(key)
+            if person is not None:
+                return person
+        github = next((value for kind, value in keys if kind == "github"), None)
+        if login and github:
+            holder = self.person_of(("login", login.lower()))
+            if holder is not None and not self._has_other_account(holder, github):
+                return holder
+        return None
+
+    def _new_person(self, at: str) -> int:
+        row = self.execute("INSERT INTO persons (created_at) VALUES (?) RETURNING id", (at,))
+        return int(row.fetchone()[0])
+
+    def _merge(self, keep: int, others: set[int]) -> None:
+        for other in others - {keep}:
+            for table in ("identities", "contributions", "vouches"):
+                self.execute(f"UPDATE {table} SET person_id = ? WHERE person_id = ?", (keep, other))
+
+    def _has_other_account(self, person: int, github_id: str) -> bool:
+        row = self.execute(
+            "SELECT 1 FROM identities WHERE person_id = ? AND kind = 'github' AND value <> ?",
+            (person, github_id),
+        ).fetchone()
+        return row is not None
+
+    def link(self, keys: Sequence[Key], at: str, login: str | None = None) -> int:
+        """The person these keys belong to, creating and merging as needed; inside a transaction."""
+        github = next((value for kind, value in keys if kind == "github"), None)
+        linked = list(keys)
+        if login and github:
+            self.execute(
+                "INSERT INTO logins VALUES (?, ?, ?) ON CONFLICT (github_id, login) "
+                "DO UPDATE SET last_seen = excluded.last_seen",
+                (int(github), login.lower(), at),
+            )
+            # A login seen before its id belongs to this account only if no other account has
+            # claimed that person: a freed name re-registered by someone else must not inherit.
+            holder = self.person_of(("login", login.lower()))
+            if holder is None or not self._has_other_account(holder, github):
+                linked.append(("login", login.lower()))
+        persons: set[int] = set()
+        for key in linked:
+            row = self.execute("SELECT person_id FROM identities WHERE kind = ? AND value = ?",
+                               key).fetchone()  # fmt: skip
+            if row:
+                persons.add(int(row[0]))
+        person = min(persons) if persons else self._new_person(at)
+        self._merge(person, persons)
+        for kind, value in linked:
+            self.execute(
+                "INSERT INTO identities VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING",
+                (kind, value, person, at),
+            )
+        return person
+
+    # -- reading ------------------------------------------------------------------------
+
+    def standing(self, person: int, at: str) -> Vouch | None:
+        """The latest vouch or denouncement that has not expired at `at`."""
+        row = self.execute(
+            "SELECT action, by_whom, reason, created_at, expires_at FROM vouches "
+            "WHERE person_id = ? AND (expires_at IS NULL OR expires_at > ?) "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            (person, at),
+        ).fetchone()
+        return Vouch(*row) if row else None
+
+    def breaker(self, project: str, policy: Policy, at: str) -> BreakerState | None:
+        """The project's circuit breaker at `at`, when the policy enables it."""
+        rules = policy.circuit_breaker
+        if not rules.enabled:
+            return None
+        total, agent = self.execute(
+            "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions "
+            "WHERE project = ? AND state = 'merged' AND created_at >= ? AND created_at < ?",
+            (project, _shift(at, -rules.window_days), at),
+        ).fetchone()
+        share = agent / total if total else 0.0
+        over = total >= rules.min_contributions and share > rules.max_agent_share
+        trip = self.execute(
+            "SELECT MAX(tripped_at) FROM breaker_trips WHERE project = ? AND tripped_at <= ?",
+            (project, at),
+        ).fetchone()[0]
+        cooling = trip is not None and trip > _shift(at, -rules.cooldown_days)
+        return BreakerState(share, int(total), over or cooling, trip if (over or cooling) else None)
+
+    def view(self, contribution: Contribution, policy: Policy, project: str) -> LedgerView:
+        """What the ledger knows about this contribution's author, as of its own time."""
+        at = normalize_time(contribution.created_at)
+        person = self._find_person(contribution_keys(contribution), contribution.author.login)
+        breaker = self.breaker(project, policy, at)
+        if person is None:
+            return LedgerView(None, 0, None, frozenset(), None, "new", 0, 0, 0, breaker)
+        others = (person, contribution.id, project)
+        prior, latest = self.execute(
+            "SELECT COUNT(*), MAX(created_at) FROM contributions "
+            "WHERE person_id = ? AND NOT (contribution_id = ? AND project = ?) AND created_at <= ?",
+            (*others, at),
+        ).fetchone()
+        window = self.execute(
+            "SELECT COUNT(*) FROM contributions WHERE person_id = ? "
+            "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ?",
+            (*others, _shift(at, -policy.rate.window_hours / 24), at),
+        ).fetchone()[0]
+        open_all, open_agent = self.execute(
+            "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
+            "AND NOT (contribution_id = ? AND project = ?) AND state = 'open'",
+            others,
+        ).fetchone()
+        emails = frozenset(
+            row[0]
+            for row in self.execute(
+                "SELECT value FROM identities WHERE person_id = ? AND kind = 'email'", (person,)
+            ).fetchall()
+        )
+        standing = self.standing(person, at)
+        if standing is not None and standing.action == "vouch":
+            tier = "vouched"
+        elif prior >= policy.identity.known_after:
+            tier = "known"
+        else:
+            tier = "new"
+        return LedgerView(person, int(prior), latest, emails, standing, tier, int(window),
+                          int(open_all), int(open_agent), breaker)  # fmt: skip
+
+    # -- writing ------------------------------------------------------------------------
+
+    def record(self, assessment: Assessment, project: str, policy: Policy) -> None:
+        """Store a contribution, its findings and verdict; a re-record replaces the old one."""
+        contribution = assessment.contribution
+        at = normalize_time(contribution.created_at)
+        agent_made = any(j.finding.family == "agent-fingerprint" for j in assessment.findings)
+        with self.transaction():
+            keys = contribution_keys(contribution)
+            person = self.link(keys, at, contribution.author.login) if keys else None
+            row = self.execute(
+                "INSERT INTO contributions (project, contribution_id, source, kind, person_id, "
+                "title, verdict, state, agent_made, agent_likelihood, size_lines, created_at, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, contribution_id) DO UPDATE SET verdict = excluded.verdict, "
+                "state = excluded.state, title = excluded.title, person_id = excluded.person_id, "
+                "agent_made = excluded.agent_made, agent_likelihood = excluded.agent_likelihood, "
+                "size_lines = excluded.size_lines, recorded_at = excluded.recorded_at "
+                "RETURNING id",
+                (project, contribution.id, contribution.source, contribution.kind.value, person,
+                 contribution.title, assessment.verdict.value, contribution.state,
+                 int(agent_made), assessment.scores.agent_likelihood,
+                 assessment.scores.size_lines, at, now_iso()),
+            ).fetchone()  # fmt: skip
+            row_id = int(row[0])
+            self.execute("DELETE FROM findings WHERE contribution = ?", (row_id,))
+            for judged in assessment.findings:
+                self.execute(
+                    "INSERT INTO findings VALUES (?, ?, ?, ?, ?)",
+                    (row_id, judged.finding.id, judged.finding.severity.value,
+                     judged.verdict.value, judged.finding.message),
+                )  # fmt: skip
+            if policy.circuit_breaker.enabled and contribution.state == "merged":
+                self._maybe_trip(project, policy, at)
+
+    def _maybe_trip(self, project: str, policy: Policy, at: str) -> None:
+        state = self.breaker(project, policy, _shift(at, 1 / 86400))
+        if state is None:
+            return
+        rules = policy.circuit_breaker
+        over = state.merged >= rules.min_contributions and state.agent_share > rules.max_agent_share
+        if over and state.since is None:
+            self.execute("INSERT INTO breaker_trips VALUES (?, ?, ?)",
+                         (project, at, state.agent_share))  # fmt: skip
+
+    def vouch(self, key: Key, action: str, by: str, reason: str,
+              expires_at: str | None = None) -> int:  # fmt: skip
+        """Vouch for or denounce the person behind `key`; return the person id."""
+        at = now_iso()
+        with self.transaction():
+            person = self.person_of(key)
+            if person is None:
+                person = self.link([key], at)
+            self.execute(
+                "INSERT INTO vouches (person_id, action, by_whom, reason, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    person,
+                    action,
+                    by,
+                    reason,
+                    at,
+                    normalize_time(expires_at) if expires_at else None,
+                ),
+            )
+        return person
+
+    def summary(self, key: Key) -> PersonSummary | None:
+        """Everything recorded about the person behind `key`."""
+        person = self.person_of(key)
+        if person is None:
+            return None
+        identities = tuple(
+            (kind, value)
+            for kind, value in self.execute(
+                "SELECT kind, value FROM identities WHERE person_id = ? ORDER BY kind, value",
+                (person,),
+            ).fetchall()
+        )
+        github_ids = [int(v) for k, v in identities if k == "github"]
+        logins = tuple(
+            row[0]
+            for gid in github_ids
+            for row in self.execute(
+                "SELECT login FROM logins WHERE github_id = ? ORDER BY last_seen DESC", (gid,)
+            ).fetchall()
+        )
+        vouches = tuple(
+            Vouch(*row)
+            for row in self.execute(
+                "SELECT action, by_whom, reason, created_at, expires_at FROM vouches "
+                "WHERE person_id = ? ORDER BY created_at, id",
+                (person,),
+            ).fetchall()
+        )
+        count = self.execute("SELECT COUNT(*) FROM contributions WHERE person_id = ?",
+                             (person,)).fetchone()[0]  # fmt: skip
+        latest = self.execute(
+            "SELECT created_at, project, title, verdict FROM contributions WHERE person_id = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            (person,),
+        ).fetchone()
+        return PersonSummary(person, identities, logins, vouches, int(count),
+                             tuple(latest) if latest else None)  # fmt: skip
+
+
+def _sqlite(path: Path) -> Any:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def open_ledger(url: str) -> SqlLedger:
+    """Open (creating and migrating) the ledger at `sqlite:///path` or `postgresql://…`."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            ledger = SqlLedger(_sqlite(path), "sqlite", url)
+        except (OSError, sqlite3.Error) as error:
+            raise LedgerError(f"cannot open the ledger {path}: {error}") from None
+    elif url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ImportError:
+            raise LedgerError(
+                "PostgreSQL ledgers need psycopg",
+                hint="python3 -m pip install 'patchvet[postgres]'",
+            ) from None
+        try:
+            ledger = SqlLedger(psycopg.connect(url, autocommit=True), "postgresql", url)
+        except psycopg.Error as error:
+            raise LedgerError(f"cannot connect to the ledger: {error}".strip()) from None
+    else:
+        raise LedgerError(
+            f"unsupported ledger URL {url!r}",
+            hint="use sqlite:///path/ledger.db or postgresql://user@host/db",
+        )
+    try:
+        ledger.migrate()
+    except (sqlite3.Error, Exception) as error:  # noqa: BLE001 - any driver error
+        ledger.close()
+        raise LedgerError(f"cannot migrate the ledger {url}: {error}") from None
+    return ledger

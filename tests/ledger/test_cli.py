@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from patchvet._cli import main
+from tests.helpers import GitRepo
+
+
+def test_record_show_vouch_import(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    repo.commit("Add a", {"a.txt": "a\n"}, author="Ann <ann@example.org>")
+    repo.commit("Add b", {"b.txt": "b\n"}, author="Ann <ann@example.org>")
+    assert (
+        main(
+            [
+                "check",
+                "--git",
+                "HEAD~2..HEAD",
+                "--repo",
+                str(repo.path),
+                "--record",
+                "--db",
+                db,
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["ledger", "show", "ann@example.org", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert "email   ann@example.org" in shown and "contributions 2" in shown
+    assert (
+        main(
+            ["ledger", "denounce", "ann@example.org", "--reason", "spam", "--by", "Max", "--db", db]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["ledger", "show", "ann@example.org", "--db", db]) == 0
+    assert "denounce by Max" in capsys.readouterr().out
+    listed = tmp_path / "VOUCHED.td"
+    listed.write_text("# vouched\nalice\n-mallory slingshotting LLM output\nbad:x\n")
+    assert main(["ledger", "import", str(listed), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "imported 1 vouched and 1 denounced" in out and "skipped" in out
+    assert main(["ledger", "show", "mallory", "--db", db]) == 0
+    assert "slingshotting LLM output" in capsys.readouterr().out
+
+
+def test_default_ledger_lives_in_the_git_dir(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--git", "HEAD", "--repo", str(repo.path), "--record"]) == 0
+    assert (repo.path / ".git" / "patchvet" / "ledger.db").is_file()
+
+
+def test_bad_ledger_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ledger", "show", "x", "--db", "mysql://nope"]) == 2
+    assert "unsupported ledger URL" in capsys.readouterr().err

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _history import make_history
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import make_history  # the same history the ledger tests replay
 
 
 def _timed(command: list[str]) -> float:

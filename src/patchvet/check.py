@@ -7,7 +7,7 @@ The core loop: contributions in, assessments out, one at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
 from patchvet.ledger import LedgerView, SqlLedger
@@ -70,6 +70,32 @@ def check(
     own time, and with `record` it is stored right after, so a replayed history builds the
     record the way it happened.
     """
+    if ledger is None or not record:
+        yield from _judge_all(items, policy, ledger, project, lambda _: None)
+        return
+    with ledger.batch() as tick:
+        yield from _judge_all(items, policy, ledger, project, tick_after(ledger, policy, tick))
+
+
+def tick_after(
+    ledger: SqlLedger, policy: Policy, tick: Callable[[], None]
+) -> Callable[[tuple[Assessment, str]], None]:
+    """Record one assessment, then let the batch commit when it is due."""
+
+    def store(item: tuple[Assessment, str]) -> None:
+        ledger.record(item[0], item[1], policy)
+        tick()
+
+    return store
+
+
+def _judge_all(
+    items: Iterable[SourceItem],
+    policy: Policy,
+    ledger: SqlLedger | None,
+    project: str,
+    store: Callable[[tuple[Assessment, str]], None],
+) -> Iterator[Assessment | Skipped]:
     for item in items:
         if isinstance(item, Skipped):
             yield item
@@ -81,6 +107,5 @@ def check(
         except AnalyzerFailure as failure:
             yield Skipped(item.source, str(failure))
             continue
-        if ledger is not None and record:
-            ledger.record(assessment, where, policy)
+        store((assessment, where))
         yield assessment

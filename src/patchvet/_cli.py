@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         help="saved answer(s) of GET /repos/O/R/pulls/N/commits",
     )
     check_cmd.add_argument(
+        "--github-user",
+        metavar="USER.json",
+        type=Path,
+        help="saved answer of GET /users/LOGIN for the PR author (account age)",
+    )
+    check_cmd.add_argument(
         "--policy",
         metavar="PRESET_OR_FILE",
         help="a preset name or a TOML file (default: the repository's "
@@ -151,7 +157,11 @@ def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
     if args.git:
         streams.append(read_git_range(args.git, root))
     if args.github_event:
-        streams.append(read_github_event(args.github_event, args.github_files, args.github_commits))
+        streams.append(
+            read_github_event(
+                args.github_event, args.github_files, args.github_commits, args.github_user
+            )
+        )
     return itertools.chain.from_iterable(streams)
 
 
@@ -162,8 +172,10 @@ def _run_check(args: argparse.Namespace, err: TextIO) -> int:
             hint="give patch files or directories, `-` for stdin, --git RANGE, "
             "or --github-event EVENT.json",
         )
-    if (args.github_files or args.github_commits) and not args.github_event:
-        raise PatchvetError("--github-files and --github-commits need --github-event")
+    if (args.github_files or args.github_commits or args.github_user) and not args.github_event:
+        raise PatchvetError(
+            "--github-files, --github-commits and --github-user need --github-event"
+        )
     root = _repository_root(args.repo)
     policy = load_policy(args.policy, root)
     items = _inputs(args, root)

@@ -189,6 +189,8 @@ class Contribution:
     """`open`, `closed` or `merged` for pull requests; `merged` for commits of a history;
     `submitted` for emailed patches."""
     author_aliases: tuple[Identity, ...] = ()
+    author_created_at: str | None = None
+    """When the author's forge account was created, when the source knows it."""
     """Other identities the source knows to be the same person (a `.mailmap` entry)."""
 
     def statements(self) -> tuple[str, ...]:

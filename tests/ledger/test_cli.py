@@ -63,3 +63,28 @@ def test_default_ledger_lives_in_the_git_dir(
 def test_bad_ledger_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ledger", "show", "x", "--db", "mysql://nope"]) == 2
     assert "unsupported ledger URL" in capsys.readouterr().err
+
+
+def test_young_account_from_saved_user(
+    assets: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github = assets / "github"
+    code = main(
+        [
+            "check",
+            "--github-event",
+            str(github / "pull_request.opened.json"),
+            "--github-user",
+            str(github / "users-jdoe.json"),
+            "--db",
+            f"sqlite:///{tmp_path / 'l.db'}",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    import json
+
+    [item] = json.loads(capsys.readouterr().out)["contributions"]
+    young = [f for f in item["findings"] if f["id"] == "identity/young-account"]
+    assert young and "created 7 days before" in young[0]["message"]

@@ -7,6 +7,7 @@ identity are worth a glance; vouched contributors skip them; denounced ones are 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from patchvet.analyzers.interface import Subject
 from patchvet.models import Confidence, Finding, Location, Severity, SourceKind
@@ -50,6 +51,7 @@ def identity(subject: Subject) -> Iterator[Finding]:
             "review with care",
             evidence=contribution.author.display(),
         )
+    yield from _young_account(subject)
     yield from _mismatched_authors(subject)
     if history.known_emails and history.prior_contributions:
         emails = {c.author.email for c in contribution.commits if c.author.email}
@@ -65,6 +67,34 @@ def identity(subject: Subject) -> Iterator[Finding]:
                 evidence=", ".join(sorted(history.known_emails)[:5]),
                 remedy="Usually a new machine or employer; add it to .mailmap if it is theirs.",
             )
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _young_account(subject: Subject) -> Iterator[Finding]:
+    contribution = subject.contribution
+    created = _parse_time(contribution.author_created_at)
+    if created is None:
+        return
+    submitted = _parse_time(contribution.created_at) or datetime.now(UTC)
+    age = (submitted - created).days
+    if age < subject.policy.identity.young_account_days:
+        yield Finding(
+            id="identity/young-account",
+            severity=Severity.INFO,
+            confidence=Confidence.HIGH,
+            message=f"The account was created {age} days before this contribution; account age "
+            "alone says little, so this only adds context",
+            evidence=f"account created {contribution.author_created_at}",
+        )
 
 
 def _mismatched_authors(subject: Subject) -> Iterator[Finding]:

@@ -129,6 +129,8 @@ class IdentityRules(_Section):
     known_after: int = Field(default=3, ge=1)
     """Recorded contributions after which a contributor counts as `known`."""
     report_first_contribution: bool = True
+    young_account_days: int = Field(default=30, ge=0)
+    """Accounts younger than this (when the forge says) get an `identity/young-account` note."""
 
 
 class RateRules(_Section):

@@ -51,11 +51,12 @@ _Item = TypeVar("_Item", bound=_Wire)
 
 
 class GitHubUser(_Wire):
-    """A GitHub account as the API shows it."""
+    """A GitHub account as the API shows it (`created_at` only from `GET /users/{login}`)."""
 
     login: str
     id: int
     type: str = "User"
+    created_at: str | None = None
 
 
 class GitHubLabel(_Wire):
@@ -221,6 +222,7 @@ def pull_request_contribution(
     pull: GitHubPullRequest,
     files: list[GitHubFile] | None,
     commits: list[GitHubCommit] | None,
+    account: GitHubUser | None = None,
 ) -> Contribution:
     """Assemble the domain `Contribution` for a pull request from its API shapes."""
     body = (pull.body or "").replace("\r\n", "\n")
@@ -242,6 +244,7 @@ def pull_request_contribution(
         reported_files=pull.changed_files,
         created_at=pull.created_at,
         state="merged" if pull.merged else pull.state,
+        author_created_at=account.created_at if account else pull.user.created_at,
     )
 
 
@@ -262,15 +265,29 @@ def _shape_error(error: ValidationError, path: Path, what: str) -> SourceError:
 
 
 def read_github_event(
-    event_path: Path, files_path: Path | None = None, commits_path: Path | None = None
+    event_path: Path,
+    files_path: Path | None = None,
+    commits_path: Path | None = None,
+    user_path: Path | None = None,
 ) -> list[SourceItem]:
-    """The pull request of a saved webhook payload, with saved files and commits if given."""
+    """
+    The pull request of a saved webhook payload, with saved files, commits and the author's
+    account (`GET /users/{login}`, for its age) if given.
+    """
     try:
         event = PullRequestEvent.model_validate(_load_json(event_path, "pull_request event"))
     except ValidationError as error:
         raise _shape_error(error, event_path, "pull_request event") from None
     files = _validate_list(GitHubFile, files_path, "files") if files_path else None
     commits = _validate_list(GitHubCommit, commits_path, "commits") if commits_path else None
+    account = None
+    if user_path:
+        try:
+            account = GitHubUser.model_validate(_load_json(user_path, "user"))
+        except ValidationError as error:
+            raise _shape_error(error, user_path, "user") from None
     return [
-        pull_request_contribution(event.repository.full_name, event.pull_request, files, commits)
+        pull_request_contribution(
+            event.repository.full_name, event.pull_request, files, commits, account
+        )
     ]

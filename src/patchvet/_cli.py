@@ -20,6 +20,7 @@ from typing import TextIO
 import tomli_w
 
 from patchvet import __version__
+from patchvet._cli_github import add_github_commands, run_github_command
 from patchvet._cli_ledger import add_db_option, add_ledger_commands, open_for, run_ledger_command
 from patchvet._cli_model import add_model_commands, run_model_command
 from patchvet.check import check
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=["toml", "json"], default="toml")
     add_model_commands(commands)
     add_ledger_commands(commands)
+    add_github_commands(commands)
     return parser
 
 
@@ -254,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_model_command(args, sys.stdout)
         if args.command == "ledger":
             return run_ledger_command(args, sys.stdout)
+        if args.command == "action":
+            return run_github_command(args, sys.stdout)
         parser.print_help(err)
         return EXIT_USAGE
     except PatchvetError as error:

@@ -103,13 +103,18 @@ def load_file(path: Path) -> Policy:
         raise ConfigError(f"cannot read policy {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"policy {path} is not UTF-8 text") from None
-    raw = _parse(text, str(path))
-    if path.name == "pyproject.toml":
+    return load_text(text, str(path))
+
+
+def load_text(text: str, origin: str) -> Policy:
+    """A policy from TOML text: `.patchvet.toml` style, or `pyproject.toml` when `origin` is."""
+    raw = _parse(text, origin)
+    if origin.endswith("pyproject.toml"):
         section = raw.get("tool", {}).get("patchvet")
         if not isinstance(section, dict):
-            raise ConfigError(f"{path} has no [tool.patchvet] table")
+            raise ConfigError(f"{origin} has no [tool.patchvet] table")
         raw = section
-    return _validate(raw, str(path), str(path))
+    return _validate(raw, origin, origin)
 
 
 def discover(root: Path) -> Path | None:

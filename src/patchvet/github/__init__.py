@@ -1,0 +1,1 @@
+"""GitHub: the REST client, publishing results, the Action entry point."""

@@ -148,6 +148,15 @@ class Series:
     cover_text: str | None = None
 
 
+@dataclass(frozen=True)
+class Review:
+    """A review on a pull request: who, and what they decided."""
+
+    reviewer: Identity
+    state: str
+    """`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED` or `DISMISSED`."""
+
+
 class SourceKind(enum.Enum):
     """Which kind of input a contribution came from."""
 
@@ -190,6 +199,7 @@ class Contribution:
     `submitted` for emailed patches."""
     author_aliases: tuple[Identity, ...] = ()
     author_created_at: str | None = None
+    reviews: tuple[Review, ...] = ()
     """When the author's forge account was created, when the source knows it."""
     """Other identities the source knows to be the same person (a `.mailmap` entry)."""
 

@@ -27,6 +27,9 @@ class GitHubState:
     pulls: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     commits: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    reviews: dict[tuple[str, int], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     contents: dict[tuple[str, str, str], str] = field(default_factory=dict)
     comments: dict[tuple[str, int], list[dict[str, Any]]] = field(
@@ -90,7 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"message": "Requires authentication"})
             return
         body: Any = self._body() if method in ("POST", "PATCH") else {}
-        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/pulls/(\d+)(/files|/commits)?", path):
+        if match := re.fullmatch(
+            r"/repos/([^/]+/[^/]+)/pulls/(\d+)(/files|/commits|/reviews)?", path
+        ):
             key = (match[1], int(match[2]))
             if method == "PATCH":
                 state.closed.add(key)
@@ -102,7 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
             if match[3] is None:
                 self._send(200, state.pulls[key])
                 return
-            items = state.files[key][:3000] if match[3] == "/files" else state.commits[key]
+            items = {
+                "/files": state.files[key][:3000],
+                "/commits": state.commits[key],
+                "/reviews": state.reviews[key],
+            }[match[3]]
             chunk, link = _page(items, query, f"{self.base}{path}")
             self._send(200, chunk, {"Link": link} if link else None)
         elif match := re.fullmatch(r"/users/([^/]+)", path):

@@ -126,3 +126,21 @@ def test_event_that_is_not_a_pull_request(
     push.write_text(json.dumps({"ref": "refs/heads/main"}))
     assert main(["action", "--event", str(push)]) == 2
     assert "not a pull_request event" in capsys.readouterr().err
+
+
+def test_agent_approval_is_reported(
+    github: GitHubDouble, client: GitHubClient, tmp_path: Path
+) -> None:
+    event = write_event(tmp_path, seed_pull(github.state))
+    github.state.reviews[(REPO, 42)] = [
+        {
+            "id": 1,
+            "user": {"login": "copilot-pull-request-reviewer[bot]", "id": 175728472, "type": "Bot"},
+            "state": "APPROVED",
+        },
+        {"id": 2, "user": {"login": "maintainer", "id": 9, "type": "User"}, "state": "COMMENTED"},
+    ]
+    run = run_action(client, event)
+    found = [j.finding for j in run.assessment.findings if j.finding.family == "review"]
+    assert [f.id for f in found] == ["review/agent-approval"]
+    assert "GitHub Copilot" in found[0].message

@@ -14,6 +14,7 @@ from patchvet.analyzers.interface import Analyzer, Subject
 from patchvet.analyzers.likelihood import agent_likelihood
 from patchvet.analyzers.protected_path import protected_path
 from patchvet.analyzers.rate import rate
+from patchvet.analyzers.review import review
 from patchvet.analyzers.rules import policy_rules
 from patchvet.analyzers.signals import compute_signals
 from patchvet.analyzers.signoff import signoff
@@ -34,6 +35,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "binary": binary,
     "identity": identity,
     "rate": rate,
+    "review": review,
 }
 
 __all__ = ["ANALYZERS", "Analyzer", "Subject", "compute_signals", "measure"]

@@ -138,6 +138,10 @@ class GitHubClient:
         """All commits (GitHub lists at most 250)."""
         return list(self.paginate(f"/repos/{repo}/pulls/{number}/commits"))
 
+    def pull_reviews(self, repo: str, number: int) -> list[Any]:
+        """Every review of a pull request."""
+        return list(self.paginate(f"/repos/{repo}/pulls/{number}/reviews"))
+
     def user(self, login: str) -> Any:
         """`GET /users/{login}`: account age and numeric id."""
         return self.get(f"/users/{login}")

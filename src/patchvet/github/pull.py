@@ -17,6 +17,7 @@ from patchvet.sources.github import (
     GitHubCommit,
     GitHubFile,
     GitHubPullRequest,
+    GitHubReview,
     GitHubUser,
     pull_request_contribution,
 )
@@ -28,7 +29,8 @@ def fetch_contribution(client: GitHubClient, repo: str, number: int) -> Contribu
     files = [GitHubFile.model_validate(item) for item in client.pull_files(repo, number)]
     commits = [GitHubCommit.model_validate(item) for item in client.pull_commits(repo, number)]
     account = GitHubUser.model_validate(client.user(pull.user.login))
-    return pull_request_contribution(repo, pull, files, commits, account)
+    reviews = [GitHubReview.model_validate(item) for item in client.pull_reviews(repo, number)]
+    return pull_request_contribution(repo, pull, files, commits, account, reviews)
 
 
 def policy_from_base(client: GitHubClient, repo: str, base_sha: str) -> Policy:

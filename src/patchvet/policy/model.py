@@ -153,6 +153,13 @@ class CircuitBreakerRules(_Section):
     min_contributions: int = Field(default=10, ge=1)
 
 
+class ReviewRules(_Section):
+    """What reviews by bots and agents may do."""
+
+    agent_approvals: Literal["allow", "forbid"] = "forbid"
+    """`forbid`: an approval by an agent account is reported (a human must decide)."""
+
+
 class DependencyRules(_Section):
     """Dependency checks."""
 
@@ -179,6 +186,7 @@ class Policy(_Section):
     identity: IdentityRules = IdentityRules()
     rate: RateRules = RateRules()
     circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
+    review: ReviewRules = ReviewRules()
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
         "info": "pass",
         "low": "flag",

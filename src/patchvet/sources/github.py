@@ -24,6 +24,7 @@ from patchvet.models import (
     Contribution,
     FileChange,
     Identity,
+    Review,
     SourceKind,
 )
 from patchvet.sources._diff import DiffError, parse_diff
@@ -102,6 +103,13 @@ class PullRequestEvent(_Wire):
     action: str | None = None
     pull_request: GitHubPullRequest
     repository: GitHubRepository
+
+
+class GitHubReview(_Wire):
+    """One entry of `GET /pulls/N/reviews`."""
+
+    user: GitHubUser | None = None
+    state: str = "COMMENTED"
 
 
 class GitHubFile(_Wire):
@@ -223,6 +231,7 @@ def pull_request_contribution(
     files: list[GitHubFile] | None,
     commits: list[GitHubCommit] | None,
     account: GitHubUser | None = None,
+    reviews: list[GitHubReview] | None = None,
 ) -> Contribution:
     """Assemble the domain `Contribution` for a pull request from its API shapes."""
     body = (pull.body or "").replace("\r\n", "\n")
@@ -245,6 +254,11 @@ def pull_request_contribution(
         created_at=pull.created_at,
         state="merged" if pull.merged else pull.state,
         author_created_at=account.created_at if account else pull.user.created_at,
+        reviews=tuple(
+            Review(Identity(login=r.user.login, id=r.user.id), r.state.upper())
+            for r in reviews or ()
+            if r.user is not None
+        ),
     )
 
 

@@ -20,7 +20,12 @@ from typing import TextIO
 import tomli_w
 
 from patchvet import __version__
-from patchvet._cli_github import add_github_commands, run_github_command
+from patchvet._cli_github import (
+    add_github_commands,
+    add_service_commands,
+    run_github_command,
+    run_service_command,
+)
 from patchvet._cli_ledger import add_db_option, add_ledger_commands, open_for, run_ledger_command
 from patchvet._cli_model import add_model_commands, run_model_command
 from patchvet.check import check
@@ -131,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     add_model_commands(commands)
     add_ledger_commands(commands)
     add_github_commands(commands)
+    add_service_commands(commands)
     return parser
 
 
@@ -258,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ledger_command(args, sys.stdout)
         if args.command == "action":
             return run_github_command(args, sys.stdout)
+        if args.command in ("serve", "worker"):
+            return run_service_command(args)
         parser.print_help(err)
         return EXIT_USAGE
     except PatchvetError as error:

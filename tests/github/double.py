@@ -13,6 +13,7 @@ import base64
 import json
 import re
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,11 @@ class GitHubState:
     closed: set[tuple[str, int]] = field(default_factory=set)
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    app_public_key: str | None = None
+    """PEM of the App's public key: installation tokens are only given for valid App JWTs."""
+    app_id: str = "12345"
+    delay: dict[str, float] = field(default_factory=dict)
+    """Seconds to wait before answering requests to a path (a slow GitHub)."""
     next_id: int = 1000
 
     def fail(self, path_prefix: str, status: int, times: int = 1, **headers: str) -> None:
@@ -84,13 +90,19 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = url.path, parse_qs(url.query)
         state = self.state
         state.requests.append((method, path))
+        if path in state.delay:
+            time.sleep(state.delay[path])
         for prefix, queue in state.failures.items():
             if path.startswith(prefix) and queue:
                 status, headers = queue.pop(0)
                 self._send(status, {"message": "injected failure"}, headers)
                 return
-        if not self.headers.get("Authorization", "").startswith("Bearer "):
+        authorization = self.headers.get("Authorization", "")
+        if not authorization.startswith("Bearer "):
             self._send(401, {"message": "Requires authentication"})
+            return
+        if match := re.fullmatch(r"/app/installations/(\d+)/access_tokens", path):
+            self._installation_token(authorization.removeprefix("Bearer "), int(match[1]))
             return
         body: Any = self._body() if method in ("POST", "PATCH") else {}
         if match := re.fullmatch(
@@ -163,6 +175,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, {"id": run_id})
         else:
             self._send(404, {"message": "Not Found"})
+
+    def _installation_token(self, token: str, installation: int) -> None:
+        import jwt
+
+        try:
+            claims = jwt.decode(token, self.state.app_public_key or "", algorithms=["RS256"])
+        except jwt.PyJWTError as error:
+            self._send(401, {"message": f"A JSON web token could not be decoded: {error}"})
+            return
+        if str(claims.get("iss")) != self.state.app_id:
+            self._send(401, {"message": "Integration not found"})
+            return
+        self._send(
+            201, {"token": f"ghs_installation_{installation}", "expires_at": "2099-01-01T00:00:00Z"}
+        )
 
     def do_GET(self) -> None:
         self._route("GET")

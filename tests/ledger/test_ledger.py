@@ -68,7 +68,7 @@ def test_migrations_are_versioned_and_idempotent(ledger_url: str) -> None:
     for _ in range(2):
         opened = open_ledger(ledger_url)
         rows = opened.execute("SELECT version FROM schema_migrations").fetchall()
-        assert [row[0] for row in rows] == [1]
+        assert [row[0] for row in rows] == [1, 2]
         opened.close()
 
 

@@ -77,6 +77,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX breaker_trips_project ON breaker_trips (project, tripped_at);
         """,
     ),
+    (
+        2,
+        "webhook deliveries, stored before they are acknowledged",
+        """
+        CREATE TABLE deliveries (
+            delivery_id TEXT PRIMARY KEY,
+            event TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            claimed_at TEXT,
+            finished_at TEXT,
+            error TEXT
+        );
+        CREATE INDEX deliveries_status ON deliveries (status, received_at);
+        """,
+    ),
 )
 
 ID_COLUMN = {

@@ -42,7 +42,7 @@ def normalize_time(value: str | None) -> str:
     return parsed.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _shift(moment: str, days: float) -> str:
+def shift_time(moment: str, days: float) -> str:
     return (datetime.fromisoformat(moment) + timedelta(days=days)).isoformat(timespec="seconds")
 
 
@@ -245,7 +245,7 @@ class SqlLedger:
         total, agent = self.execute(
             "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions "
             "WHERE project = ? AND state = 'merged' AND created_at >= ? AND created_at < ?",
-            (project, _shift(at, -rules.window_days), at),
+            (project, shift_time(at, -rules.window_days), at),
         ).fetchone()
         share = agent / total if total else 0.0
         over = total >= rules.min_contributions and share > rules.max_agent_share
@@ -253,7 +253,7 @@ class SqlLedger:
             "SELECT MAX(tripped_at) FROM breaker_trips WHERE project = ? AND tripped_at <= ?",
             (project, at),
         ).fetchone()[0]
-        cooling = trip is not None and trip > _shift(at, -rules.cooldown_days)
+        cooling = trip is not None and trip > shift_time(at, -rules.cooldown_days)
         return BreakerState(share, int(total), over or cooling, trip if (over or cooling) else None)
 
     def view(self, contribution: Contribution, policy: Policy, project: str) -> LedgerView:
@@ -272,7 +272,7 @@ class SqlLedger:
         window = self.execute(
             "SELECT COUNT(*) FROM contributions WHERE person_id = ? "
             "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ?",
-            (*others, _shift(at, -policy.rate.window_hours / 24), at),
+            (*others, shift_time(at, -policy.rate.window_hours / 24), at),
         ).fetchone()[0]
         open_all, open_agent = self.execute(
             "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
@@ -331,7 +331,7 @@ class SqlLedger:
                 self._maybe_trip(project, policy, at)
 
     def _maybe_trip(self, project: str, policy: Policy, at: str) -> None:
-        state = self.breaker(project, policy, _shift(at, 1 / 86400))
+        state = self.breaker(project, policy, shift_time(at, 1 / 86400))
         if state is None:
             return
         rules = policy.circuit_breaker

@@ -1,0 +1,1 @@
+"""The GitHub App service: webhook intake, durable deliveries, processing, health."""

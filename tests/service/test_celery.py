@@ -1,0 +1,82 @@
+"""The Celery path with the machine's real Redis: web process queues, `patchvet worker` works."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from patchvet.ledger import open_ledger
+from tests.github.conftest import REPO, seed_pull
+from tests.github.double import GitHubDouble
+from tests.service.conftest import SECRET, deliver, settings_for, wait_for
+
+REDIS = os.environ.get("PATCHVET_TEST_REDIS", "redis://127.0.0.1:6379/7")
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {REDIS}: {error}")
+
+
+def _status(ledger_url: str, delivery: str) -> str | None:
+    ledger = open_ledger(ledger_url)
+    try:
+        row = ledger.execute(
+            "SELECT status FROM deliveries WHERE delivery_id = ?", (delivery,)
+        ).fetchone()
+        return str(row[0]) if row else None
+    finally:
+        ledger.close()
+
+
+def test_deliveries_flow_through_redis_to_a_worker(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    _redis_or_skip()
+    payload = seed_pull(github.state)
+    env = {
+        **os.environ,
+        "PATCHVET_WEBHOOK_SECRET": SECRET,
+        "PATCHVET_GITHUB_TOKEN": "t",
+        "PATCHVET_GITHUB_API_URL": github.url,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "patchvet",
+            "worker",
+            "--queue",
+            REDIS,
+            "--db",
+            ledger_db,
+            "--concurrency",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS)
+        answers = [
+            deliver(service.url, "pull_request", payload, delivery=f"c-{n}") for n in range(3)
+        ]
+        assert all(a.status_code == 202 for a in answers)
+        for n in range(3):
+            wait_for(lambda n=n: _status(ledger_db, f"c-{n}") == "done", timeout=60)
+        assert len(github.state.comments[(REPO, 42)]) == 1  # edited in place, three times
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)

@@ -6,6 +6,7 @@ import pytest
 
 from patchvet.models import FileChange, Identity, SourceKind, Verdict
 from tests.helpers import added, contribution, ids, judge
+from tests.policy.test_loader import REQUIRED
 
 SOB = "Signed-off-by: Jane Doe <jane@example.org>"
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
@@ -19,28 +20,7 @@ DISCLOSED = contribution(
 )
 
 
-@pytest.mark.parametrize(
-    "preset",
-    [
-        "default",
-        "linux",
-        "qemu",
-        "rust",
-        "gentoo",
-        "netbsd",
-        "cloud-hypervisor",
-        "fedora",
-        "asf",
-        "llvm",
-        "curl",
-        "ghostty",
-        "cpython",
-        "servo",
-        "zig",
-        "kubernetes",
-        "homebrew",
-    ],
-)
+@pytest.mark.parametrize("preset", sorted(REQUIRED))
 def test_an_honest_human_patch_passes_everywhere(preset: str) -> None:
     assessment = judge(HUMAN, preset)
     assert assessment.verdict is Verdict.PASS, ids(assessment)

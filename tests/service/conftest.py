@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 
+from patchvet.ledger import open_ledger
 from patchvet.service.app import create_app
 from patchvet.service.settings import Settings
 from tests.github.conftest import github  # noqa: F401  (the GitHub double, shared)
@@ -82,6 +83,18 @@ def settings_for(api_url: str, **extra: str) -> Settings:
 def ledger_db(tmp_path: Path) -> str:
     """A fresh SQLite ledger URL."""
     return f"sqlite:///{tmp_path / 'service.db'}"
+
+
+def delivered(ledger_url: str, delivery: str) -> bool:
+    """Whether the service finished processing a delivery."""
+    ledger = open_ledger(ledger_url)
+    try:
+        row = ledger.execute(
+            "SELECT status FROM deliveries WHERE delivery_id = ?", (delivery,)
+        ).fetchone()
+        return bool(row and row[0] == "done")
+    finally:
+        ledger.close()
 
 
 def wait_for(predicate: Any, timeout: float = 20.0) -> None:

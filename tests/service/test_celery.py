@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from patchvet.ledger import open_ledger
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
-from tests.service.conftest import SECRET, deliver, settings_for, wait_for
+from tests.service.conftest import SECRET, deliver, delivered, settings_for, wait_for
 
 REDIS = os.environ.get("PATCHVET_TEST_REDIS", "redis://127.0.0.1:6379/7")
 
@@ -27,17 +26,6 @@ def _redis_or_skip() -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no Redis at {REDIS}: {error}")
-
-
-def _status(ledger_url: str, delivery: str) -> str | None:
-    ledger = open_ledger(ledger_url)
-    try:
-        row = ledger.execute(
-            "SELECT status FROM deliveries WHERE delivery_id = ?", (delivery,)
-        ).fetchone()
-        return str(row[0]) if row else None
-    finally:
-        ledger.close()
 
 
 def test_deliveries_flow_through_redis_to_a_worker(
@@ -75,7 +63,7 @@ def test_deliveries_flow_through_redis_to_a_worker(
         ]
         assert all(a.status_code == 202 for a in answers)
         for n in range(3):
-            wait_for(lambda n=n: _status(ledger_db, f"c-{n}") == "done", timeout=60)
+            wait_for(lambda n=n: delivered(ledger_db, f"c-{n}"), timeout=60)
         assert len(github.state.comments[(REPO, 42)]) == 1  # edited in place, three times
     finally:
         worker.send_signal(signal.SIGTERM)

@@ -14,18 +14,7 @@ from patchvet.ledger import open_ledger
 from patchvet.service.settings import Settings
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
-from tests.service.conftest import SECRET, deliver, free_port, settings_for, wait_for
-
-
-def _done(ledger_url: str, delivery: str) -> bool:
-    ledger = open_ledger(ledger_url)
-    try:
-        row = ledger.execute(
-            "SELECT status FROM deliveries WHERE delivery_id = ?", (delivery,)
-        ).fetchone()
-        return bool(row and row[0] == "done")
-    finally:
-        ledger.close()
+from tests.service.conftest import SECRET, deliver, delivered, free_port, settings_for, wait_for
 
 
 def test_signed_pull_request_in_labels_and_comment_out(
@@ -35,7 +24,7 @@ def test_signed_pull_request_in_labels_and_comment_out(
     service = service_factory(settings_for(github.url), ledger_db)
     answer = deliver(service.url, "pull_request", payload, delivery="d-1")
     assert answer.status_code == 202 and answer.json()["status"] == "queued"
-    wait_for(lambda: _done(ledger_db, "d-1"))
+    wait_for(lambda: delivered(ledger_db, "d-1"))
     assert "llm-assisted" in github.state.labels[(REPO, 42)]
     assert len(github.state.comments[(REPO, 42)]) == 1
     ledger = open_ledger(ledger_db)
@@ -73,7 +62,7 @@ def test_redelivery_is_processed_once(
     first = deliver(service.url, "pull_request", payload, delivery="same")
     second = deliver(service.url, "pull_request", payload, delivery="same")
     assert (first.json()["status"], second.json()["status"]) == ("queued", "duplicate")
-    wait_for(lambda: _done(ledger_db, "same"))
+    wait_for(lambda: delivered(ledger_db, "same"))
     time.sleep(0.5)
     comment_posts = [p for m, p in github.state.requests if m == "POST" and p.endswith("/comments")]
     assert len(comment_posts) == 1
@@ -101,7 +90,7 @@ def test_review_by_an_agent_is_reported(
     }
     service = service_factory(settings_for(github.url), ledger_db)
     deliver(service.url, "pull_request_review", review_event, delivery="r-1")
-    wait_for(lambda: _done(ledger_db, "r-1"))
+    wait_for(lambda: delivered(ledger_db, "r-1"))
     [comment] = github.state.comments[(REPO, 42)]
     assert "review/agent\\-approval" in comment["body"]
 
@@ -112,7 +101,7 @@ def test_installation_events_are_accepted(
     service = service_factory(settings_for(github.url), ledger_db)
     event = {"action": "created", "installation": {"id": 7}, "repositories": []}
     deliver(service.url, "installation", event, delivery="i-1")
-    wait_for(lambda: _done(ledger_db, "i-1"))
+    wait_for(lambda: delivered(ledger_db, "i-1"))
 
 
 def test_healthz(github: GitHubDouble, ledger_db: str, service_factory: Any) -> None:
@@ -152,7 +141,7 @@ def test_app_installation_tokens(
     payload = {**seed_pull(github.state), "installation": {"id": 99}}
     service = service_factory(settings, ledger_db)
     deliver(service.url, "pull_request", payload, delivery="app-1")
-    wait_for(lambda: _done(ledger_db, "app-1"))
+    wait_for(lambda: delivered(ledger_db, "app-1"))
     assert ("POST", "/app/installations/99/access_tokens") in github.state.requests
 
 
@@ -197,11 +186,11 @@ def test_killed_service_finishes_the_job_after_restart(
     wait_for(lambda: any(p.endswith("/files") for _, p in github.state.requests))
     first.send_signal(signal.SIGKILL)  # mid-job: the files request is still being answered
     first.wait()
-    assert not _done(ledger_db, "k-1")
+    assert not delivered(ledger_db, "k-1")
     slow.delay = {}
     second = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: _done(ledger_db, "k-1"), timeout=30)
+        wait_for(lambda: delivered(ledger_db, "k-1"), timeout=30)
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=20)

@@ -5,10 +5,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from patchvet.analyzers.interface import Subject
 from patchvet.models import Confidence, Finding, Severity
+
+
+def _over_limit(
+    name: str, count: int, limits: Mapping[Any, int], tier: str, what: str, remedy: str
+) -> Iterator[Finding]:
+    """A finding when `count` exceeds the limit for `tier` (no limit set: nothing)."""
+    limit = limits.get(tier)
+    if limit is not None and count > limit:
+        yield Finding(
+            id=f"rate/{name}",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.HIGH,
+            message=f"{count} {what} from this contributor (limit for {tier} contributors: "
+            f"{limit})",
+            evidence=f"tier {tier}",
+            remedy=remedy,
+        )
 
 
 def rate(subject: Subject) -> Iterator[Finding]:
@@ -18,62 +36,33 @@ def rate(subject: Subject) -> Iterator[Finding]:
         return
     rules = subject.policy.rate
     tier = history.tier
-    count = history.in_window + 1
-    limit = rules.max_per_window.get(tier)  # type: ignore[call-overload]
-    if limit is not None and count > limit:
-        yield Finding(
-            id="rate/submissions",
-            severity=Severity.MEDIUM,
-            confidence=Confidence.HIGH,
-            message=f"{count} contributions in {rules.window_hours:g} hours from this "
-            f"contributor (limit for {tier} contributors: {limit})",
-            evidence=f"tier {tier}; {history.prior_contributions} recorded before",
-            remedy="Slow down: fewer, well-reviewed changes get merged faster.",
-        )
+    yield from _over_limit(
+        "submissions", history.in_window + 1, rules.max_per_window, tier,
+        f"contributions in {rules.window_hours:g} hours",
+        "Slow down: fewer, well-reviewed changes get merged faster.",
+    )  # fmt: skip
     if subject.contribution.state == "open":
-        yield from _open_limits(subject)
+        yield from _over_limit(
+            "open-contributions", history.open_contributions + 1, rules.max_open, tier,
+            "open contributions", "Let the open ones land or close before opening more.",
+        )  # fmt: skip
+        if subject.signals.agent_detected:
+            yield from _over_limit(
+                "open-agent-contributions", history.open_agent_contributions + 1,
+                rules.max_open_agent, tier, "open agent-made contributions",
+                "Keep one AI-assisted pull request open at a time.",
+            )  # fmt: skip
     breaker = history.breaker
     if breaker is not None and breaker.paused and subject.signals.agent_detected:
-        rules_cb = subject.policy.circuit_breaker
+        limits = subject.policy.circuit_breaker
         yield Finding(
             id="rate/circuit-breaker",
             severity=Severity.MEDIUM,
             confidence=Confidence.HIGH,
             message=f"New agent-made contributions are paused: {100 * breaker.agent_share:.0f}% "
-            f"of the {breaker.merged} merged in the last {rules_cb.window_days:g} days were "
-            f"agent-made (limit {100 * rules_cb.max_agent_share:.0f}%, cooldown "
-            f"{rules_cb.cooldown_days:g} days)",
+            f"of the {breaker.merged} merged in the last {limits.window_days:g} days were "
+            f"agent-made (limit {100 * limits.max_agent_share:.0f}%, cooldown "
+            f"{limits.cooldown_days:g} days)",
             evidence=f"tripped {breaker.since[:10]}" if breaker.since else "over the limit",
             remedy="Wait for the share to fall and the cooldown to pass, or ask a maintainer.",
         )
-
-
-def _open_limits(subject: Subject) -> Iterator[Finding]:
-    history = subject.history
-    assert history is not None
-    rules = subject.policy.rate
-    open_now = history.open_contributions + 1
-    limit = rules.max_open.get(history.tier)  # type: ignore[call-overload]
-    if limit is not None and open_now > limit:
-        yield Finding(
-            id="rate/open-contributions",
-            severity=Severity.MEDIUM,
-            confidence=Confidence.HIGH,
-            message=f"{open_now} open contributions from this contributor (limit for "
-            f"{history.tier} contributors: {limit})",
-            evidence=f"tier {history.tier}",
-            remedy="Let the open ones land or close before opening more.",
-        )
-    agent_limit = rules.max_open_agent.get(history.tier)  # type: ignore[call-overload]
-    if agent_limit is not None and subject.signals.agent_detected:
-        open_agent = history.open_agent_contributions + 1
-        if open_agent > agent_limit:
-            yield Finding(
-                id="rate/open-agent-contributions",
-                severity=Severity.MEDIUM,
-                confidence=Confidence.HIGH,
-                message=f"{open_agent} open agent-made contributions from this contributor "
-                f"(limit for {history.tier} contributors: {agent_limit})",
-                evidence=f"tier {history.tier}",
-                remedy="Keep one AI-assisted pull request open at a time.",
-            )

@@ -163,7 +163,9 @@ def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
     """Open every source now (so usage errors come before any output), read them lazily."""
     streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs)]
     if args.git:
-        streams.append(read_git_range(args.git, root))
+        # Signing keys are identity keys for the ledger; reading them costs a gpg/ssh-keygen
+        # call per signed commit, so only ledger runs ask for them.
+        streams.append(read_git_range(args.git, root, signatures=bool(args.record or args.db)))
     if args.github_event:
         streams.append(
             read_github_event(

@@ -103,6 +103,8 @@ class Commit:
     is_merge: bool = False
     author_login: str | None = None
     """The GitHub account the forge associated with the commit author, when known."""
+    signing_key: str | None = None
+    """The GPG key id or SSH key fingerprint that signed the commit, when asked for."""
 
 
 @dataclass(frozen=True)

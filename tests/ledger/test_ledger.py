@@ -269,3 +269,41 @@ def test_vouched_td_lines() -> None:
 def test_policy_preset_file_paths(tmp_path: Path) -> None:
     assert load_preset("rust").circuit_breaker.enabled
     assert load_preset("homebrew").rate.max_open_agent == {"new": 1, "known": 1}
+
+
+def test_signing_key_links_two_addresses(tmp_path: Path) -> None:
+    import subprocess
+
+    from patchvet.sources import read_git_range
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "signed")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    repo.git("config", "gpg.format", "ssh")
+    repo.git("config", "user.signingkey", f"{key}.pub")
+    for n, email in enumerate(("dev@home.example", "dev@work.example")):
+        repo.git("config", "user.email", email)
+        repo.write(f"f{n}.txt", f"{n}\n")
+        repo.git("add", "-A")
+        repo.git("commit", "-q", "-S", "-m", f"signed {n}", f"--author=Dev <{email}>")
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'l.db'}")
+    items = [
+        i
+        for i in read_git_range("HEAD~2..HEAD", repo.path, signatures=True)
+        if isinstance(i, Contribution)
+    ]
+    assert all(
+        i.commits[0].signing_key and i.commits[0].signing_key.startswith("SHA256:") for i in items
+    )
+    run(ledger, items)
+    home, work = (
+        ledger.summary(("email", "dev@home.example")),
+        ledger.summary(("email", "dev@work.example")),
+    )
+    assert home is not None and work is not None and home.person == work.person
+    fingerprint = items[0].commits[0].signing_key
+    assert fingerprint is not None
+    via_key = ledger.summary(parse_spec(fingerprint))
+    assert via_key is not None and via_key.person == home.person
+    ledger.close()

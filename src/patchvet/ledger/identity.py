@@ -12,7 +12,7 @@ import re
 from patchvet.models import Contribution, SourceKind
 
 Key = tuple[str, str]
-"""(kind, value): kind is `github`, `email`, `login` or `key`."""
+"""(kind, value): kind is `github`, `email`, `login` or `key` (a signing key)."""
 
 _VOUCH_LINE = re.compile(
     r"^(?P<denounce>-)?(?:(?P<platform>[a-z]+):)?(?P<handle>[^\s#]+)\s*(?P<note>.*)$"
@@ -30,6 +30,16 @@ def contribution_keys(contribution: Contribution) -> list[Key]:
     if author.login and author.id is None:
         keys.append(("login", author.login.lower()))
     keys += [("email", alias.email.lower()) for alias in contribution.author_aliases if alias.email]
+    # A signature is the committer's; it speaks for the author only when they are the same.
+    keys += [
+        ("key", commit.signing_key)
+        for commit in contribution.commits
+        if commit.signing_key
+        and commit.committer is not None
+        and commit.committer.email == commit.author.email
+        and (author.email is None or commit.author.email == author.email
+             or commit.author.email in {a.email for a in contribution.author_aliases})
+    ]  # fmt: skip
     if contribution.kind is SourceKind.PULL_REQUEST and author.id is not None:
         # GitHub tied these commits to the PR author's account: their emails are the author's.
         keys += [
@@ -42,12 +52,19 @@ def contribution_keys(contribution: Contribution) -> list[Key]:
 
 
 def parse_spec(spec: str) -> Key:
-    """What a user typed (`12345`, `jane@example.org`, `@jane`, `github:jane`) as a key."""
+    """
+    What a user typed as a key: `12345` (GitHub id), `jane@example.org`, `@jane` or
+    `github:jane` (login), `SHA256:…` or `key:KEYID` (signing key).
+    """
     value = spec.strip()
     if not value:
         raise ValueError("an identity is a GitHub login or numeric id, or an email")
     if value.isdigit():
         return ("github", value)
+    if value.startswith("key:"):
+        return ("key", value.removeprefix("key:"))
+    if value.startswith("SHA256:"):
+        return ("key", value)
     if "@" in value.lstrip("@"):
         return ("email", value.lower())
     if ":" in value:

@@ -25,8 +25,8 @@ from patchvet.sources.interface import SourceItem
 _START = b"\x00PATCHVET-COMMIT\x00"
 _END = b"\x00PATCHVET-END\x00"
 _FORMAT = (
-    "%x00PATCHVET-COMMIT%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%aN%x00%aE%x00%B"
-    "%x00PATCHVET-END%x00"
+    "%x00PATCHVET-COMMIT%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%aN%x00%aE%x00{key}"
+    "%x00%B%x00PATCHVET-END%x00"
 )
 _MERGE_BRANCH = re.compile(
     r"^Merge (?:pull request #\d+ from [^/\s]+/(?P<pr>\S+)"
@@ -53,22 +53,28 @@ def _check_repository(repo: Path, revision_range: str) -> None:
         )
 
 
-def read_git_range(revision_range: str, repo: Path) -> Iterator[SourceItem]:
+def read_git_range(
+    revision_range: str, repo: Path, signatures: bool = False
+) -> Iterator[SourceItem]:
     """
     Stream the commits of `revision_range` in `repo` as contributions, oldest first.
 
-    The repository and range are checked now, so a mistake is reported before any output.
+    With `signatures`, each signed commit also carries the key that signed it (git then asks
+    gpg or ssh-keygen about every signed commit, so only the ledger asks for it). The
+    repository and range are checked now, so a mistake is reported before any output.
     """
     _check_repository(repo, revision_range)
-    return _stream(revision_range, repo)
+    return _stream(revision_range, repo, signatures)
 
 
-def _log_command(repo: Path, *selection: str) -> list[str]:
+def _log_command(repo: Path, *selection: str, signatures: bool = False) -> list[str]:
     return [
         "git", "-C", str(repo),
         "-c", "core.quotepath=on", "-c", "diff.noprefix=false", "-c", "log.showSignature=false",
+        # Report the signing key without trusting anyone: no allowed-signers list is needed.
+        "-c", "gpg.ssh.allowedSignersFile=/dev/null",
         "log", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
-        "--patch", f"--format={_FORMAT}", *selection,
+        "--patch", "--format=" + _FORMAT.format(key="%GK" if signatures else ""), *selection,
     ]  # fmt: skip
 
 
@@ -100,8 +106,10 @@ def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
         yield from _read_batch(shas[middle:], repo)
 
 
-def _stream(revision_range: str, repo: Path) -> Iterator[SourceItem]:
-    command = _log_command(repo, "--reverse", "--end-of-options", revision_range, "--")
+def _stream(revision_range: str, repo: Path, signatures: bool) -> Iterator[SourceItem]:
+    command = _log_command(
+        repo, "--reverse", "--end-of-options", revision_range, "--", signatures=signatures
+    )
     with (
         tempfile.TemporaryFile() as errors,
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
@@ -140,11 +148,11 @@ def _records(stream: IO[bytes]) -> Iterator[bytes]:
 
 def _parse_record(record: bytes) -> SourceItem:
     header, found, diff = record.partition(_END)
-    fields = header.decode("utf-8", "replace").split("\x00", 9)
-    if not found or len(fields) != 10:
+    fields = header.decode("utf-8", "replace").split("\x00", 10)
+    if not found or len(fields) != 11:
         return Skipped("git", "unparseable git log record")
     sha, parents, author_name, author_email, date, committer_name, committer_email = fields[:7]
-    mapped_name, mapped_email, message = fields[7:]
+    mapped_name, mapped_email, signing_key, message = fields[7:]
     message = message.rstrip("\n")
     subject = message.split("\n", 1)[0]
     is_merge = len(parents.split()) > 1
@@ -165,6 +173,7 @@ def _parse_record(record: bytes) -> SourceItem:
         trailers=parse_trailers(message),
         date=date or None,
         is_merge=is_merge,
+        signing_key=signing_key.strip() or None,
     )
     branch = _MERGE_BRANCH.match(subject) if is_merge else None
     return Contribution(

@@ -44,12 +44,8 @@ from patchvet.sources import (
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as exit 2 without a traceback (its default too)."""
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="patchvet",
         description="Vet pull requests and emailed patches against a project's AI policy.",
     )

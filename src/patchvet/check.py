@@ -71,22 +71,10 @@ def check(
     record the way it happened.
     """
     if ledger is None or not record:
-        yield from _judge_all(items, policy, ledger, project, lambda _: None)
+        yield from _judge_all(items, policy, ledger, project, tick=None)
         return
     with ledger.batch() as tick:
-        yield from _judge_all(items, policy, ledger, project, tick_after(ledger, policy, tick))
-
-
-def tick_after(
-    ledger: SqlLedger, policy: Policy, tick: Callable[[], None]
-) -> Callable[[tuple[Assessment, str]], None]:
-    """Record one assessment, then let the batch commit when it is due."""
-
-    def store(item: tuple[Assessment, str]) -> None:
-        ledger.record(item[0], item[1], policy)
-        tick()
-
-    return store
+        yield from _judge_all(items, policy, ledger, project, tick)
 
 
 def _judge_all(
@@ -94,8 +82,9 @@ def _judge_all(
     policy: Policy,
     ledger: SqlLedger | None,
     project: str,
-    store: Callable[[tuple[Assessment, str]], None],
+    tick: Callable[[], None] | None,
 ) -> Iterator[Assessment | Skipped]:
+    """Judge each item; with `tick` (a recording batch), record it before yielding it."""
     for item in items:
         if isinstance(item, Skipped):
             yield item
@@ -107,5 +96,7 @@ def _judge_all(
         except AnalyzerFailure as failure:
             yield Skipped(item.source, str(failure))
             continue
-        store((assessment, where))
+        if ledger is not None and tick is not None:
+            ledger.record(assessment, where, policy)
+            tick()
         yield assessment

@@ -8,7 +8,7 @@ analyzers, formats and the ledger without anyone mutating them along the way.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import total_ordering
 
 
@@ -280,16 +280,3 @@ class Skipped:
 
     source: str
     reason: str
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """Counts over a whole run, kept instead of the assessments so memory stays flat."""
-
-    verdicts: dict[Verdict, int] = field(default_factory=dict)
-    skipped: tuple[Skipped, ...] = ()
-
-    @property
-    def total(self) -> int:
-        """Number of contributions assessed."""
-        return sum(self.verdicts.values())

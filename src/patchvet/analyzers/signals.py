@@ -17,13 +17,9 @@ from patchvet.models import Commit, Confidence, Contribution, Identity, Location
 from patchvet.policy.model import Policy
 from patchvet.sources._message import trailer_lines
 
-_IDENTITY_TRAILERS = {
-    "co-authored-by": "co-author",
-    "co-developed-by": "co-author",
-    "signed-off-by": "co-author",
-    "assisted-by": "co-author",
-    "reviewed-by": "co-author",
-}
+_IDENTITY_TRAILERS = frozenset(
+    {"co-authored-by", "co-developed-by", "signed-off-by", "assisted-by", "reviewed-by"}
+)
 # Only names that cannot be read as something else: "Cursor" alone is a terminal feature,
 # "Claude" or "Devin" alone may be a colleague, "Gemini" alone a protocol.
 _AI_TOOLS = (
@@ -111,8 +107,8 @@ def detect_marks(contribution: Contribution, registry: AgentRegistry) -> tuple[A
         marks += _identity_marks(registry, commit.committer, "committer", where)
         for line in trailer_lines(commit.message):
             key, _, value = line.partition(":")
-            kind = _IDENTITY_TRAILERS.get(key.strip().lower())
-            agent = registry.by_address(value) if kind else None
+            is_identity = key.strip().lower() in _IDENTITY_TRAILERS
+            agent = registry.by_address(value) if is_identity else None
             if agent is not None:
                 marks.append(AgentMark(agent.name, "co-author", line, where))
         for agent in registry.agents:

@@ -173,10 +173,8 @@ class SqlLedger:
             if person is not None:
                 return person
         github = next((value for kind, value in keys if kind == "github"), None)
-        if login and github:
-            holder = self.person_of(("login", login.lower()))
-            if holder is not None and not self._has_other_account(holder, github):
-                return holder
+        if login and github and self._login_is_theirs(login, github):
+            return self.person_of(("login", login.lower()))
         return None
 
     def _new_person(self, at: str) -> int:
@@ -188,12 +186,20 @@ class SqlLedger:
             for table in ("identities", "contributions", "vouches"):
                 self.execute(f"UPDATE {table} SET person_id = ? WHERE person_id = ?", (keep, other))
 
-    def _has_other_account(self, person: int, github_id: str) -> bool:
+    def _login_is_theirs(self, login: str, github_id: str) -> bool:
+        """
+        Whether a login seen before its numeric id may belong to account `github_id`: only if
+        no other account holds it, so a freed name re-registered by someone else inherits
+        nothing.
+        """
+        holder = self.person_of(("login", login.lower()))
+        if holder is None:
+            return True
         row = self.execute(
             "SELECT 1 FROM identities WHERE person_id = ? AND kind = 'github' AND value <> ?",
-            (person, github_id),
+            (holder, github_id),
         ).fetchone()
-        return row is not None
+        return row is None
 
     def link(self, keys: Sequence[Key], at: str, login: str | None = None) -> int:
         """The person these keys belong to, creating and merging as needed; inside a transaction."""
@@ -205,10 +211,7 @@ class SqlLedger:
                 "DO UPDATE SET last_seen = excluded.last_seen",
                 (int(github), login.lower(), at),
             )
-            # A login seen before its id belongs to this account only if no other account has
-            # claimed that person: a freed name re-registered by someone else must not inherit.
-            holder = self.person_of(("login", login.lower()))
-            if holder is None or not self._has_other_account(holder, github):
+            if self._login_is_theirs(login, github):
                 linked.append(("login", login.lower()))
         persons: set[int] = set()
         for key in linked:

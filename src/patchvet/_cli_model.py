@@ -94,6 +94,11 @@ def render_markdown(metrics: dict[str, Any]) -> str:
         lines.append(
             f"| {group} | {row['count']} | {mean} | {_pct(row['share_above_threshold'])} |"
         )
+    lines += ["", "| repository | recent unmarked | above threshold |", "|---|---|---|"]
+    lines += [
+        f"| {repo} | {row['recent']} | {_pct(row['share_above_threshold'])} |"
+        for repo, row in metrics.get("era_per_repository", {}).items()
+    ]
     lines += ["", "| predicted bin | mean predicted | observed agent share | count |",
               "|---|---|---|---|"]  # fmt: skip
     lines += [

@@ -6,13 +6,21 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import sparse  # type: ignore[import-untyped]
 
 from patchvet._cli import main
-from patchvet.model.dataset import build, read_examples, repository_name
-from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, featurize, hashed, view
+from patchvet.model.dataset import Example, build, read_examples, repository_name
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
 from patchvet.model.scorer import read_model
-from patchvet.model.strip import is_agent_file, strip_subject, strip_text
+from patchvet.model.strip import is_unread_file, strip_subject, strip_text
+from patchvet.model.train import (
+    NB_STRENGTH,
+    naive_bayes_scale,
+    size_matched_weights,
+    training_weights,
+)
 from tests.helpers import added, contribution, make_repo
 
 AGENT_BODY = (
@@ -30,8 +38,37 @@ def test_strip_removes_every_explicit_mark() -> None:
     assert text == "Explain the change.\n\n\n suggested this."
     assert strip_subject("Add retries (#123)") == "Add retries"
     assert strip_subject("Initial plan") == ""
-    assert is_agent_file("CLAUDE.md") and is_agent_file(".cursor/rules/x.mdc")
-    assert not is_agent_file("docs/claude.md")
+    assert is_unread_file("CLAUDE.md") and is_unread_file(".cursor/rules/x.mdc")
+    assert not is_unread_file("docs/claude.md")
+
+
+def test_strip_drops_what_a_pull_request_template_puts_in_every_message() -> None:
+    text = strip_text(
+        "# PR Summary\n\nFix the parser.\n<!-- Say why you opened it.\nKeep it short. -->\n"
+        "## PR Checklist\n- [x] [PR has a meaningful title](https://example.org/c)\n"
+        "- [ ] Tests added\n1. [X] Docs\n* handles [x] in prose\n<!-- unterminated"
+    )
+    assert text == "# PR Summary\n\nFix the parser.\n\n## PR Checklist\n* handles [x] in prose"
+
+
+def test_lock_files_are_not_read() -> None:
+    item = contribution(
+        message="Add retries",
+        files=(added("web/pnpm-lock.yaml", "lockfileVersion: 9"), added("src/r.py", "x = 1")),
+    )
+    seen = view(item)
+    assert [path for path, *_ in seen.paths] == ["src/r.py"]
+    assert seen.added == ("x = 1",)
+    assert is_unread_file("Cargo.lock") and not is_unread_file("src/Cargo.lock.rs")
+
+
+def test_naive_bayes_scale_favours_tokens_that_lean_to_one_class() -> None:
+    rows = sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]))
+    labels = np.array([1, 1, 0])
+    scale = naive_bayes_scale(rows, labels, np.ones(3))
+    even = scale[1]
+    assert scale[0] > even and scale[2] > even  # leaning either way earns room
+    assert even == pytest.approx(NB_STRENGTH * abs(np.log((3 / 7) / (2 / 5))) + 1 - NB_STRENGTH)
 
 
 def test_features_are_stable_and_shaped() -> None:
@@ -44,8 +81,6 @@ def test_features_are_stable_and_shaped() -> None:
     first = hashed(seen)
     assert first == hashed(view(item))  # no dependence on the hash seed
     assert all(0 <= bucket < HASH_SIZE for bucket in first)
-    dense_again, hashed_again = featurize(item)
-    assert dense_again == dense(seen) and hashed_again == first
 
 
 def _populate(root: Path, name: str, seed: int) -> str:
@@ -135,6 +170,13 @@ def test_train_eval_and_score_through_the_cli(
     assert "| **pooled** |" in out and "saved" in out
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["model"]["pooled"]["auroc"] > 0.9  # the two styles are easy to tell apart
+    era = metrics["era_per_repository"]
+    assert era
+    assert set(era) == {
+        e.repo for e in read_examples(corpus / "examples.jsonl") if e.label == "recent"
+    }
+    assert all(0.0 <= row["share_above_threshold"] <= 1.0 for row in era.values())
+    assert "| repository | recent unmarked | above threshold |" in out
     model = read_model(model_path)
     assert model_path.stat().st_size < 3 * 1024 * 1024
     agentish = contribution(
@@ -143,7 +185,11 @@ def test_train_eval_and_score_through_the_cli(
     )
     humanish = contribution(message="fix thing", files=(added("src/m1.py", "x1 = 1"),))
     high, low = model.score(agentish), model.score(humanish)
+    assert high is not None and low is not None
     assert 0.0 <= low < high <= 1.0
+    assert (
+        model.score(contribution(message="Update lock", files=(added("yarn.lock", "a"),))) is None
+    )
     assert 0.0 <= model.threshold <= 1.0
 
 
@@ -155,3 +201,18 @@ def test_repository_names() -> None:
 def test_model_commands_need_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["model", "eval", "--data", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_training_weights_keep_one_repository_from_defining_agents() -> None:
+    def example(repo: str, label: str, index: int) -> Example:
+        return Example(repo, f"{repo}{index}", label, "marks", "", "2025-01-01", "s", "",
+                       [("a.py", "modified", 3, 1)], ["x"])  # fmt: skip
+
+    examples = [example("big", "agent", i) for i in range(100)]
+    examples += [example("small", "agent", i) for i in range(4)]
+    examples += [example("small", "human", i) for i in range(10)]
+    weights = training_weights(examples)
+    big, small = weights[:100].sum(), weights[100:104].sum()
+    assert big / small == pytest.approx(5.0)  # sqrt(100) : sqrt(4), not 100 : 4
+    assert weights[:104].sum() == pytest.approx(104)
+    assert list(weights[104:]) == list(size_matched_weights(examples)[104:])

@@ -48,6 +48,7 @@ def test_scores_rank_styles_and_stay_probabilities() -> None:
     model = shipped_model()
     assert model is not None
     agentish, terse = model.score(AGENT_STYLE), model.score(TERSE_HUMAN)
+    assert agentish is not None and terse is not None
     assert 0.0 <= terse < agentish <= 1.0
     assert model.score(AGENT_STYLE) == agentish  # deterministic
 
@@ -79,3 +80,13 @@ def test_policy_can_switch_the_model_off() -> None:
         update={"likelihood": base.likelihood.model_copy(update={"enabled": False})}
     )
     assert assess(AGENT_STYLE, policy).scores.agent_likelihood is None
+
+
+def test_lock_file_only_changes_get_no_score() -> None:
+    lock_only = contribution(
+        message=AGENT_STYLE.commits[0].message,
+        files=(added("web/pnpm-lock.yaml", "lockfileVersion: '9.0'", "packages: {}"),),
+    )
+    assessment = assess(lock_only, load_preset("default"))
+    assert assessment.scores.agent_likelihood is None
+    assert not [j for j in assessment.findings if j.finding.family == "agent-likelihood"]

@@ -15,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 
 from patchvet._globs import first_match
+from patchvet._lockfiles import LOCK_FILES
 from patchvet.analyzers.interface import Subject
 from patchvet.models import Confidence, FileChange, Finding, Location, Severity
 
@@ -42,11 +43,6 @@ _MANIFESTS = {
     "crates": ("Cargo.toml",),
     "go": ("go.mod",),
 }  # fmt: skip
-_LOCKS = (
-    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
-    "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "go.sum", "composer.lock",
-    "Gemfile.lock",
-)  # fmt: skip
 _REQ_LINE = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[<>=!~@;].*)?)$"
 )
@@ -180,7 +176,7 @@ def dependency(subject: Subject) -> Iterator[Finding]:
     found: list[Requirement] = []
     locks: list[FileChange] = []
     for change in subject.contribution.files:
-        if first_match(change.path, _LOCKS):
+        if first_match(change.path, LOCK_FILES):
             locks.append(change)
             yield from _lock_sources(change)
         else:

@@ -22,6 +22,7 @@ from patchvet.model.train import (
     matrices,
     size_matched_weights,
     threshold_at_fpr,
+    training_weights,
 )
 
 
@@ -56,7 +57,7 @@ def held_out_logits(examples: Sequence[Example]) -> NDArray[np.float64]:
     dense_rows, hashed_rows = matrices(examples)
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     trainable = np.array([e.label in ("agent", "human") for e in examples])
-    weights = size_matched_weights(examples)
+    weights = training_weights(examples)
     logits = np.zeros(len(examples))
     repos = sorted({e.repo for e in examples})
     for repo in repos:
@@ -157,5 +158,16 @@ def evaluate(
             else None,
         }
         for name, mask in groups.items()
+    }
+    recent = groups["recent unmarked (2025+)"]
+    repos = np.array([e.repo for e in examples])
+    metrics["era_per_repository"] = {
+        repo: {
+            "recent": int((recent & (repos == repo)).sum()),
+            "share_above_threshold": float(
+                (probabilities[recent & (repos == repo)] >= threshold).mean()
+            ),
+        }
+        for repo in sorted(set(repos[recent]))
     }
     return logits, metrics

@@ -8,6 +8,8 @@ Two kinds of features, both from a contribution stripped of explicit marks:
 - hashed tokens (a stable CRC32, so scores do not depend on the interpreter's hash seed) of the
   message words and word pairs, of the words in added comments, of identifiers in added code,
   and of file extensions and directory names.
+
+Lock files and agent instruction files are not read (`strip.is_unread_file`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from patchvet.model.strip import is_agent_file, strip_code_line, strip_subject, strip_text
+from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
 from patchvet.models import ChangeStatus, Contribution, SourceKind
 
 HASH_BITS = 20
@@ -81,11 +83,11 @@ def view(contribution: Contribution) -> View:
     paths = tuple(
         (change.path, change.status.value, change.additions, change.deletions)
         for change in contribution.files
-        if not is_agent_file(change.path)
+        if not is_unread_file(change.path)
     )
     added: list[str] = []
     for change in contribution.files:
-        if is_agent_file(change.path):
+        if is_unread_file(change.path):
             continue
         for line in change.added_lines:
             if len(added) >= MAX_ADDED_LINES:
@@ -223,10 +225,3 @@ def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, flo
         bucket = _hash(token)
         counts[bucket] = counts.get(bucket, 0) + 1
     return {bucket: math.log1p(count) for bucket, count in counts.items()}
-
-
-def featurize(contribution: Contribution) -> tuple[list[float], dict[int, float]]:
-    """(dense, hashed) features of one contribution."""
-    seen = view(contribution)
-    values = dense(seen)
-    return values, hashed(seen, values)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from patchvet.model.features import DENSE_NAMES, HASH_SIZE, featurize
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
 from patchvet.models import Contribution
 
 MODEL_FILE = "agent-likelihood.npz"
@@ -54,10 +54,17 @@ class LikelihoodModel:
         z = self.platt_a * logit + self.platt_b
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
-    def score(self, contribution: Contribution) -> float:
-        """Calibrated probability that an autonomous agent produced this contribution."""
-        dense, hashed = featurize(contribution)
-        return self.calibrate(self.logit(dense, hashed))
+    def score(self, contribution: Contribution) -> float | None:
+        """
+        Calibrated probability that an autonomous agent produced this contribution, or None
+        when it changes nothing the model reads (only lock files, agent instruction files or
+        no files): the model was trained on changes to written code and text only.
+        """
+        seen = view(contribution)
+        if not seen.paths:
+            return None
+        measured = dense(seen)
+        return self.calibrate(self.logit(measured, hashed(seen, measured)))
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed `.npz`."""

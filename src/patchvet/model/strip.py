@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from patchvet._globs import first_match
+from patchvet._lockfiles import LOCK_FILES
 
 _TRAILER_LINE = re.compile(
     r"^\s*[A-Za-z][A-Za-z0-9-]*(?:-by|-ID|-Id|-Url|-URL|-Session|-with|-for)\s*:.*$"
@@ -28,6 +29,8 @@ _AGENT_NAMES = re.compile(
 )
 _PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
 _INITIAL_PLAN = re.compile(r"^\s*initial plan\s*$", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_CHECKLIST_LINE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\[[ xX]\]")
 AGENT_FILES = (
     "CLAUDE.md", "AGENTS.md", "GEMINI.md", ".cursorrules", ".windsurfrules", ".cursor/",
     ".claude/", ".devin/", ".github/copilot-instructions.md", ".github/instructions/",
@@ -36,11 +39,18 @@ AGENT_FILES = (
 
 
 def strip_text(text: str) -> str:
-    """Drop trailer, footer and session-link lines and agent names from free text."""
+    """
+    Drop trailer, footer and session-link lines and agent names from free text, and the parts
+    of pull request templates (instructions in HTML comments, checklists) that every author of
+    a project fills in alike: they tell the project, not the author.
+    """
+    text = _HTML_COMMENT.sub("", text.replace("\r\n", "\n"))
     kept = [
         line
-        for line in text.replace("\r\n", "\n").split("\n")
-        if not _TRAILER_LINE.match(line) and not _MARK_LINE.search(line)
+        for line in text.split("\n")
+        if not _TRAILER_LINE.match(line)
+        and not _MARK_LINE.search(line)
+        and not _CHECKLIST_LINE.match(line)
     ]
     return _AGENT_NAMES.sub("", "\n".join(kept)).strip()
 
@@ -58,6 +68,10 @@ def strip_code_line(line: str) -> str:
     return _AGENT_NAMES.sub("", line)
 
 
-def is_agent_file(path: str) -> bool:
-    """Instruction files written for agents; their presence alone gives the label away."""
-    return first_match(path, AGENT_FILES) is not None
+def is_unread_file(path: str) -> bool:
+    """
+    Files the model does not read: agent instruction files (their presence alone gives the
+    label away) and lock files (generated, so they say nothing about who wrote the change).
+    """
+    name = path.rsplit("/", 1)[-1]
+    return name in LOCK_FILES or first_match(path, AGENT_FILES) is not None

@@ -24,6 +24,12 @@ from patchvet.model.scorer import LikelihoodModel
 
 C_REGULARIZATION = 0.3
 TARGET_FPR = 0.01
+AGENT_BALANCE = 0.5
+"""Each repository's agent commits weigh, together, their number to this power (before scaling)."""
+NB_SMOOTHING = 1.0
+"""Pseudo-count added to each bucket's class totals before taking the naive Bayes ratio."""
+NB_STRENGTH = 0.5
+"""How far each bucket's scale moves from 1 towards its naive Bayes log-count ratio."""
 
 
 def as_view(example: Example) -> View:
@@ -59,6 +65,24 @@ def size_matched_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
     return weights
 
 
+def training_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
+    """
+    Size-matched weights, with agent commits balanced across repositories: one repository's
+    agent commits weigh, together, the square root of their number (rescaled so all agent
+    weights still sum to the agent count). A repository whose agents commit thousands of times
+    (liam: half the agent commits) would otherwise teach its own style as "agent".
+    """
+    weights = size_matched_weights(examples)
+    agents = Counter(e.repo for e in examples if e.label == "agent")
+    if not agents:
+        return weights
+    rescale = sum(agents.values()) / sum(n ** (1 - AGENT_BALANCE) for n in agents.values())
+    for index, example in enumerate(examples):
+        if example.label == "agent":
+            weights[index] = agents[example.repo] ** -AGENT_BALANCE * rescale
+    return weights
+
+
 def matrices(examples: Sequence[Example]) -> tuple[NDArray[np.float64], Any]:
     """(dense rows, sparse hashed rows) for a list of examples."""
     dense_rows = np.zeros((len(examples), len(DENSE_NAMES)))
@@ -77,6 +101,22 @@ def matrices(examples: Sequence[Example]) -> tuple[NDArray[np.float64], Any]:
     return dense_rows, hashed_rows
 
 
+def naive_bayes_scale(
+    hashed_rows: Any, labels: NDArray[np.int_], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """
+    A scale per hashed bucket from its naive Bayes log-count ratio between the classes, as in
+    NBSVM (Wang and Manning, 2012). Scaling a feature up is the same as regularizing it less:
+    tokens that lean to one class across the whole training set get room, rare and even ones
+    stay near zero. Measured leave-one-repository-out it lifts TPR at 1% FPR by about 12
+    points (docs/model.md).
+    """
+    agent = np.asarray(hashed_rows[labels == 1].T @ weights[labels == 1]).ravel() + NB_SMOOTHING
+    human = np.asarray(hashed_rows[labels == 0].T @ weights[labels == 0]).ravel() + NB_SMOOTHING
+    ratio = np.log((agent / agent.sum()) / (human / human.sum()))
+    return np.asarray(NB_STRENGTH * np.abs(ratio) + (1 - NB_STRENGTH), dtype=np.float64)
+
+
 def fit_logit(
     dense_rows: NDArray[np.float64],
     hashed_rows: Any,
@@ -91,7 +131,11 @@ def fit_logit(
     mean = dense_rows.mean(axis=0)
     scale = dense_rows.std(axis=0)
     scale[scale == 0] = 1.0
-    design = sparse.hstack([sparse.csr_matrix((dense_rows - mean) / scale), hashed_rows]).tocsr()
+    hashed_scale = naive_bayes_scale(hashed_rows, labels, weights)
+    design = sparse.hstack([
+        sparse.csr_matrix((dense_rows - mean) / scale),
+        hashed_rows @ sparse.diags(hashed_scale),
+    ]).tocsr()  # fmt: skip
     positive = weights[labels == 1].sum()
     negative = weights[labels == 0].sum()
     balanced = np.where(labels == 1, weights / positive, weights / negative) * len(labels) / 2
@@ -99,7 +143,9 @@ def fit_logit(
     model.fit(design, labels, sample_weight=balanced)
     coefficients = model.coef_[0]
     width = len(DENSE_NAMES)
-    return mean, scale, coefficients[:width], coefficients[width:], float(model.intercept_[0])
+    # The scale folds into the weights, so scoring reads raw hashed counts.
+    hashed_weights = coefficients[width:] * hashed_scale
+    return mean, scale, coefficients[:width], hashed_weights, float(model.intercept_[0])
 
 
 def linear_scores(
@@ -148,7 +194,7 @@ def train(
     labels = np.array([1 if e.label == "agent" else 0 for e in chosen])
     weights = size_matched_weights(chosen)
     dense_rows, hashed_rows = matrices(chosen)
-    fitted = fit_logit(dense_rows, hashed_rows, labels, weights)
+    fitted = fit_logit(dense_rows, hashed_rows, labels, training_weights(chosen))
     oof = held_out_logits[labeled]
     platt_a, platt_b = fit_platt(oof, labels, weights)
     calibrated = 1 / (1 + np.exp(-(platt_a * oof + platt_b)))

@@ -73,5 +73,4 @@ def is_unread_file(path: str) -> bool:
     Files the model does not read: agent instruction files (their presence alone gives the
     label away) and lock files (generated, so they say nothing about who wrote the change).
     """
-    name = path.rsplit("/", 1)[-1]
-    return name in LOCK_FILES or first_match(path, AGENT_FILES) is not None
+    return first_match(path, AGENT_FILES + LOCK_FILES) is not None

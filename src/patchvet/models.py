@@ -261,7 +261,10 @@ class Scores:
     size_bucket: str
     files: int
     agent_likelihood: float | None = None
-    """Calibrated probability from the statistical model; None when no model is installed."""
+    """
+    Calibrated probability from the statistical model; None when no model is installed, the
+    policy switches it off, or the change touches nothing the model reads (lock files only).
+    """
 
 
 @dataclass(frozen=True)

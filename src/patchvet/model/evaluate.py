@@ -161,13 +161,11 @@ def evaluate(
     }
     recent = groups["recent unmarked (2025+)"]
     repos = np.array([e.repo for e in examples])
-    metrics["era_per_repository"] = {
-        repo: {
-            "recent": int((recent & (repos == repo)).sum()),
-            "share_above_threshold": float(
-                (probabilities[recent & (repos == repo)] >= threshold).mean()
-            ),
+    metrics["era_per_repository"] = {}
+    for repo in sorted(set(repos[recent])):
+        rows = recent & (repos == repo)
+        metrics["era_per_repository"][repo] = {
+            "recent": int(rows.sum()),
+            "share_above_threshold": float((probabilities[rows] >= threshold).mean()),
         }
-        for repo in sorted(set(repos[recent]))
-    }
     return logits, metrics

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from patchvet.ledger import open_ledger
-from patchvet.models import Assessment, Commit, Contribution, Identity, Scores, SourceKind, Verdict
 from patchvet.policy import load_preset
+from patchvet.records import Assessment, Commit, Contribution, Identity, Scores, SourceKind, Verdict
 
 
 def _contribution(n: int, person: int, when: str) -> Contribution:

@@ -8,9 +8,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from patchvet.analyzers import Subject, compute_signals
 from patchvet.check import assess
-from patchvet.models import (
+from patchvet.cli import main
+from patchvet.policy import Policy, load_preset
+from patchvet.records import (
     AddedLine,
     Assessment,
     ChangeStatus,
@@ -20,7 +24,6 @@ from patchvet.models import (
     Identity,
     SourceKind,
 )
-from patchvet.policy import Policy, load_preset
 from patchvet.sources._message import parse_trailers
 
 GIT_ENV = {
@@ -190,3 +193,10 @@ def make_history(path: Path, commits: int, authors: int = 300, seed: int = 3) ->
         ["git", "-C", str(path), "reset", "-q", "--hard", "main"], check=True, env=FAST_IMPORT_ENV
     )
     return path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run `patchvet ARGV…` in-process: (exit code, standard output, standard error)."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -2,6 +2,6 @@
 
 import sys
 
-from patchvet._cli import main
+from patchvet.cli import main
 
 sys.exit(main())

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
 from patchvet.ledger import LedgerView, SqlLedger
-from patchvet.models import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.policy import Policy, judge
+from patchvet.records import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.sources import SourceItem
 
 

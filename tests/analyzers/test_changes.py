@@ -8,8 +8,8 @@ from patchvet.analyzers.dependency import dependency, lookalike
 from patchvet.analyzers.protected_path import protected_path
 from patchvet.analyzers.size import measure, size
 from patchvet.analyzers.unicode import unicode_chars
-from patchvet.models import ChangeStatus, FileChange
 from patchvet.policy import load_preset
+from patchvet.records import ChangeStatus, FileChange
 from tests.helpers import added, contribution, subject
 
 

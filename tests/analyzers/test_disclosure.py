@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from patchvet.analyzers.disclosure import disclosure
-from patchvet.models import SourceKind
+from patchvet.records import SourceKind
 from tests.helpers import contribution, subject
 
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"

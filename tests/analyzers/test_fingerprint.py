@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from patchvet.analyzers.fingerprint import agent_fingerprint
-from patchvet.models import Identity, SourceKind
+from patchvet.records import Identity, SourceKind
 from tests.helpers import contribution, subject
 
 

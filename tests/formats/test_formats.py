@@ -9,8 +9,8 @@ import pytest
 from patchvet.check import assess
 from patchvet.formats import OutputFormat
 from patchvet.formats._escape import markdown, plain
-from patchvet.models import Identity, Skipped, SourceKind, Verdict
 from patchvet.policy import load_preset
+from patchvet.records import Identity, Skipped, SourceKind, Verdict
 from tests.helpers import added, contribution
 
 HOSTILE_TITLE = (

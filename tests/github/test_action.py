@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from patchvet._cli import main
+from patchvet.cli import main
 from patchvet.github.action import run_action
 from patchvet.github.client import GitHubClient
-from patchvet.models import Verdict
+from patchvet.records import Verdict
 from tests.github.conftest import BASE_SHA, HEAD_SHA, REPO, seed_pull, write_event
 from tests.github.double import GitHubDouble
 

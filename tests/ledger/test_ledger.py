@@ -8,8 +8,8 @@ import pytest
 from patchvet.check import check
 from patchvet.ledger import SqlLedger, open_ledger
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
-from patchvet.models import Assessment, Contribution, Identity, SourceKind, Verdict
 from patchvet.policy import Policy, load_preset
+from patchvet.records import Assessment, Contribution, Identity, SourceKind, Verdict
 from tests.helpers import added, contribution
 
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import sparse  # type: ignore[import-untyped]
 
-from patchvet._cli import main
+from patchvet.cli import main
 from patchvet.model.dataset import Example, build, read_examples, repository_name
 from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
 from patchvet.model.scorer import read_model

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from patchvet.check import assess
 from patchvet.model.scorer import shipped_model
-from patchvet.models import Verdict
 from patchvet.policy import load_preset
+from patchvet.records import Verdict
 from tests.helpers import added, contribution
 
 AGENT_STYLE = contribution(

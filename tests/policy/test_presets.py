@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patchvet.models import FileChange, Identity, SourceKind, Verdict
+from patchvet.records import FileChange, Identity, SourceKind, Verdict
 from tests.helpers import added, contribution, ids, judge
 from tests.policy.test_loader import REQUIRED
 

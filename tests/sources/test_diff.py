@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from patchvet.models import ChangeStatus
+from patchvet.records import ChangeStatus
 from patchvet.sources._diff import DiffError, parse_diff, unquote_path
 
 GIT_DIFF = """\

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from patchvet.errors import SourceError
-from patchvet.models import Contribution, Skipped
+from patchvet.records import Contribution, Skipped
 from patchvet.sources import read_git_range
 from tests.helpers import GitRepo
 

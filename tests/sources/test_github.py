@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from patchvet.errors import SourceError
-from patchvet.models import ChangeStatus, Contribution, SourceKind
+from patchvet.records import ChangeStatus, Contribution, SourceKind
 from patchvet.sources import read_github_event
 
 GITHUB = Path(__file__).parents[1] / "assets" / "github"

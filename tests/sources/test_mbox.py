@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from patchvet.models import Contribution, Skipped
+from patchvet.records import Contribution, Skipped
 from patchvet.sources import read_path, read_stream
 from tests.helpers import GitRepo
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from patchvet.check import assess
-from patchvet.models import Contribution, SourceKind
 from patchvet.policy import load_preset
+from patchvet.records import Contribution, SourceKind
 from patchvet.sources import read_github_event
 from tests.conftest import SHARED
 

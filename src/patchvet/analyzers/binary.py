@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from patchvet.analyzers.interface import Subject
-from patchvet.models import ChangeStatus, Confidence, Finding, Location, Severity
+from patchvet.records import ChangeStatus, Confidence, Finding, Location, Severity
 
 _EXECUTABLE = {
     ".exe", ".dll", ".so", ".dylib", ".jar", ".class", ".pyc", ".pyd", ".whl", ".o", ".a",

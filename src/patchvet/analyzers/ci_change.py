@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from patchvet._globs import first_match
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, FileChange, Finding, Location, Severity
+from patchvet.paths import MEDIA_FILES, first_match
+from patchvet.records import Confidence, FileChange, Finding, Location, Severity
 
 _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
     "workflow": (Severity.MEDIUM, "CI workflow", (
@@ -41,12 +41,6 @@ _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
 }  # fmt: skip
 _SCRIPTS = ("*.sh", "*.bash", "*.zsh", "*.ps1", "package.json")
 _TEST_DIRS = ("test/", "tests/", "testdata/", "testing/", "fixtures/", "__fixtures__/", "spec/")
-# Images, fonts and sound are ordinary test data (screenshots, glyphs); opaque blobs and
-# archives are where a payload like xz's hid.
-_MEDIA = (
-    "*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.bmp", "*.ico", "*.svg", "*.ttf", "*.otf",
-    "*.woff", "*.woff2", "*.wav", "*.mp3", "*.ogg", "*.flac", "*.pdf",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,7 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
             change.binary
             and change.status.value != "deleted"
             and any(f"/{d}" in f"/{change.path}" for d in _TEST_DIRS)
-            and not first_match(change.path, _MEDIA)
+            and not first_match(change.path, MEDIA_FILES)
         ):
             yield Finding(
                 id="ci-change/binary-fixture",

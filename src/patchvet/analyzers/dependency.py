@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from patchvet._globs import first_match
-from patchvet._lockfiles import LOCK_FILES
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, FileChange, Finding, Location, Severity
+from patchvet.paths import LOCK_FILES, first_match
+from patchvet.records import Confidence, FileChange, Finding, Location, Severity
 
 
 @dataclass(frozen=True)

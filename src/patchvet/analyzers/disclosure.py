@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
 from patchvet.analyzers.signals import kernel_shaped
-from patchvet.models import Confidence, Finding, Severity, SourceKind
+from patchvet.records import Confidence, Finding, Severity, SourceKind
 
 _FORM_NAMES = {
     "assisted-by": "an `Assisted-by:` trailer",

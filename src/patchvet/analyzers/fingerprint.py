@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Finding, Severity
+from patchvet.records import Finding, Severity
 
 _WHAT = {
     "author": ("agent-author", "is the commit author"),

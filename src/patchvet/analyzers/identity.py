@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Finding, Location, Severity, SourceKind
+from patchvet.records import Confidence, Finding, Location, Severity, SourceKind
 
 
 def identity(subject: Subject) -> Iterator[Finding]:

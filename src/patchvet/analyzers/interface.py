@@ -11,22 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from patchvet.ledger.interface import LedgerView
-from patchvet.models import Confidence, Contribution, Finding, Location
-from patchvet.policy.model import Policy
-
-
-@dataclass(frozen=True)
-class AgentMark:
-    """One explicit mark of a coding agent, with the text that shows it."""
-
-    agent: str
-    """The agent's display name."""
-    kind: str
-    """`author`, `committer`, `pr-author`, `co-author`, `footer`, `session-link`, `trailer`,
-    `branch` or `subject`."""
-    evidence: str
-    location: Location
-    confidence: Confidence = Confidence.HIGH
+from patchvet.marks import AgentMark
+from patchvet.policy.schema import Policy
+from patchvet.records import Contribution, Finding, Location
 
 
 @dataclass(frozen=True)
@@ -34,7 +21,7 @@ class Disclosure:
     """One place where AI use is disclosed, in a named form."""
 
     form: str
-    """One of `policy.model.DISCLOSURE_FORMS`."""
+    """One of `policy.schema.DISCLOSURE_FORMS`."""
     evidence: str
     location: Location
     tool: str | None = None

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
 from patchvet.model.scorer import shipped_model
-from patchvet.models import Confidence, Finding, Severity
+from patchvet.records import Confidence, Finding, Severity
 
 
 def agent_likelihood(subject: Subject) -> Iterator[Finding]:

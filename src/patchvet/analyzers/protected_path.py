@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patchvet._globs import first_match
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Finding, Location, Severity
+from patchvet.paths import first_match
+from patchvet.records import Confidence, Finding, Location, Severity
 
 _SHOWN = 10
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Finding, Severity
+from patchvet.records import Confidence, Finding, Severity
 
 
 def _over_limit(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patchvet.analyzers.agents import load_registry
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Finding, Severity
+from patchvet.marks import load_registry
+from patchvet.records import Confidence, Finding, Severity
 
 
 def review(subject: Subject) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Finding, Location, Severity
+from patchvet.records import Confidence, Finding, Location, Severity
 
 _AGENT_ACCOUNTS = ("author", "pr-author", "committer")
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from patchvet.analyzers.agents import AgentRegistry, load_registry
-from patchvet.analyzers.interface import AgentMark, Disclosure, Signals
+from patchvet.analyzers.interface import Disclosure, Signals
+from patchvet.marks import AgentRegistry, detect_marks, load_registry
+from patchvet.marks.detect import commit_location, free_texts, line_containing
 from patchvet.model.scorer import shipped_model
-from patchvet.models import Commit, Confidence, Contribution, Identity, Location
-from patchvet.policy.model import Policy
+from patchvet.policy.schema import Policy
+from patchvet.records import Commit, Contribution, Location
 from patchvet.sources._message import trailer_lines
 
-_IDENTITY_TRAILERS = frozenset(
-    {"co-authored-by", "co-developed-by", "signed-off-by", "assisted-by", "reviewed-by"}
-)
 # Only names that cannot be read as something else: "Cursor" alone is a terminal feature,
 # "Claude" or "Devin" alone may be a colleague, "Gemini" alone a protocol.
 _AI_TOOLS = (
@@ -64,78 +62,8 @@ _DENIAL = re.compile(
 _KERNEL_ASSISTED_BY = re.compile(r"^(?:LLM|[^:\s]+:\S+)(?:\s+[\w.+-]+)*$")
 
 
-def _commit_location(commit: Commit) -> Location:
-    return Location(commit=commit.sha)
-
-
-def _line_containing(text: str, start: int) -> str:
-    begin = text.rfind("\n", 0, start) + 1
-    end = text.find("\n", start)
-    return text[begin : end if end != -1 else len(text)].strip()[:300]
-
-
-def _texts(contribution: Contribution) -> Iterator[tuple[str, Location]]:
-    """Every free text of a contribution with where it lives."""
-    for commit in contribution.commits:
-        yield commit.message, _commit_location(commit)
-    if contribution.description:
-        yield contribution.description, Location(path=None)
-    if contribution.series and contribution.series.cover_text:
-        yield contribution.series.cover_text, Location(path=None)
-
-
-def _identity_marks(
-    registry: AgentRegistry, identity: Identity | None, kind: str, location: Location
-) -> Iterator[AgentMark]:
-    if identity is None:
-        return
-    agent = registry.by_identity(identity)
-    if agent is not None:
-        yield AgentMark(agent.name, kind, identity.display(), location)
-
-
-def detect_marks(contribution: Contribution, registry: AgentRegistry) -> tuple[AgentMark, ...]:
-    """Every explicit agent mark, deduplicated by (agent, kind, evidence)."""
-    marks: list[AgentMark] = []
-    if contribution.kind.value == "pull-request":
-        marks += _identity_marks(registry, contribution.author, "pr-author", Location())
-    for commit in contribution.commits:
-        where = _commit_location(commit)
-        marks += _identity_marks(registry, commit.author, "author", where)
-        if commit.author_login and commit.author.login is None:
-            marks += _identity_marks(registry, Identity(login=commit.author_login), "author", where)
-        marks += _identity_marks(registry, commit.committer, "committer", where)
-        for line in trailer_lines(commit.message):
-            key, _, value = line.partition(":")
-            is_identity = key.strip().lower() in _IDENTITY_TRAILERS
-            agent = registry.by_address(value) if is_identity else None
-            if agent is not None:
-                marks.append(AgentMark(agent.name, "co-author", line, where))
-        for agent in registry.agents:
-            if any(p.search(commit.subject) for p in agent.subjects):
-                marks.append(AgentMark(agent.name, "subject", commit.subject, where))
-    for text, where in _texts(contribution):
-        for pattern in registry.message_patterns:
-            found = pattern.pattern.search(text)
-            if found:
-                evidence = _line_containing(text, found.start())
-                marks.append(AgentMark(pattern.agent.name, pattern.kind, evidence, where))
-    if contribution.head_ref:
-        for agent in registry.agents:
-            if any(p.match(contribution.head_ref) for p in agent.branches):
-                marks.append(
-                    AgentMark(
-                        agent.name, "branch", contribution.head_ref, Location(), Confidence.MEDIUM
-                    )
-                )
-    unique: dict[tuple[str, str, str], AgentMark] = {}
-    for mark in marks:
-        unique.setdefault((mark.agent, mark.kind, mark.evidence), mark)
-    return tuple(unique.values())
-
-
 def _trailer_disclosures(commit: Commit, registry: AgentRegistry) -> Iterator[Disclosure]:
-    where = _commit_location(commit)
+    where = commit_location(commit)
     for line in trailer_lines(commit.message):
         key, _, value = line.partition(":")
         key, value = key.strip().lower(), value.strip()
@@ -161,15 +89,15 @@ def detect_disclosures(
         for label in contribution.labels
         if label.lower() in wanted
     ]
-    for text, where in _texts(contribution):
+    for text, where in free_texts(contribution):
         statement = _STATEMENT.search(text)
         if statement:
             disclosures.append(
-                Disclosure("statement", _line_containing(text, statement.start()), where)
+                Disclosure("statement", line_containing(text, statement.start()), where)
             )
         denial = _DENIAL.search(text)
         if denial:
-            denials.append(Disclosure("statement", _line_containing(text, denial.start()), where))
+            denials.append(Disclosure("statement", line_containing(text, denial.start()), where))
     return tuple(disclosures), tuple(denials)
 
 

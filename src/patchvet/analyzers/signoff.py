@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patchvet.analyzers.agents import load_registry
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Commit, Confidence, Finding, Location, Severity
+from patchvet.marks import load_registry
+from patchvet.records import Commit, Confidence, Finding, Location, Severity
 from patchvet.sources._message import identity_from_address
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from patchvet._globs import first_match
 from patchvet.analyzers.interface import Subject
-from patchvet.models import Confidence, Contribution, Finding, Severity
-from patchvet.policy.model import BUCKETS, Policy
+from patchvet.paths import first_match
+from patchvet.policy.schema import BUCKETS, Policy
+from patchvet.records import Confidence, Contribution, Finding, Severity
 
 _BOUNDS = (10, 30, 100, 500, 1000)
 

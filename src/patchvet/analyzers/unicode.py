@@ -10,9 +10,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from patchvet._globs import first_match
 from patchvet.analyzers.interface import Subject
-from patchvet.models import AddedLine, Confidence, FileChange, Finding, Location, Severity
+from patchvet.paths import PROSE_FILES, first_match
+from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 _INVISIBLE = "\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\u180e\u3164\u115f\u1160\uffa0\u034f"
@@ -27,7 +27,6 @@ _JOINERS = "\u200c\u200d"
 _SUSPECT = re.compile(f"[{_BIDI}{_INVISIBLE}{_JOINERS}{_SELECTORS}\ufeff\U000e0000-\U000e007f]")
 _SELECTOR = re.compile(f"[{_SELECTORS}]")
 # Prose and translations legitimately mix scripts (and their typos are not attacks).
-_PROSE = ("*.po", "*.pot", "*.md", "*.rst", "*.txt", "*.adoc", "*.tex", "*.html", "*.xliff")
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _CONFUSABLE_SCRIPTS = {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"}
 
@@ -99,7 +98,7 @@ def _line_findings(change: FileChange, line: AddedLine) -> Iterator[Finding]:
             "to be data.",
             locations=(Location(path=change.path, line=line.number, column=column),),
         )
-    if first_match(change.path, _PROSE):
+    if first_match(change.path, PROSE_FILES):
         return
     for column, word, scripts in _mixed_scripts(text):
         yield Finding(

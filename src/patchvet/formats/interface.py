@@ -10,8 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from patchvet.models import Assessment, Skipped, Verdict
 from patchvet.policy import Policy
+from patchvet.records import Assessment, Skipped, Verdict
 
 
 def counted(count: int, noun: str) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 from patchvet import __version__
 from patchvet.formats.interface import Reporter
-from patchvet.models import Assessment, Identity, Location, Skipped, Verdict
 from patchvet.policy import Policy
+from patchvet.records import Assessment, Identity, Location, Skipped, Verdict
 
 SCHEMA = "patchvet/report/v1"
 

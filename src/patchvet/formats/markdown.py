@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from patchvet.formats._escape import markdown as md
 from patchvet.formats.interface import Reporter, counted
 from patchvet.formats.text import describe_location
-from patchvet.models import Assessment, Skipped, Verdict
+from patchvet.records import Assessment, Skipped, Verdict
 
 MARKER = "<!-- patchvet-report -->"
 VERDICT_BADGE = {

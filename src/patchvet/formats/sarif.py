@@ -12,7 +12,7 @@ from typing import Any
 
 from patchvet import __version__
 from patchvet.formats.interface import Reporter
-from patchvet.models import Assessment, Severity, Skipped, Verdict
+from patchvet.records import Assessment, Severity, Skipped, Verdict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {

@@ -13,8 +13,8 @@ from rich.text import Text
 
 from patchvet.formats._escape import plain
 from patchvet.formats.interface import Reporter, counted
-from patchvet.models import Assessment, Location, Skipped, Verdict
 from patchvet.policy import Policy
+from patchvet.records import Assessment, Location, Skipped, Verdict
 
 VERDICT_STYLE = {
     Verdict.PASS: "bold green",

@@ -16,8 +16,8 @@ from patchvet.errors import PatchvetError
 from patchvet.github.client import GitHubClient
 from patchvet.github.publish import Published, publish
 from patchvet.github.pull import fetch_contribution, policy_from_base
-from patchvet.models import Assessment
 from patchvet.policy import Policy, load_policy
+from patchvet.records import Assessment
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 from patchvet.formats import OutputFormat
 from patchvet.formats.markdown import MARKER
 from patchvet.github.client import GitHubClient, GitHubError
-from patchvet.models import Assessment, Severity, Verdict
 from patchvet.policy import Policy
+from patchvet.records import Assessment, Severity, Verdict
 
 _ANNOTATION_LEVEL = {
     Severity.INFO: "notice",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import tomllib
 
 from patchvet.github.client import GitHubClient
-from patchvet.models import Contribution
 from patchvet.policy import Policy, load_preset
 from patchvet.policy.loader import DEFAULT_PRESET, PROJECT_FILE, load_text
+from patchvet.records import Contribution
 from patchvet.sources.github import (
     GitHubCommit,
     GitHubFile,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from patchvet.models import Contribution, SourceKind
+from patchvet.records import Contribution, SourceKind
 
 Key = tuple[str, str]
 """(kind, value): kind is `github`, `email`, `login` or `key` (a signing key)."""

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 from patchvet.ledger.identity import Key, contribution_keys
 from patchvet.ledger.interface import BreakerState, LedgerError, LedgerView, PersonSummary, Vouch
 from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
-from patchvet.models import Assessment, Contribution
 from patchvet.policy import Policy
+from patchvet.records import Assessment, Contribution
 
 _LOCK = 0x7061_7463  # "patc": one advisory lock for every writer of a PostgreSQL ledger
 

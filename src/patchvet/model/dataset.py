@@ -28,11 +28,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from patchvet.analyzers.agents import load_registry
-from patchvet.analyzers.signals import detect_marks
 from patchvet.errors import PatchvetError
+from patchvet.marks import detect_marks, load_registry
 from patchvet.model.features import view
-from patchvet.models import Commit, Contribution, Identity, SourceKind
+from patchvet.records import Commit, Contribution, Identity, SourceKind
 from patchvet.sources._message import parse_trailers
 from patchvet.sources.git import read_git_commits
 

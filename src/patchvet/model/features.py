@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
-from patchvet.models import ChangeStatus, Contribution, SourceKind
+from patchvet.records import ChangeStatus, Contribution, SourceKind
 
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS

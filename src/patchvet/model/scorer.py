@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
-from patchvet.models import Contribution
+from patchvet.records import Contribution
 
 MODEL_FILE = "agent-likelihood.npz"
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from patchvet._globs import first_match
-from patchvet._lockfiles import LOCK_FILES
+from patchvet.paths import AGENT_FILES, LOCK_FILES, first_match
 
 _TRAILER_LINE = re.compile(
     r"^\s*[A-Za-z][A-Za-z0-9-]*(?:-by|-ID|-Id|-Url|-URL|-Session|-with|-for)\s*:.*$"
@@ -31,11 +30,6 @@ _PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
 _INITIAL_PLAN = re.compile(r"^\s*initial plan\s*$", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _CHECKLIST_LINE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\[[ xX]\]")
-AGENT_FILES = (
-    "CLAUDE.md", "AGENTS.md", "GEMINI.md", ".cursorrules", ".windsurfrules", ".cursor/",
-    ".claude/", ".devin/", ".github/copilot-instructions.md", ".github/instructions/",
-    ".aider*", ".clinerules", ".amp/",
-)  # fmt: skip
 
 
 def strip_text(text: str) -> str:

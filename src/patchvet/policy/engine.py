@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from patchvet.models import Finding, JudgedFinding, Verdict
-from patchvet.policy.model import Policy
+from patchvet.policy.schema import Policy
+from patchvet.records import Finding, JudgedFinding, Verdict
 
 # A statistical score is evidence for a human to weigh, never grounds to refuse on its own.
 _SCORE_ONLY_CEILING = {"agent-likelihood": Verdict.FLAG}

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from patchvet.errors import ConfigError
-from patchvet.policy.model import Policy
+from patchvet.policy.schema import Policy
 
 PROJECT_FILE = ".patchvet.toml"
 DEFAULT_PRESET = "default"

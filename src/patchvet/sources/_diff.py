@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from patchvet.models import AddedLine, ChangeStatus, FileChange
+from patchvet.records import AddedLine, ChangeStatus, FileChange
 
 _HUNK = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+")
 _BINARY_FILES = re.compile(r"^Binary files (.+) and (.+) differ$")

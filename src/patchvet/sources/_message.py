@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
-from patchvet.models import Identity, Trailer
+from patchvet.records import Identity, Trailer
 
 # git interpret-trailers accepts tokens of letters, digits and dashes followed by a colon.
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[ \t]*(\S.*)$")

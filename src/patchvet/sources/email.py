@@ -15,7 +15,7 @@ from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
-from patchvet.models import Commit, FileChange, Identity
+from patchvet.records import Commit, FileChange, Identity
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import (
     identity_from_address,

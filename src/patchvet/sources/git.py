@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from patchvet.errors import SourceError
-from patchvet.models import Commit, Contribution, Identity, Skipped, SourceKind
+from patchvet.records import Commit, Contribution, Identity, Skipped, SourceKind
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import parse_trailers
 from patchvet.sources.interface import SourceItem

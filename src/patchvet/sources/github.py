@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from patchvet.errors import SourceError
-from patchvet.models import (
+from patchvet.records import (
     AddedLine,
     ChangeStatus,
     Commit,

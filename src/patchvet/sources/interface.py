@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from patchvet.models import Contribution, Skipped
+from patchvet.records import Contribution, Skipped
 
 SourceItem: TypeAlias = Contribution | Skipped
 """One item of a source's stream."""

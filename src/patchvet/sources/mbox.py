@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from patchvet.models import Contribution, Series, Skipped, SourceKind
+from patchvet.records import Contribution, Series, Skipped, SourceKind
 from patchvet.sources.email import MessageError, ParsedMessage, parse_message
 from patchvet.sources.interface import SourceItem
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,9 +33,10 @@ def default_ledger_url(root: Path) -> str:
     return f"sqlite:///{base / 'patchvet' / 'ledger.db'}"
 
 
-def add_ledger_commands(commands: Any) -> None:
+def register(commands: Any) -> None:
     """Register `ledger vouch|denounce|show|import`."""
     ledger = commands.add_parser("ledger", help="who stands behind contributions: vouch, show…")
+    ledger.set_defaults(handler=run_ledger_command)
     actions = ledger.add_subparsers(dest="ledger_command", metavar="ACTION")
     commands_help = {
         "vouch": "vouch for a contributor",
@@ -77,8 +79,9 @@ def open_for(args: argparse.Namespace, root: Path) -> SqlLedger:
     return open_ledger(args.db or default_ledger_url(root))
 
 
-def run_ledger_command(args: argparse.Namespace, out: TextIO) -> int:
+def run_ledger_command(args: argparse.Namespace) -> int:
     """Dispatch `patchvet ledger …`; return the exit code."""
+    out = sys.stdout
     if args.ledger_command is None:
         raise PatchvetError(
             "ledger needs an action", hint="patchvet ledger vouch|denounce|show|import"

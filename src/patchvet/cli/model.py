@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from patchvet.errors import PatchvetError
 from patchvet.model.scorer import MODEL_FILE
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "model" / "data" / MODEL_FILE
+DEFAULT_MODEL_PATH = Path(__file__).parent.parent / "model" / "data" / MODEL_FILE
 
 
-def add_model_commands(commands: Any) -> None:
+def register(commands: Any) -> None:
     """Register `model dataset|eval|train` on the top-level subparsers."""
     model = commands.add_parser(
         "model", help="build, evaluate and train the agent-likelihood model"
     )
+    model.set_defaults(handler=run_model_command)
     actions = model.add_subparsers(dest="model_command", metavar="ACTION")
     dataset = actions.add_parser("dataset", help="label commits of local repositories")
     dataset.add_argument(
@@ -108,8 +110,9 @@ def render_markdown(metrics: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_model_command(args: argparse.Namespace, out: TextIO) -> int:
+def run_model_command(args: argparse.Namespace) -> int:
     """Dispatch `patchvet model …`; return the exit code."""
+    out = sys.stdout
     try:
         from patchvet.model.dataset import build, read_examples
         from patchvet.model.evaluate import evaluate

@@ -1,38 +1,23 @@
-"""
-The command line: the only place that prints for humans and the only place that exits.
-
-Exit codes: 0 nothing at or above `--fail-on`; 1 at least one contribution at or above it;
-2 bad usage or configuration. Unreadable inputs are reported as skipped and never end the run.
-"""
+"""`patchvet check`: vet patches, mboxes, a git range or a saved GitHub pull request."""
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-import tomli_w
-
-from patchvet import __version__
-from patchvet._cli_github import (
-    add_github_commands,
-    add_service_commands,
-    run_github_command,
-    run_service_command,
-)
-from patchvet._cli_ledger import add_db_option, add_ledger_commands, open_for, run_ledger_command
-from patchvet._cli_model import add_model_commands, run_model_command
 from patchvet.check import check
+from patchvet.cli.exits import EXIT_FAIL, EXIT_OK
+from patchvet.cli.ledger import add_db_option, open_for
 from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
-from patchvet.models import Assessment, Skipped, Verdict
-from patchvet.policy import Policy, load_policy, preset_names
+from patchvet.policy import Policy, load_policy
+from patchvet.records import Assessment, Skipped, Verdict
 from patchvet.sources import (
     SourceItem,
     read_git_range,
@@ -41,17 +26,9 @@ from patchvet.sources import (
     read_stream,
 )
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="patchvet",
-        description="Vet pull requests and emailed patches against a project's AI policy.",
-    )
-    parser.add_argument("--version", action="version", version=f"patchvet {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def register(commands: Any) -> None:
+    """Register `check`."""
     check_cmd = commands.add_parser(
         "check", help="vet patches, mboxes, a git range or a saved GitHub pull request"
     )
@@ -123,17 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_db_option(check_cmd)
 
-    policy_cmd = commands.add_parser("policy", help="list presets or show a resolved policy")
-    policy_sub = policy_cmd.add_subparsers(dest="policy_command", metavar="ACTION")
-    policy_sub.add_parser("list", help="list the shipped presets")
-    show = policy_sub.add_parser("show", help="print a resolved policy")
-    show.add_argument("name", metavar="PRESET_OR_FILE")
-    show.add_argument("--format", choices=["toml", "json"], default="toml")
-    add_model_commands(commands)
-    add_ledger_commands(commands)
-    add_github_commands(commands)
-    add_service_commands(commands)
-    return parser
+    check_cmd.set_defaults(handler=run_check)
 
 
 def _repository_root(explicit: Path | None) -> Path:
@@ -171,7 +138,9 @@ def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
     return itertools.chain.from_iterable(streams)
 
 
-def _run_check(args: argparse.Namespace, err: TextIO) -> int:
+def run_check(args: argparse.Namespace) -> int:
+    """Run `patchvet check`; return the exit code."""
+    err = sys.stderr
     if not (args.inputs or args.git or args.github_event):
         raise PatchvetError(
             "nothing to check",
@@ -222,58 +191,3 @@ def _report(
     reporter.finish(skipped, counts)
     out.flush()
     return EXIT_FAIL if any(v >= fail_on for v in counts) else EXIT_OK
-
-
-def _run_policy(args: argparse.Namespace, out: TextIO) -> int:
-    if args.policy_command == "list":
-        for name in preset_names():
-            preset = load_policy(name, Path())
-            out.write(f"{name:<18} {preset.description}\n")
-        return EXIT_OK
-    if args.policy_command == "show":
-        policy = load_policy(args.name, Path())
-        data = policy.model_dump(mode="json", exclude_none=True)
-        if args.format == "json":
-            out.write(json.dumps(data, indent=2) + "\n")
-        else:
-            out.write(
-                f"# policy {policy.name}"
-                + (f" (extends {policy.extends})" if policy.extends else "")
-            )
-            out.write(f"\n# source: {policy.source}\n\n" if policy.source else "\n\n")
-            out.write(tomli_w.dumps(data))
-        return EXIT_OK
-    raise PatchvetError("policy needs an action", hint="patchvet policy list | show NAME")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    err = sys.stderr
-    try:
-        if args.command == "check":
-            return _run_check(args, err)
-        if args.command == "policy":
-            return _run_policy(args, sys.stdout)
-        if args.command == "model":
-            return run_model_command(args, sys.stdout)
-        if args.command == "ledger":
-            return run_ledger_command(args, sys.stdout)
-        if args.command == "action":
-            return run_github_command(args, sys.stdout)
-        if args.command in ("serve", "worker"):
-            return run_service_command(args)
-        parser.print_help(err)
-        return EXIT_USAGE
-    except PatchvetError as error:
-        err.write(f"patchvet: error: {error.message}\n")
-        if error.hint:
-            err.write(f"patchvet: hint: {error.hint}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # The reader (e.g. `| head`) went away; that is not an error worth a traceback.
-        sys.stderr.close()
-        return EXIT_OK

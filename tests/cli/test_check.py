@@ -7,21 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from patchvet._cli import main
-from tests.helpers import GitRepo
+from tests.helpers import GitRepo, run_cli
 
 AGENT_MESSAGE = "Add feature\n\nCo-Authored-By: Claude <noreply@anthropic.com>"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_check_git_range_json(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.commit(AGENT_MESSAGE, {"feature.py": "print('hi')\n"})
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "check", "--git", "HEAD~1..HEAD", "--repo", str(repo.path), "--format", "json"
     )
     assert code == 0, err
@@ -34,9 +27,9 @@ def test_check_git_range_json(repo: GitRepo, capsys: pytest.CaptureFixture[str])
 def test_fail_on_sets_exit_code(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.commit(AGENT_MESSAGE, {"feature.py": "print('hi')\n"})
     base = ["check", "--git", "HEAD~1..HEAD", "--repo", str(repo.path)]
-    assert _run(capsys, *base, "--fail-on", "flag")[0] == 1
-    assert _run(capsys, *base, "--fail-on", "hold")[0] == 0
-    assert _run(capsys, *base, "--policy", "qemu")[0] == 1  # qemu rejects; default fail-on reject
+    assert run_cli(capsys, *base, "--fail-on", "flag")[0] == 1
+    assert run_cli(capsys, *base, "--fail-on", "hold")[0] == 0
+    assert run_cli(capsys, *base, "--policy", "qemu")[0] == 1  # qemu rejects
 
 
 def test_project_policy_is_read_from_the_repository(
@@ -44,7 +37,7 @@ def test_project_policy_is_read_from_the_repository(
 ) -> None:
     repo.commit("Add policy", {".patchvet.toml": 'extends = "gentoo"\n'})
     repo.commit(AGENT_MESSAGE, {"feature.py": "print('hi')\n"})
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "check", "--git", "HEAD~1..HEAD", "--repo", str(repo.path), "--format", "json"
     )
     assert code == 1
@@ -58,7 +51,7 @@ def test_files_directories_and_skips(
     patches = tmp_path / "patches"
     repo.git("format-patch", "-q", "-o", str(patches), "HEAD~1")
     (patches / "junk.patch").write_bytes(b"\x00\x01\x02garbage")
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "check",
         str(patches),
@@ -87,14 +80,14 @@ def test_stdin(
     repo.commit(AGENT_MESSAGE, {"a.c": "int a;\n"})
     data = repo.git("format-patch", "--stdout", "HEAD~1")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    code, out, _ = _run(capsys, "check", "-", "--format", "markdown")
+    code, out, _ = run_cli(capsys, "check", "-", "--format", "markdown")
     assert code == 0
     assert "Claude Code" in out
 
 
 def test_github_event(capsys: pytest.CaptureFixture[str], assets: Path) -> None:
     github = assets / "github"
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys,
         "check",
         "--github-event",
@@ -133,26 +126,15 @@ def test_github_event(capsys: pytest.CaptureFixture[str], assets: Path) -> None:
 def test_usage_errors_exit_2_with_one_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    code, out, err = _run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert code == 2
     assert message in err and "Traceback" not in err
     assert out == ""
 
 
-def test_policy_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "policy", "list")
-    assert code == 0 and out.splitlines()[0].startswith("default")
-    assert len(out.splitlines()) == 17
-    code, out, _ = _run(capsys, "policy", "show", "qemu")
-    assert code == 0
-    assert 'stance = "ban"' in out and "# source:" in out
-    code, out, _ = _run(capsys, "policy", "show", "linux", "--format", "json")
-    assert json.loads(out)["signoff"]["required"] is True
-
-
 def test_output_file(repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "report.sarif"
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "check",
         "--git",

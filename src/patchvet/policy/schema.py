@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from patchvet.models import Finding, Verdict
+from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES
+from patchvet.records import Finding, Verdict
 
 VerdictName = Literal["pass", "flag", "hold", "reject"]
 DisclosureForm = Literal[
@@ -24,13 +25,7 @@ DISCLOSURE_FORMS: tuple[str, ...] = DisclosureForm.__args__  # type: ignore[attr
 _ACTION = re.compile(r"^(summary|comment|check-run|close|label:[^\s,][^,]{0,49})$")
 BUCKETS = ("XS", "S", "M", "L", "XL", "XXL")
 
-DEFAULT_GENERATED = [
-    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
-    "Cargo.lock", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "go.sum",
-    "composer.lock", "Gemfile.lock", "mix.lock", "flake.lock", "packages.lock.json",
-    "*.min.js", "*.min.css", "*.map", "*.pb.go", "*_pb2.py", "*_pb2.pyi", "*.generated.*",
-    "*.g.dart", "*.snap", "__snapshots__/", "vendor/", "node_modules/", "dist/",
-]  # fmt: skip
+DEFAULT_GENERATED = [*LOCK_FILES, *GENERATED_FILES, *VENDORED_FILES]
 
 
 class _Section(BaseModel):

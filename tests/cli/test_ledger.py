@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from patchvet._cli import main
+from patchvet.cli import main
 from tests.helpers import GitRepo
 
 

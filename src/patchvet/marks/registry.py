@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from patchvet.models import Identity
+from patchvet.records import Identity
 
 _NOREPLY = re.compile(r"^(\d+)\+([^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 _ADDRESS = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>\s*$")
@@ -89,7 +89,7 @@ def _compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
 @cache
 def load_registry() -> AgentRegistry:
     """Load and compile the packaged registry once per process."""
-    raw = tomllib.loads(files("patchvet.analyzers").joinpath("data/agents.toml").read_text("utf-8"))
+    raw = tomllib.loads(files("patchvet.marks").joinpath("data/agents.toml").read_text("utf-8"))
     agents: list[Agent] = []
     patterns: list[MessagePattern] = []
     for entry in raw["agents"]:

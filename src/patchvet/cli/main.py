@@ -1,0 +1,60 @@
+"""
+The command line: the only place that prints for humans and the only place that exits.
+
+Each command group is a module of this package with `register(commands)`, which adds its
+subcommands and sets `handler` on each: a function from the parsed arguments to an exit code.
+
+Exit codes (`patchvet.cli.exits`): 0 nothing at or above `--fail-on`; 1 at least one
+contribution at or above it; 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from patchvet import __version__
+from patchvet.cli import check, github, ledger, model, policy, service
+from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
+from patchvet.errors import PatchvetError
+
+COMMAND_GROUPS = (check, policy, model, ledger, github, service)
+"""In the order `patchvet --help` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="patchvet",
+        description="Vet pull requests and emailed patches against a project's AI policy.",
+    )
+    parser.add_argument("--version", action="version", version=f"patchvet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    err = sys.stderr
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(err)
+        return EXIT_USAGE
+    try:
+        return int(handler(args))
+    except PatchvetError as error:
+        err.write(f"patchvet: error: {error.message}\n")
+        if error.hint:
+            err.write(f"patchvet: hint: {error.hint}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK

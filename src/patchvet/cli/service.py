@@ -1,0 +1,57 @@
+"""`patchvet serve` and `patchvet worker`: the GitHub App webhook service and its workers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from patchvet.cli.ledger import add_db_option, default_ledger_url
+
+
+def register(commands: Any) -> None:
+    """Register `serve` and `worker`."""
+    serve = commands.add_parser("serve", help="run the GitHub App webhook service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--queue",
+        metavar="redis://…",
+        help="send deliveries to Celery workers (`patchvet worker`) via Redis",
+    )
+    serve.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=120.0,
+        help="after this long, a delivery whose worker died is taken over",
+    )
+    add_db_option(serve)
+    serve.set_defaults(handler=run_service_command)
+    worker = commands.add_parser("worker", help="process deliveries from the Celery queue")
+    worker.add_argument("--queue", metavar="redis://…", required=True)
+    worker.add_argument("--concurrency", type=int, default=2)
+    add_db_option(worker)
+    worker.set_defaults(handler=run_service_command)
+
+
+def run_service_command(args: argparse.Namespace) -> int:
+    """Run `serve` or `worker` until stopped."""
+    # Imported here so that `patchvet check` does not pay for the web stack at start-up.
+    from patchvet.service.app import create_app
+    from patchvet.service.settings import Settings
+    from patchvet.service.worker import celery_app
+
+    settings = Settings.from_env()
+    ledger_url = args.db or default_ledger_url(Path())
+    if args.command == "serve":
+        import uvicorn
+
+        app = create_app(settings, ledger_url, args.queue, lease_seconds=args.lease_seconds)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+        return 0
+    os.environ["PATCHVET_DB"] = ledger_url
+    celery_app(args.queue).worker_main(
+        ["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--without-gossip"]
+    )
+    return 0

@@ -1,0 +1,107 @@
+"""
+Paths: the globs maintainers write, and the classes of files every stage agrees on.
+
+A pattern without a slash matches the file name at any depth (`*.lock`); with a slash it is
+anchored at the repository root (`.github/workflows/*`); `**` spans directories.
+
+The classes (lock, generated, vendored, prose, media, agent instruction files) live here so
+that the analyzers, the model and the policy defaults cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def _compile(pattern: str) -> re.Pattern[str]:
+    anchored = "/" in pattern.rstrip("/")
+    body = pattern.strip("/")
+    if pattern.endswith("/"):
+        body += "/**"
+    out = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[":
+            end = body.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+                i += 1
+            else:
+                klass = body[i + 1 : end]
+                klass = "^" + klass[1:] if klass.startswith("!") else klass
+                out.append("[" + klass.replace("\\", "\\\\") + "]")
+                i = end + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + "".join(out) + "$")
+
+
+def matches(path: str, pattern: str) -> bool:
+    """True if `path` (relative, forward slashes) matches the glob `pattern`."""
+    return _compile(pattern).match(path) is not None
+
+
+def first_match(path: str, patterns: Iterable[str]) -> str | None:
+    """The first pattern that matches `path`, or None."""
+    for pattern in patterns:
+        if matches(path, pattern):
+            return pattern
+    return None
+
+
+LOCK_FILES: tuple[str, ...] = (
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
+    "Cargo.lock", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "go.sum",
+    "composer.lock", "Gemfile.lock", "mix.lock", "flake.lock", "packages.lock.json",
+)  # fmt: skip
+"""Lock files: written by package managers, never by the author."""
+
+GENERATED_FILES: tuple[str, ...] = (
+    "*.min.js", "*.min.css", "*.map", "*.pb.go", "*_pb2.py", "*_pb2.pyi", "*.generated.*",
+    "*.g.dart", "*.snap", "__snapshots__/", "dist/",
+)  # fmt: skip
+"""Build and tool output committed beside the source: minified bundles, protobuf, snapshots."""
+
+VENDORED_FILES: tuple[str, ...] = ("vendor/", "node_modules/")
+"""Other projects' code copied in."""
+
+PROSE_FILES: tuple[str, ...] = (
+    "*.po", "*.pot", "*.md", "*.rst", "*.txt", "*.adoc", "*.tex", "*.html", "*.xliff",
+)  # fmt: skip
+"""Human-language text, where other scripts and look-alike letters are expected."""
+
+MEDIA_FILES: tuple[str, ...] = (
+    "*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.bmp", "*.ico", "*.svg", "*.ttf", "*.otf",
+    "*.woff", "*.woff2", "*.wav", "*.mp3", "*.ogg", "*.flac", "*.pdf",
+)  # fmt: skip
+"""Images, fonts and sound: ordinary test data, unlike opaque blobs and archives."""
+
+AGENT_FILES: tuple[str, ...] = (
+    "CLAUDE.md", "AGENTS.md", "GEMINI.md", ".cursorrules", ".windsurfrules", ".cursor/",
+    ".claude/", ".devin/", ".github/copilot-instructions.md", ".github/instructions/",
+    ".aider*", ".clinerules", ".amp/",
+)  # fmt: skip
+"""Coding agents' instruction files: their mere presence names the tool."""
+
+
+def is_lock_file(path: str) -> bool:
+    """A package manager's lock file."""
+    return first_match(path, LOCK_FILES) is not None

@@ -10,32 +10,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
+from patchvet.analyzers.size import SizeMeasure
 from patchvet.ledger import LedgerView, SqlLedger
 from patchvet.policy import Policy, judge
+from patchvet.policy.catalog import incomplete_finding
 from patchvet.records import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.sources import SourceItem
-
-
-class AnalyzerFailure(Exception):
-    """An analyzer raised on some input; the contribution is skipped rather than half-judged."""
 
 
 def assess(
     contribution: Contribution, policy: Policy, history: LedgerView | None = None
 ) -> Assessment:
-    """Analyze one contribution (with the ledger's view of its author) and judge it."""
-    signals = compute_signals(contribution, policy)
-    subject = Subject(contribution, policy, signals, history)
+    """
+    Analyze one contribution (with the ledger's view of its author) and judge it.
+
+    An analyzer that fails does not stop the others, and never drops the contribution: its
+    failure becomes an `analysis/incomplete` finding, judged at least `hold` (fail closed).
+    """
     findings: list[Finding] = []
-    for family, analyzer in ANALYZERS.items():
-        try:
-            findings.extend(analyzer(subject))
-        except Exception as error:
-            raise AnalyzerFailure(
-                f"{family} analyzer failed: {type(error).__name__}: {error}"
-            ) from error
+    try:
+        signals = compute_signals(contribution, policy)
+    except Exception as error:  # noqa: BLE001 - hostile input must be reported, not dropped
+        findings.append(incomplete_finding(f"signals failed: {_describe(error)}"))
+        signals = None
+    if signals is not None:
+        subject = Subject(contribution, policy, signals, history)
+        for family, analyzer in ANALYZERS.items():
+            try:
+                findings.extend(analyzer(subject))
+            except Exception as error:  # noqa: BLE001 - as above
+                findings.append(incomplete_finding(f"{family} analyzer failed: {_describe(error)}"))
+    try:
+        size = measure(contribution, policy)
+    except Exception:  # noqa: BLE001 - the size analyzer has reported it; count every line
+        changed = sum(change.additions + change.deletions for change in contribution.files)
+        size = SizeMeasure(changed, len(contribution.files), 0, 0)
     verdict, judged = judge(findings, policy)
-    size = measure(contribution, policy)
     return Assessment(
         contribution=contribution,
         verdict=verdict,
@@ -44,9 +54,14 @@ def assess(
             size_lines=size.lines,
             size_bucket=size.bucket,
             files=size.files,
-            agent_likelihood=signals.likelihood,
+            agent_likelihood=signals.likelihood if signals is not None else None,
         ),
     )
+
+
+def _describe(error: Exception) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
 
 
 def project_of(contribution: Contribution, default: str) -> str:
@@ -90,12 +105,8 @@ def _judge_all(
             yield item
             continue
         where = project_of(item, project)
-        try:
-            history = ledger.view(item, policy, where) if ledger else None
-            assessment = assess(item, policy, history)
-        except AnalyzerFailure as failure:
-            yield Skipped(item.source, str(failure))
-            continue
+        history = ledger.view(item, policy, where) if ledger else None
+        assessment = assess(item, policy, history)
         if ledger is not None and tick is not None:
             ledger.record(assessment, where, policy)
             tick()

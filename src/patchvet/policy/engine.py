@@ -12,6 +12,8 @@ from patchvet.records import Finding, JudgedFinding, Verdict
 
 # A statistical score is evidence for a human to weigh, never grounds to refuse on its own.
 _SCORE_ONLY_CEILING = {"agent-likelihood": Verdict.FLAG}
+# What patchvet could not analyse is never passed on the policy's say-so (fail closed).
+_FLOOR = {"analysis": Verdict.HOLD}
 
 
 def judge(findings: Iterable[Finding], policy: Policy) -> tuple[Verdict, tuple[JudgedFinding, ...]]:
@@ -22,6 +24,9 @@ def judge(findings: Iterable[Finding], policy: Policy) -> tuple[Verdict, tuple[J
         ceiling = _SCORE_ONLY_CEILING.get(finding.family)
         if ceiling is not None and verdict > ceiling:
             verdict = ceiling
+        floor = _FLOOR.get(finding.family)
+        if floor is not None and verdict < floor:
+            verdict = floor
         judged.append(JudgedFinding(finding, verdict))
     judged.sort(key=lambda j: (j.verdict.rank, j.finding.severity.rank), reverse=True)
     overall = max((j.verdict for j in judged), default=Verdict.PASS)

@@ -283,3 +283,6 @@ class Skipped:
 
     source: str
     reason: str
+    error: bool = True
+    """False for parts left out by design (a reply without a diff inside a mailbox): they are
+    listed, but only unreadable inputs make `check` exit 2 (or fail with `--fail-on-skipped`)."""

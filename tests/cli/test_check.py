@@ -60,6 +60,7 @@ def test_files_directories_and_skips(
         "json",
         "--policy",
         "linux",
+        "--skip-unreadable",
     )
     assert code == 0
     report = json.loads(out)

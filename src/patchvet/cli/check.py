@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from patchvet.check import check
-from patchvet.cli.exits import EXIT_FAIL, EXIT_OK
+from patchvet.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from patchvet.cli.ledger import add_db_option, open_for
 from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
+from patchvet.formats._escape import plain
+from patchvet.formats.interface import counted
 from patchvet.policy import Policy, load_policy
 from patchvet.records import Assessment, Skipped, Verdict
 from patchvet.sources import (
@@ -79,6 +81,17 @@ def register(commands: Any) -> None:
         choices=[v.value for v in Verdict if v is not Verdict.PASS],
         default="reject",
         help="exit 1 when a contribution's verdict is at or above this (default: reject)",
+    )
+    check_cmd.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="judge the inputs that can be read and list the others as skipped, instead of "
+        "exiting 2 when an input cannot be read or holds no patch",
+    )
+    check_cmd.add_argument(
+        "--fail-on-skipped",
+        action="store_true",
+        help="with --skip-unreadable: exit 1 when any input was skipped as unreadable",
     )
     check_cmd.add_argument(
         "--output",
@@ -154,19 +167,40 @@ def run_check(args: argparse.Namespace) -> int:
     root = _repository_root(args.repo)
     policy = load_policy(args.policy, root)
     items = _inputs(args, root)
-    ledger = open_for(args, root) if (args.record or args.db) else None
     project = args.project or root.resolve().name or "local"
-    output: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    output: TextIO = _open_output(args.output) if args.output else sys.stdout
+    ledger = None
     try:
+        ledger = open_for(args, root) if (args.record or args.db) else None
         results = check(items, policy, ledger, project, record=args.record)
-        return _report(
-            results, policy, OutputFormat(args.format), output, err, Verdict(args.fail_on)
-        )
+        verdicts, unreadable = _report(results, policy, OutputFormat(args.format), output, err)
     finally:
         if args.output:
             output.close()
         if ledger is not None:
             ledger.close()
+    if unreadable and not args.skip_unreadable:
+        err.write(
+            f"patchvet: error: {counted(unreadable, 'input')} could not be read or held no patch\n"
+            "patchvet: hint: fix or remove them, or pass --skip-unreadable to judge the rest\n"
+        )
+        return EXIT_USAGE
+    failed = any(v >= Verdict(args.fail_on) for v in verdicts)
+    return EXIT_FAIL if failed or (unreadable and args.fail_on_skipped) else EXIT_OK
+
+
+def _open_output(path: Path) -> TextIO:
+    """The report file; a path that cannot be written is a one-line error before any work."""
+    if path.is_dir():
+        raise PatchvetError(f"-o {path}: is a directory", hint="name a file to write the report to")
+    if not path.parent.is_dir():
+        raise PatchvetError(
+            f"-o {path}: directory {path.parent} does not exist", hint="create it first"
+        )
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise PatchvetError(f"-o {path}: cannot write: {error.strerror or error}") from None
 
 
 def _report(
@@ -175,8 +209,8 @@ def _report(
     fmt: OutputFormat,
     out: TextIO,
     err: TextIO,
-    fail_on: Verdict,
-) -> int:
+) -> tuple[Counter[Verdict], int]:
+    """Write the report; return the verdict counts and how many inputs were unreadable."""
     reporter = fmt.reporter(out, policy)
     counts: Counter[Verdict] = Counter()
     skipped: list[Skipped] = []
@@ -187,7 +221,7 @@ def _report(
             reporter.add(result)
         else:
             skipped.append(result)
-            err.write(f"patchvet: skipped {result.source}: {result.reason}\n")
+            err.write(f"patchvet: skipped {plain(result.source)}: {plain(result.reason)}\n")
     reporter.finish(skipped, counts)
     out.flush()
-    return EXIT_FAIL if any(v >= fail_on for v in counts) else EXIT_OK
+    return counts, sum(1 for item in skipped if item.error)

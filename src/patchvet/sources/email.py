@@ -28,10 +28,16 @@ _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null|\S+\t)|GIT bi
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
 _PATCH_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch")
 _ZERO_SHA = "0" * 40
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw)\s*:", re.IGNORECASE)
 
 
 class MessageError(ValueError):
     """The message holds no patch we can read; the text is the skip reason."""
+
+    def __init__(self, reason: str, reply: bool = False) -> None:
+        super().__init__(reason)
+        self.reply = reply
+        """A reply (`Re: …`) without a diff: ordinary in a mailbox, not a broken patch."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,10 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
         raise MessageError(f"corrupt diff: {error}") from None
     series = series_position(subject)
     if not files and not (series and series[0] == 0):
-        raise MessageError("no diff found (not a patch, or a reply without one)")
+        raise MessageError(
+            "no diff found (not a patch, or a reply without one)",
+            reply=bool(_REPLY.match(subject)),
+        )
     body = "\n".join(message_lines).strip("\n")
     title = strip_subject_tags(subject) or (files[0].path if files else "")
     full_message = f"{title}\n\n{body}" if body else title

@@ -108,7 +108,9 @@ def read_stream(
         try:
             parsed = parse_message(raw.data, envelope)
         except MessageError as error:
-            yield Skipped(source, str(error))
+            # A reply in a thread is part of a mailbox, not a broken patch; alone it is.
+            in_mailbox = not (ordinal == 1 and is_last)
+            yield Skipped(source, str(error), error=not (error.reply and in_mailbox))
             continue
         except Exception as error:  # noqa: BLE001 - hostile mail must never crash the run
             yield Skipped(source, f"unreadable message: {type(error).__name__}: {error}")

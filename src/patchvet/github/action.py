@@ -7,7 +7,6 @@ the policy comes from the base commit.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from patchvet.github.publish import Published, publish
 from patchvet.github.pull import fetch_contribution, policy_from_base
 from patchvet.policy import Policy, load_policy
 from patchvet.records import Assessment
+from patchvet.sources.json_input import load_json
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ActionRun:
 def pull_request_target(event_path: Path) -> tuple[str, int, str, str]:
     """(repository, number, base sha, head sha) of the run's event."""
     try:
-        event = json.loads(event_path.read_text("utf-8"))
+        event = load_json(event_path.read_bytes())
         pull = event["pull_request"]
         return (event["repository"]["full_name"], int(pull["number"]), pull["base"]["sha"],
                 pull["head"]["sha"])  # fmt: skip

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -28,6 +27,7 @@ from patchvet.ledger import open_ledger
 from patchvet.service.deliveries import LEASE_SECONDS, DeliveryStore
 from patchvet.service.settings import Credentials, Settings
 from patchvet.service.worker import ThreadWorker, celery_app
+from patchvet.sources.json_input import JsonInputError, load_json
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
 log = logging.getLogger("patchvet.service")
@@ -78,9 +78,9 @@ def create_app(
                                 status_code=400)  # fmt: skip
         try:
             text = body.decode("utf-8")
-            json.loads(text)
-        except (UnicodeDecodeError, ValueError):
-            return JSONResponse({"error": "body is not JSON"}, status_code=400)
+            load_json(text)
+        except (UnicodeDecodeError, JsonInputError) as error:
+            return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
         is_new = await run_in_threadpool(stored, delivery, event, text)
         if is_new and celery is not None:
             await run_in_threadpool(enqueue, "patchvet.process_delivery", [delivery])

@@ -9,12 +9,11 @@ model; nothing here talks to the network.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from patchvet.errors import SourceError
 from patchvet.records import (
@@ -30,10 +29,16 @@ from patchvet.records import (
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import parse_trailers
 from patchvet.sources.interface import SourceItem
+from patchvet.sources.json_input import JsonInputError, load_json
 
+# Issue numbers are bounded: `Fixes #` and 5,000 digits is not an issue, and int() refuses it.
 _LINKED_ISSUE = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,10})\b", re.IGNORECASE
 )
+MAX_ID = 2**63 - 1
+"""GitHub ids and counts beyond a signed 64-bit integer are refused at the edge, before the
+ledger (SQLite INTEGER, PostgreSQL BIGINT) could overflow on them."""
+WireInt = Annotated[int, Field(ge=0, le=MAX_ID)]
 _STATUS = {
     "added": ChangeStatus.ADDED,
     "removed": ChangeStatus.DELETED,
@@ -55,7 +60,7 @@ class GitHubUser(_Wire):
     """A GitHub account as the API shows it (`created_at` only from `GET /users/{login}`)."""
 
     login: str
-    id: int
+    id: WireInt
     type: str = "User"
     created_at: str | None = None
 
@@ -82,16 +87,16 @@ class GitHubRepository(_Wire):
 class GitHubPullRequest(_Wire):
     """The `pull_request` object of a webhook payload or of `GET /pulls/N`."""
 
-    number: int
+    number: WireInt
     title: str
     body: str | None = None
     user: GitHubUser
     head: GitHubRef
     base: GitHubRef
     labels: list[GitHubLabel] = []
-    additions: int | None = None
-    deletions: int | None = None
-    changed_files: int | None = None
+    additions: WireInt | None = None
+    deletions: WireInt | None = None
+    changed_files: WireInt | None = None
     state: str = "open"
     merged: bool | None = None
     created_at: str | None = None
@@ -117,9 +122,9 @@ class GitHubFile(_Wire):
 
     filename: str
     status: str = "modified"
-    additions: int = 0
-    deletions: int = 0
-    changes: int = 0
+    additions: WireInt = 0
+    deletions: WireInt = 0
+    changes: WireInt = 0
     patch: str | None = None
     previous_filename: str | None = None
 
@@ -152,12 +157,13 @@ class GitHubCommit(_Wire):
 
 def _load_json(path: Path, what: str) -> Any:
     try:
-        with path.open("rb") as stream:
-            return json.load(stream)
+        data = path.read_bytes()
     except OSError as error:
         raise SourceError(f"cannot read {what} {path}: {error.strerror or error}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SourceError(f"{what} {path} is not valid JSON: {error}") from None
+    try:
+        return load_json(data)
+    except JsonInputError as error:
+        raise SourceError(f"{what} {path}: {error}") from None
 
 
 def _pages(data: Any, what: str, path: Path) -> list[Any]:

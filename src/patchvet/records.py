@@ -148,6 +148,14 @@ class Series:
     version: int = 1
     cover_title: str | None = None
     cover_text: str | None = None
+    thread: str | None = None
+    """The Message-ID the series was fetched by, for series read from a mail archive."""
+
+    @property
+    def tag(self) -> str:
+        """The subject tag the series was sent with: `[PATCH v2 3/7]`."""
+        version = f" v{self.version}" if self.version > 1 else ""
+        return f"[PATCH{version} {self.index}/{self.total}]"
 
 
 @dataclass(frozen=True)

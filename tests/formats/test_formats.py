@@ -109,3 +109,22 @@ def test_text_neutralises_terminal_escapes() -> None:
 def test_escapes_are_single_line_and_visible(raw: str) -> None:
     for escaped in (plain(raw), markdown(raw)):
         assert "\n" not in escaped and "\x00" not in escaped and "\u2066" not in escaped
+
+
+def test_checkpatch_lines_and_total() -> None:
+    lines = _render(OutputFormat.CHECKPATCH).splitlines()
+    assert lines[-1].startswith("total: ")
+    body = lines[:-1]
+    assert all(
+        re.match(r"^[^:]+(:\d+)?: (ERROR|WARNING|CHECK): [a-z-]+/[a-z-]+: ", x) for x in body
+    )
+    assert any(x.startswith(".github/workflows/ci.yml:1: ") for x in body)
+    assert body[-1] == "bad.patch: ERROR: input/skipped: binary data, not a patch"
+    errors = sum(": ERROR: " in x for x in body)
+    warnings = sum(": WARNING: " in x for x in body)
+    assert lines[-1].startswith(f"total: {errors} errors, {warnings} warnings, ")
+
+
+def test_checkpatch_keeps_hostile_text_on_one_line() -> None:
+    out = _render(OutputFormat.CHECKPATCH, HOSTILE_TITLE)
+    assert "\x1b" not in out and "\u202e" not in out

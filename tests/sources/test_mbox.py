@@ -39,7 +39,8 @@ def test_format_patch_series_with_cover_letter(repo: GitRepo, tmp_path: Path) ->
     assert all(isinstance(item, Contribution) for item in items)
     first, second = items
     assert isinstance(first, Contribution) and isinstance(second, Contribution)
-    assert [first.source, second.source] == [f"{mbox}#2", f"{mbox}#3"]
+    # The cover letter is not counted: `#n` is `[PATCH n/m]`.
+    assert [first.source, second.source] == [f"{mbox}#1", f"{mbox}#2"]
     assert first.title == "net: add a helper"
     assert first.author.email == "jane@example.org"
     assert first.series is not None and first.series.total == 2 and first.series.index == 1

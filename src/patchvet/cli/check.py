@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from patchvet.check import check
+from patchvet.check import assess, check
 from patchvet.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from patchvet.cli.ledger import add_db_option, open_for
 from patchvet.errors import PatchvetError
@@ -27,6 +27,13 @@ from patchvet.sources import (
     read_path,
     read_stream,
 )
+from patchvet.sources.inbox import (
+    EarlierRevisions,
+    inbox_base,
+    parse_message_id,
+    read_inbox,
+    split_inbox_url,
+)
 
 
 def register(commands: Any) -> None:
@@ -39,6 +46,19 @@ def register(commands: Any) -> None:
         help="a .patch/.eml/.mbox file, a directory (read recursively), or - for stdin",
     )  # fmt: skip
     check_cmd.add_argument("--git", metavar="RANGE", help="a revision range, e.g. HEAD~10..HEAD")
+    check_cmd.add_argument(
+        "--msgid",
+        action="append",
+        default=[],
+        metavar="MESSAGE-ID",
+        help="a patch series on a public-inbox archive, by the Message-ID of any of its mails",
+    )
+    check_cmd.add_argument(
+        "--inbox",
+        metavar="URL",
+        help="the public-inbox for --msgid (default: $PATCHVET_INBOX_URL, else "
+        "https://lore.kernel.org/all)",
+    )
     check_cmd.add_argument(
         "--repo",
         metavar="PATH",
@@ -125,9 +145,12 @@ def _repository_root(explicit: Path | None) -> Path:
     return Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else Path()
 
 
-def _file_inputs(names: list[str]) -> Iterator[SourceItem]:
+def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[SourceItem]:
     for raw in names:
-        if raw == "-":
+        archived = split_inbox_url(raw)
+        if archived is not None:
+            yield from read_inbox(archived[1], archived[0], earlier)
+        elif raw == "-":
             yield from read_stream(sys.stdin.buffer, "-")
         elif not Path(raw).exists():
             yield Skipped(raw, "no such file or directory")
@@ -135,9 +158,14 @@ def _file_inputs(names: list[str]) -> Iterator[SourceItem]:
             yield from read_path(Path(raw), raw)
 
 
-def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
+def _inputs(
+    args: argparse.Namespace, root: Path, earlier: EarlierRevisions
+) -> Iterator[SourceItem]:
     """Open every source now (so usage errors come before any output), read them lazily."""
-    streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs)]
+    streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs, earlier)]
+    if args.msgid:
+        base = inbox_base(args.inbox)
+        streams += [read_inbox(parse_message_id(given), base, earlier) for given in args.msgid]
     if args.git:
         # Signing keys are identity keys for the ledger; reading them costs a gpg/ssh-keygen
         # call per signed commit, so only ledger runs ask for them.
@@ -154,10 +182,10 @@ def _inputs(args: argparse.Namespace, root: Path) -> Iterator[SourceItem]:
 def run_check(args: argparse.Namespace) -> int:
     """Run `patchvet check`; return the exit code."""
     err = sys.stderr
-    if not (args.inputs or args.git or args.github_event):
+    if not (args.inputs or args.git or args.github_event or args.msgid):
         raise PatchvetError(
             "nothing to check",
-            hint="give patch files or directories, `-` for stdin, --git RANGE, "
+            hint="give patch files or directories, `-` for stdin, --git RANGE, --msgid ID, "
             "or --github-event EVENT.json",
         )
     if (args.github_files or args.github_commits or args.github_user) and not args.github_event:
@@ -166,14 +194,17 @@ def run_check(args: argparse.Namespace) -> int:
         )
     root = _repository_root(args.repo)
     policy = load_policy(args.policy, root)
-    items = _inputs(args, root)
+    earlier = EarlierRevisions()
+    items = _inputs(args, root, earlier)
     project = args.project or root.resolve().name or "local"
     output: TextIO = _open_output(args.output) if args.output else sys.stdout
     ledger = None
     try:
         ledger = open_for(args, root) if (args.record or args.db) else None
         results = check(items, policy, ledger, project, record=args.record)
-        verdicts, unreadable = _report(results, policy, OutputFormat(args.format), output, err)
+        verdicts, unreadable = _report(
+            results, policy, OutputFormat(args.format), output, err, earlier
+        )
     finally:
         if args.output:
             output.close()
@@ -209,6 +240,7 @@ def _report(
     fmt: OutputFormat,
     out: TextIO,
     err: TextIO,
+    earlier: EarlierRevisions | None = None,
 ) -> tuple[Counter[Verdict], int]:
     """Write the report; return the verdict counts and how many inputs were unreadable."""
     reporter = fmt.reporter(out, policy)
@@ -218,10 +250,12 @@ def _report(
     for result in results:
         if isinstance(result, Assessment):
             counts[result.verdict] += 1
-            reporter.add(result)
+            reporter.accept(result)
         else:
             skipped.append(result)
             err.write(f"patchvet: skipped {plain(result.source)}: {plain(result.reason)}\n")
+    for thread, before in (earlier.by_thread if earlier else {}).items():
+        reporter.series.add_previous(thread, [assess(item, policy) for item in before])
     reporter.finish(skipped, counts)
     out.flush()
     return counts, sum(1 for item in skipped if item.error)

@@ -1,4 +1,4 @@
-"""Report formats: text, JSON (`patchvet/report/v1`), Markdown and SARIF 2.1.0."""
+"""Report formats: text, JSON (`patchvet/report/v1`), Markdown, SARIF 2.1.0, checkpatch."""
 
 from patchvet.formats.interface import OutputFormat, Reporter
 

@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from patchvet.formats.series import SeriesBook
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Skipped, Verdict
 
@@ -25,6 +26,12 @@ class Reporter(ABC):
     def __init__(self, out: TextIO, policy: Policy) -> None:
         self.out = out
         self.policy = policy
+        self.series = SeriesBook()
+
+    def accept(self, assessment: Assessment) -> None:
+        """Count the contribution into its series, then write it."""
+        self.series.add(assessment)
+        self.add(assessment)
 
     def start(self) -> None:  # noqa: B027 - optional hook
         """Write whatever precedes the first contribution."""
@@ -45,9 +52,11 @@ class OutputFormat(enum.Enum):
     JSON = "json"
     MARKDOWN = "markdown"
     SARIF = "sarif"
+    CHECKPATCH = "checkpatch"
 
     def reporter(self, out: TextIO, policy: Policy) -> Reporter:
         """The reporter for this format."""
+        from patchvet.formats.checkpatch import CheckpatchReporter
         from patchvet.formats.json import JsonReporter
         from patchvet.formats.markdown import MarkdownReporter
         from patchvet.formats.sarif import SarifReporter
@@ -58,5 +67,6 @@ class OutputFormat(enum.Enum):
             OutputFormat.JSON: JsonReporter,
             OutputFormat.MARKDOWN: MarkdownReporter,
             OutputFormat.SARIF: SarifReporter,
+            OutputFormat.CHECKPATCH: CheckpatchReporter,
         }
         return classes[self](out, policy)

@@ -2,7 +2,8 @@
 JSON report, schema `patchvet/report/v1` (DESIGN.md). Stable: changes are additive only.
 
 Additions to the documented shape: each finding's `verdict` (what the policy made of it),
-`scores.size_bucket` and `scores.files`, and `series` for emailed patches.
+`scores.size_bucket` and `scores.files`, `series` for emailed patches, and a top-level
+`series` list: each revision of a patch series judged as a unit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from patchvet import __version__
 from patchvet.formats.interface import Reporter
+from patchvet.formats.series import SeriesOutcome
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Identity, Location, Skipped, Verdict
 
@@ -75,9 +77,26 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     }
     if contribution.series is not None:
         series = contribution.series
-        out["series"] = {"index": series.index, "total": series.total,
-                         "version": series.version, "cover_title": series.cover_title}  # fmt: skip
+        out["series"] = {"index": series.index, "total": series.total, "tag": series.tag,
+                         "version": series.version, "cover_title": series.cover_title,
+                         "thread": series.thread}  # fmt: skip
     return out
+
+
+def series_to_dict(outcome: SeriesOutcome) -> dict[str, Any]:
+    """One element of `series`: a revision of a patch series judged as a unit."""
+    return {
+        "title": outcome.title,
+        "version": outcome.version,
+        "total": outcome.total,
+        "verdict": outcome.verdict.value,
+        "drivers": [{"id": finding, "index": index} for finding, index in outcome.drivers],
+        "missing": list(outcome.missing),
+        "since_previous": None
+        if outcome.appeared is None
+        else {"appeared": list(outcome.appeared), "gone": list(outcome.gone)},
+        "summary": outcome.summary(),
+    }
 
 
 class JsonReporter(Reporter):
@@ -103,7 +122,9 @@ class JsonReporter(Reporter):
             [{"source": s.source, "reason": s.reason} for s in skipped], indent=2
         )
         closing = "\n  ]" if not self._first else "]"
-        self.out.write(f'{closing},\n  "skipped": {_indent(skipped_json, 2).lstrip()}\n}}\n')
+        series_json = json.dumps([series_to_dict(o) for o in self.series.finished()], indent=2)
+        self.out.write(f'{closing},\n  "skipped": {_indent(skipped_json, 2).lstrip()},\n'
+                       f'  "series": {_indent(series_json, 2).lstrip()}\n}}\n')  # fmt: skip
 
 
 def _indent(text: str, spaces: int) -> str:

@@ -37,7 +37,8 @@ class MarkdownReporter(Reporter):
         contribution = assessment.contribution
         scores = assessment.scores
         write = self.out.write
-        write(f"\n### {VERDICT_BADGE[assessment.verdict]} · {md(contribution.title, 120)}\n\n")
+        tag = f"{md(contribution.series.tag)} " if contribution.series else ""
+        write(f"\n### {VERDICT_BADGE[assessment.verdict]} · {tag}{md(contribution.title, 120)}\n\n")
         write(
             f"<code>{md(contribution.source, 100)}</code> by "
             f"{md(contribution.author.display(), 80)}"
@@ -72,6 +73,8 @@ class MarkdownReporter(Reporter):
         write = self.out.write
         total = sum(counts.values())
         parts = ", ".join(f"{counts.get(v, 0)} {v.value}" for v in Verdict)
+        for outcome in self.series.finished():
+            write(f"\n**Series** {md(outcome.title, 120)}: {md(outcome.summary(), 600)}\n")
         write(f"\n---\n**{counted(total, 'contribution')}:** {parts}")
         if skipped:
             write(f" · {len(skipped)} skipped\n\n")

@@ -56,7 +56,8 @@ class TextReporter(Reporter):
         line = Text("\n")
         line.append(f"{assessment.verdict.value.upper():<6}", VERDICT_STYLE[assessment.verdict])
         line.append(f" {plain(contribution.source, 80)}", "bold")
-        line.append(f" · {plain(contribution.title, 100)}")
+        tag = f"{contribution.series.tag} " if contribution.series else ""
+        line.append(f" · {tag}{plain(contribution.title, 100)}")
         self.console.print(line)
         self.console.print(
             Text(
@@ -91,6 +92,11 @@ class TextReporter(Reporter):
                     )
 
     def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
+        for outcome in self.series.finished():
+            line = Text("\nSERIES ")
+            line.append(f"{plain(outcome.title, 100)}", "bold")
+            line.append(f" · {plain(outcome.summary(), 600)}", VERDICT_STYLE[outcome.verdict])
+            self.console.print(line)
         total = sum(counts.values())
         summary = Text(f"\n{counted(total, 'contribution')}: ")
         parts = [(verdict, counts.get(verdict, 0)) for verdict in Verdict]

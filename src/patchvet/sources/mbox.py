@@ -32,14 +32,16 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True)
-class _RawMessage:
+class RawMessage:
+    """One message of an mbox, as bytes."""
+
     data: bytes | None
     """None when the message was too large to keep."""
     envelope: str | None
     size: int
 
 
-def _split_messages(stream: BinaryIO, limit: int) -> Iterator[_RawMessage]:
+def split_messages(stream: BinaryIO, limit: int) -> Iterator[RawMessage]:
     """Yield the messages of an mbox (or the single message of a plain file)."""
     chunks: list[bytes] = []
     size = 0
@@ -50,7 +52,7 @@ def _split_messages(stream: BinaryIO, limit: int) -> Iterator[_RawMessage]:
         match = _MBOX_FROM.match(line) if previous_blank else None
         if match:
             if started:
-                yield _RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
+                yield RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
             chunks, size, started = [], 0, True
             envelope = match.group(1).decode("ascii", "replace")
             previous_blank = False
@@ -63,11 +65,11 @@ def _split_messages(stream: BinaryIO, limit: int) -> Iterator[_RawMessage]:
         else:
             chunks = []
     if started:
-        yield _RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
+        yield RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
 
 
-def _with_last_flag(messages: Iterator[_RawMessage]) -> Iterator[tuple[int, _RawMessage, bool]]:
-    previous: _RawMessage | None = None
+def _with_last_flag(messages: Iterator[RawMessage]) -> Iterator[tuple[int, RawMessage, bool]]:
+    previous: RawMessage | None = None
     ordinal = 0
     for message in messages:
         if previous is not None:
@@ -83,18 +85,23 @@ def read_stream(
     name: str,
     force_numbering: bool = False,
     max_message_bytes: int = MAX_MESSAGE_BYTES,
+    thread: str | None = None,
 ) -> Iterator[SourceItem]:
     """
     Contributions from one mbox or patch stream; `name` is how the report cites it.
 
     Messages are numbered `name#n` (1-based) when the stream holds several, or when
-    `force_numbering` is set (an `.mbox` file is always numbered).
+    `force_numbering` is set (an `.mbox` file is always numbered). Cover letters are not
+    counted, so in a series `#n` is `[PATCH n/m]`. `thread` is the Message-ID a series was
+    fetched by from a mail archive.
     """
     cover: ParsedMessage | None = None
     seen_any = False
-    for ordinal, raw, is_last in _with_last_flag(_split_messages(stream, max_message_bytes)):
+    covers = 0
+    for ordinal, raw, is_last in _with_last_flag(split_messages(stream, max_message_bytes)):
         seen_any = True
-        source = name if (ordinal == 1 and is_last and not force_numbering) else f"{name}#{ordinal}"
+        alone = ordinal == 1 and is_last and not force_numbering
+        source = name if alone else f"{name}#{ordinal - covers}"
         if raw.data is None:
             yield Skipped(
                 source, f"message of {raw.size} bytes exceeds the {max_message_bytes}-byte limit"
@@ -117,13 +124,16 @@ def read_stream(
             continue
         if parsed.is_cover_letter:
             cover = parsed
+            covers += 1
             continue
-        yield _contribution(parsed, source, cover)
+        yield _contribution(parsed, source, cover, thread)
     if not seen_any:
         yield Skipped(name, "empty input")
 
 
-def _contribution(parsed: ParsedMessage, source: str, cover: ParsedMessage | None) -> Contribution:
+def _contribution(
+    parsed: ParsedMessage, source: str, cover: ParsedMessage | None, thread: str | None
+) -> Contribution:
     series = None
     if parsed.series is not None:
         index, total, version = parsed.series
@@ -136,6 +146,7 @@ def _contribution(parsed: ParsedMessage, source: str, cover: ParsedMessage | Non
             version=version,
             cover_title=cover.commit.subject if same_series and cover else None,
             cover_text=cover.body if same_series and cover else None,
+            thread=thread,
         )
     return Contribution(
         source=source,

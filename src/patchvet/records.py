@@ -192,7 +192,8 @@ class Contribution:
     commits: tuple[Commit, ...] = ()
     files: tuple[FileChange, ...] = ()
     description: str = ""
-    """The pull request body or, for emailed patches, nothing: see `series` for the cover letter."""
+    """The pull request body or, for emailed patches, the notes below `---` (see `series` for
+    the cover letter)."""
     base_ref: str | None = None
     head_ref: str | None = None
     labels: tuple[str, ...] = ()

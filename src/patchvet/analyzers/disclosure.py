@@ -80,6 +80,7 @@ def disclosure(subject: Subject) -> Iterator[Finding]:
                 remedy="Correct the statement, or explain where the agent marks come from.",
                 locations=(denial.location,),
             )
+    yield from _wrong_form(subject, present)
     if signals.disclosures and not any(d.form in rules.forbid for d in signals.disclosures):
         forms = sorted(present)
         yield Finding(
@@ -90,6 +91,33 @@ def disclosure(subject: Subject) -> Iterator[Finding]:
             evidence=signals.disclosures[0].evidence,
             remedy="",
             locations=tuple(d.location for d in signals.disclosures[:5]),
+        )
+
+
+def _wrong_form(subject: Subject, present: set[str]) -> Iterator[Finding]:
+    """
+    AI use disclosed, honestly, but not in the form the project reads: a kernel contributor
+    writing `Generated-by:` or saying so in the cover letter, where the kernel asks for
+    `Assisted-by:`. Advice on the form, not an accusation.
+    """
+    rules = subject.policy.disclosure
+    shown = [d for d in subject.signals.disclosures if d.form not in rules.forbid]
+    if not shown or not rules.require or subject.signals.agent_detected:
+        return  # with agent marks, disclosure/missing already says what is asked
+    for group in rules.require:
+        if present & set(group.split("|")) or not _checkable(group, subject.contribution.kind):
+            continue
+        forms = sorted({d.form for d in shown})
+        yield Finding(
+            id="disclosure/wrong-form",
+            severity=Severity.LOW,
+            confidence=Confidence.HIGH,
+            message=f"AI use is disclosed ({', '.join(_FORM_NAMES[f] for f in forms)}), but "
+            f"this project asks for {_describe(group)}",
+            evidence=shown[0].evidence,
+            remedy=f"Keep the disclosure and add {_describe(group)}"
+            + (f". {subject.policy.ai.note}" if subject.policy.ai.note else "."),
+            locations=tuple(d.location for d in shown[:5]),
         )
 
 

@@ -18,10 +18,16 @@ from patchvet.policy.schema import Policy
 from patchvet.records import Commit, Contribution, Location
 from patchvet.sources._message import trailer_lines
 
+# "the AI team", "the AI API": AI as a subject of the work, not a tool that did it.
+_NOT_A_TOOL = (
+    r"(?:team|group|lab|research|researchers|department|feature|features|API|integration"
+    r"|module|plugin|extension|service|services|endpoint|SDK|providers?|dataset)\b"
+)
 # Only names that cannot be read as something else: "Cursor" alone is a terminal feature,
 # "Claude" or "Devin" alone may be a colleague, "Gemini" alone a protocol.
 _AI_TOOLS = (
-    r"(?:an?\s+)?(?:AI(?:\s+(?:assistant|tool|model|agent)s?)?|LLMs?|large language models?"
+    r"(?:an?\s+)?(?:AI(?:\s+(?:assistant|tool|model|agent)s?|(?!\s+" + _NOT_A_TOOL + r"))"
+    r"|LLMs?|large language models?"
     r"|generative AI|gen-?AI|(?:AI\s+)?coding (?:agent|assistant)s?|ChatGPT"
     r"|Claude(?: Code|\s+(?:Opus|Sonnet|Haiku)\b[\w.-]*)|(?:GitHub\s+)?Copilot"
     r"|GPT-?\d[\w.-]*|(?:OpenAI\s+)?Codex(?:\s+CLI)?|Cursor(?:\s+(?:AI|agent|IDE))"
@@ -32,16 +38,24 @@ _PROCESS_NOUN = (
     r"(?:pr|pull request|patch(?:es|set)?|changes?|changeset|commits?|code|series|fix"
     r"|implementation|work|contribution)"
 )
+_MADE = (
+    r"(?:was|were|is|are|has been|have been)\s+(?:\w+\s+){0,2}?(?:written|generated|created"
+    r"|authored|produced|drafted|developed|made|implemented|assisted|prepared|done)"
+    r"\s+(?:\w+\s+){0,2}?(?:with|by|using|via|through)\s+"
+    r"(?:the\s+)?(?:(?:help|assistance|aid|support|use)\s+(?:of|from)\s+)?"
+)
+"""`… were drafted with the help of` before a tool's name: how people say they used one."""
 _STATEMENT = re.compile(
-    r"\b(?:this|the|my|these|our)\s+" + _PROCESS_NOUN + r"\s+(?:was|were|is|are|has been|have been)"
-    r"\s+(?:\w+\s+){0,2}?(?:written|generated|created|authored|produced|drafted|developed|made"
-    r"|implemented|assisted|prepared|done)\s+(?:\w+\s+){0,2}?(?:with|by|using|via|through)\s+"
-    r"(?:the\s+)?(?:(?:help|assistance|aid|support|use)\s+of\s+)?"
-    + _AI_TOOLS
-    + r"|\bI\s+(?:used|have used|utilized)\s+"
+    r"\b(?:this|the|my|these|our)\s+" + _PROCESS_NOUN + r"\s+" + _MADE + _AI_TOOLS
+    # Cover letters and notes speak of the work as "it" or of a part of it.
+    + r"|\b(?:(?:parts?|some|most|much|all|portions?)\s+of\s+(?:it|this|these|them"
+    r"|the\s+\w+)|it|they)\s+" + _MADE + _AI_TOOLS
+    + r"|\b(?:I|we)\s+(?:have\s+)?(?:used|utilized|relied on|asked)\s+"
     + _AI_TOOLS
     + r"\s+(?:to|for|in|while|when)\b"
     r"|\b(?:with|using)\s+(?:the\s+)?(?:help|assistance|aid)\s+of\s+"
+    + _AI_TOOLS
+    + r"|\bwith\s+(?:some\s+)?(?:help|assistance)\s+from\s+"
     + _AI_TOOLS
     + r"|\b"
     + _AI_TOOLS

@@ -26,6 +26,10 @@ from patchvet.sources._message import (
 
 _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null|\S+\t)|GIT binary patch)")
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
+_DIFFSTAT = re.compile(
+    r"^ (?:\S.*\|\s+(?:\d+ ?[+-]*|Bin .*)|\d+ files? changed.*|(?:create|delete|rename|mode change)"
+    r" .*)$"
+)
 _PATCH_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch")
 _ZERO_SHA = "0" * 40
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw)\s*:", re.IGNORECASE)
@@ -53,6 +57,8 @@ class ParsedMessage:
     """(index, total, version) from the subject tag."""
     body: str
     """The text before the diff: commit message, or the cover letter's prose."""
+    notes: str = ""
+    """The author's notes to reviewers between `---` and the diff, without the diffstat."""
 
     @property
     def is_cover_letter(self) -> bool:
@@ -119,6 +125,22 @@ def _split_message_and_diff(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines, []
 
 
+def _notes(diff_lines: list[str]) -> str:
+    """
+    What the author wrote for reviewers between `---` and the diff (git am drops it): version
+    changelogs, context, sometimes an AI-use statement. The diffstat is left out.
+    """
+    if not diff_lines or diff_lines[0].rstrip() != "---":
+        return ""
+    notes = []
+    for line in diff_lines[1:]:
+        if _DIFF_START.match(line):
+            break
+        if not _DIFFSTAT.match(line):
+            notes.append(line)
+    return "\n".join(notes).strip("\n")
+
+
 def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
     """
     Parse one message; raise `MessageError` when it holds neither a patch nor a cover letter.
@@ -161,4 +183,4 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
         date=in_body.get("Date") or _header(message, "Date") or None,
     )
     message_id = _header(message, "Message-ID").strip("<> ") or None
-    return ParsedMessage(subject, commit, files, message_id, series, body)
+    return ParsedMessage(subject, commit, files, message_id, series, body, _notes(diff_lines))

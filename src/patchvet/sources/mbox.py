@@ -156,6 +156,7 @@ def _contribution(
         author=parsed.commit.author,
         commits=(parsed.commit,),
         files=parsed.files,
+        description=parsed.notes,
         series=series,
         created_at=_iso_date(parsed.commit.date),
     )

@@ -46,10 +46,16 @@ _MADE = (
 )
 """`… were drafted with the help of` before a tool's name: how people say they used one."""
 _STATEMENT = re.compile(
-    r"\b(?:this|the|my|these|our)\s+" + _PROCESS_NOUN + r"\s+" + _MADE + _AI_TOOLS
+    r"\b(?:this|the|my|these|our)\s+"
+    + _PROCESS_NOUN
+    + r"\s+"
+    + _MADE
+    + _AI_TOOLS
     # Cover letters and notes speak of the work as "it" or of a part of it.
     + r"|\b(?:(?:parts?|some|most|much|all|portions?)\s+of\s+(?:it|this|these|them"
-    r"|the\s+\w+)|it|they)\s+" + _MADE + _AI_TOOLS
+    r"|the\s+\w+)|it|they)\s+"
+    + _MADE
+    + _AI_TOOLS
     + r"|\b(?:I|we)\s+(?:have\s+)?(?:used|utilized|relied on|asked)\s+"
     + _AI_TOOLS
     + r"\s+(?:to|for|in|while|when)\b"

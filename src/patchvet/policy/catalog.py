@@ -98,6 +98,10 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("disclosure/malformed", _L,
                 "An `Assisted-by:` trailer does not follow the kernel format.",
                 "`Assisted-by: AGENT:MODEL [TOOL…]` (`disclosure.assisted_by_format`)."),
+    FindingKind("disclosure/wrong-form", _L,
+                "AI use is disclosed, but not in the form the project's policy asks for.",
+                "Keep the disclosure and add the required form (for the kernel, "
+                "`Assisted-by:` instead of `Generated-by:` or a cover-letter sentence)."),
     FindingKind("disclosure/basic-tool-listed", _I,
                 "`Assisted-by:` lists a basic tool the kernel says not to list.",
                 "Leave out tools such as git, gcc or editors (`disclosure.basic_tools`)."),

@@ -233,6 +233,18 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """
+    One piece of structured evidence: a named measurement, in plain words and as a number
+    (a signal behind a score and its weight, a contributor's baseline and the jump from it).
+    """
+
+    name: str
+    text: str
+    value: float
+
+
+@dataclass(frozen=True)
 class Finding:
     """
     One thing an analyzer saw, with the evidence a maintainer can check and what would resolve it.
@@ -247,6 +259,8 @@ class Finding:
     evidence: str = ""
     remedy: str = ""
     locations: tuple[Location, ...] = ()
+    details: tuple[Detail, ...] = ()
+    """Structured evidence, strongest first, when the analyzer measured something."""
 
     @property
     def family(self) -> str:

@@ -2,8 +2,10 @@
 JSON report, schema `patchvet/report/v1` (DESIGN.md). Stable: changes are additive only.
 
 Additions to the documented shape: each finding's `verdict` (what the policy made of it),
-`scores.size_bucket` and `scores.files`, `series` for emailed patches, and a top-level
-`series` list: each revision of a patch series judged as a unit.
+`scores.size_bucket` and `scores.files`, `series` for emailed patches, a top-level
+`series` list: each revision of a patch series judged as a unit, and `details` on a finding
+that measured something: `[{"name", "text", "value"}]`, strongest first (the signals behind an
+agent-likelihood score with their weights; a contributor's baseline and jump).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from patchvet import __version__
 from patchvet.formats.interface import Reporter
 from patchvet.formats.series import SeriesOutcome
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Identity, Location, Skipped, Verdict
+from patchvet.records import Assessment, Finding, Identity, Location, Skipped, Verdict
 
 SCHEMA = "patchvet/report/v1"
 
@@ -46,6 +48,18 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
     return {"name": policy.name, "extends": policy.extends, "mode": policy.mode}
 
 
+def _details(finding: Finding) -> dict[str, Any]:
+    """`details`, only on findings that measured something (additive to v1)."""
+    if not finding.details:
+        return {}
+    return {
+        "details": [
+            {"name": detail.name, "text": detail.text, "value": detail.value}
+            for detail in finding.details
+        ]
+    }
+
+
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     """One element of `contributions`."""
     contribution = assessment.contribution
@@ -71,6 +85,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "evidence": judged.finding.evidence,
                 "remedy": judged.finding.remedy,
                 "verdict": judged.verdict.value,
+                **_details(judged.finding),
             }
             for judged in assessment.findings
         ],

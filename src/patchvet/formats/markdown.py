@@ -63,6 +63,8 @@ class MarkdownReporter(Reporter):
             where = ", ".join(filter(None, (describe_location(x) for x in finding.locations)))
             if where:
                 write(f"  - where: <code>{md(where, 300)}</code>\n")
+            for detail in finding.details:
+                write(f"  - {md(detail.text, 300)}\n")
             if finding.evidence:
                 write(f"  - evidence: <code>{md(finding.evidence, 300)}</code>\n")
             if finding.remedy:

@@ -90,6 +90,9 @@ class TextReporter(Reporter):
                             style="dim" if label != "fix" else "",
                         )
                     )
+                if label == "where":
+                    for detail in finding.details:
+                        self.console.print(Text(f"           · {plain(detail.text, 300)}"))
 
     def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
         for outcome in self.series.finished():

@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
@@ -225,3 +225,164 @@ def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, flo
         bucket = _hash(token)
         counts[bucket] = counts.get(bucket, 0) + 1
     return {bucket: math.log1p(count) for bucket, count in counts.items()}
+
+
+# -- plain words for every input, so a score can be explained -------------------------------
+#
+# Every dense measurement and every kind of hashed token has an entry here: the signal it
+# belongs to and how to say its value to a maintainer. A new feature needs an entry (a test
+# checks it); `model/explain.py` reads only this registry, never the feature code above.
+
+
+@dataclass(frozen=True)
+class Describe:
+    """One input in plain words: the signal it belongs to and its value as a phrase."""
+
+    signal: str
+    """A key of `SIGNALS`."""
+    phrase: Callable[[float], str]
+    """From the dense value (as `dense` computes it) to words with the value in them."""
+
+
+SIGNALS: dict[str, str] = {
+    "message-length": "length of the message",
+    "message-markdown": "Markdown in the message",
+    "message-wording": "wording of the message",
+    "subject-style": "style of the subject line",
+    "comments": "comments in the added code",
+    "code-identifiers": "names in the added code",
+    "code-layout": "layout of the added lines",
+    "diff-shape": "size and spread of the change",
+    "tests-docs": "tests and documentation in the change",
+    "files": "kinds of files changed",
+}
+"""Signal id to its name, in the order a report lists ties."""
+
+
+def _count(unit: str) -> Callable[[float], str]:
+    return lambda value: f"{round(math.expm1(value)):,} {unit}"
+
+
+def _share(what: str, of: str = "of added lines") -> Callable[[float], str]:
+    return lambda value: f"{what} on {value:.0%} {of}"
+
+
+def _flag(yes: str, no: str) -> Callable[[float], str]:
+    return lambda value: yes if value >= 0.5 else no
+
+
+DENSE_DESCRIPTIONS: dict[str, Describe] = {
+    "msg_log_chars": Describe("message-length", _count("characters in the message")),
+    "msg_lines": Describe("message-length", _count("non-blank lines in the message body")),
+    "msg_has_body": Describe("message-length", _flag("a message body", "no message body")),
+    "msg_bullets": Describe("message-markdown", _count("Markdown bullets in the message")),
+    "msg_headers": Describe("message-markdown", _count("Markdown headings in the message")),
+    "msg_bold": Describe("message-markdown", _count("`**` bold markers in the message")),
+    "msg_backticks": Describe("message-markdown", _count("backticks in the message")),
+    "msg_fences": Describe("message-markdown", _count("code fences in the message")),
+    "msg_emoji": Describe("message-markdown", _flag("emoji in the message", "no emoji")),
+    "subj_log_chars": Describe("subject-style", _count("characters in the subject")),
+    "subj_conventional": Describe(
+        "subject-style",
+        _flag("a conventional-commit subject (type(scope): …)", "no conventional prefix"),
+    ),
+    "subj_capitalized": Describe(
+        "subject-style", _flag("a capitalized subject", "a lower-case subject")
+    ),
+    "subj_period": Describe(
+        "subject-style", _flag("a subject ending in a period", "no period after the subject")
+    ),
+    "subj_imperative": Describe(
+        "subject-style",
+        _flag("a subject opening with a stock verb (Add, Fix, Update…)", "no stock verb first"),
+    ),
+    "msg_paragraphs": Describe("message-length", _count("paragraph breaks in the message")),
+    "msg_bullet_frac": Describe("message-markdown", _share("bullets", "of the message's lines")),
+    "msg_words_per_line": Describe(
+        "message-length", lambda value: f"{value:.1f} words per message line"
+    ),
+    "msg_colon_lines": Describe(
+        "message-markdown", _share("lines ending in a colon", "of the message's lines")
+    ),
+    "diff_log_added": Describe("diff-shape", _count("added lines")),
+    "diff_log_deleted": Describe("diff-shape", _count("deleted lines")),
+    "diff_log_files": Describe("diff-shape", _count("files changed")),
+    "diff_add_ratio": Describe(
+        "diff-shape", lambda value: f"additions are {value:.0%} of the changed lines"
+    ),
+    "diff_test_frac": Describe("tests-docs", _share("test files", "of the changed files")),
+    "diff_doc_frac": Describe("tests-docs", _share("documentation files", "of the changed files")),
+    "diff_new_frac": Describe("diff-shape", _share("new files", "of the changed files")),
+    "diff_dirs": Describe("diff-shape", _count("directories touched")),
+    "added_comment_frac": Describe("comments", _share("comments")),
+    "added_sentence_comment_frac": Describe(
+        "comments", _share("full-sentence comments", "of the added comments")
+    ),
+    "added_blank_frac": Describe("code-layout", _share("blank lines")),
+    "added_mean_len": Describe(
+        "code-layout", lambda value: f"added lines of {math.expm1(value):.0f} characters on average"
+    ),
+    "added_max_len": Describe("code-layout", _count("characters in the longest added line")),
+    "added_trailing_ws_frac": Describe("code-layout", _share("trailing whitespace")),
+    "added_tab_frac": Describe("code-layout", _share("tab indentation")),
+    "added_type_hint_frac": Describe("code-layout", _share("type annotations")),
+    "added_emoji": Describe("code-layout", _flag("emoji in the added lines", "no emoji")),
+    "added_todo": Describe("comments", _count("TODO notes in the added lines")),
+    "added_docstring_frac": Describe("comments", _share("docstrings or doc comments")),
+    "added_nonascii_frac": Describe("code-layout", _share("non-ASCII characters")),
+    "added_long_comment_frac": Describe(
+        "comments", _share("comments over 60 characters", "of the added comments")
+    ),
+    "added_print_frac": Describe("code-layout", _share("print or console.log calls")),
+}
+"""Every name in `DENSE_NAMES`; its coarse bins (`b:NAME:BIN` tokens) share its signal."""
+
+
+@dataclass(frozen=True)
+class TokenKind:
+    """A kind of hashed token: its signal, and how to list the tokens that weighed most."""
+
+    signal: str
+    listing: str
+    """Introduces the strongest tokens of this kind, e.g. `message words`."""
+
+
+TOKEN_KINDS: dict[str, TokenKind] = {
+    "m3": TokenKind("message-wording", "spellings typical of agent messages, in"),
+    "m5": TokenKind("message-wording", "spellings typical of agent messages, in"),
+    "ms": TokenKind("message-markdown", "message line layouts"),
+    "m": TokenKind("message-wording", "words typical of agent messages"),
+    "mb": TokenKind("message-wording", "phrases typical of agent messages"),
+    "s0": TokenKind("subject-style", "the subject's first word"),
+    "sh": TokenKind("code-layout", "added line layouts"),
+    "c": TokenKind("comments", "words typical of agent comments"),
+    "cb": TokenKind("comments", "phrases typical of agent comments"),
+    "a": TokenKind("code-identifiers", "names in added code"),
+    "x": TokenKind("files", "file types"),
+    "st": TokenKind("files", "file statuses"),
+    "d": TokenKind("files", "directories"),
+}
+"""Every token prefix `tokens` yields (`b:` bins are described with their dense measurement)."""
+
+
+def tokens(view: View, dense_values: list[float]) -> Iterable[str]:
+    """Every hashed token of a view, as `hashed` counts them (for explanations)."""
+    return itertools.chain(_tokens(view), _binned(dense_values))
+
+
+def token_bucket(token: str) -> int:
+    """The hashed bucket of one token."""
+    return _hash(token)
+
+
+def describe_shape(shape: str) -> str:
+    """A `_line_shape` code in words: `0-w2` is 'unindented, starts with -, 40-59 chars'."""
+    if shape == "blank" or len(shape) < 4:
+        return "blank lines"
+    indent, first, last, size = shape[0], shape[1], shape[2], shape[3:]
+    opener = {"A": "a capital", "a": "a lower-case letter"}.get(first, f"'{first}'")
+    closer = "a word" if last == "w" else f"'{last}'"
+    low = int(size) * 20 if size.isdigit() else 0
+    length = f"{low}+" if size == "6" else f"{low}-{low + 19}"
+    depth = "unindented" if indent == "0" else f"indent {indent}"
+    return f"{depth}, from {opener} to {closer}, {length} chars"

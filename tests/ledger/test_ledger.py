@@ -8,6 +8,7 @@ import pytest
 from patchvet.check import check
 from patchvet.ledger import SqlLedger, open_ledger
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
+from patchvet.ledger.migrations import MIGRATIONS
 from patchvet.policy import Policy, load_preset
 from patchvet.records import Assessment, Contribution, Identity, SourceKind, Verdict
 from tests.helpers import added, contribution
@@ -68,7 +69,7 @@ def test_migrations_are_versioned_and_idempotent(ledger_url: str) -> None:
     for _ in range(2):
         opened = open_ledger(ledger_url)
         rows = opened.execute("SELECT version FROM schema_migrations").fetchall()
-        assert [row[0] for row in rows] == [1, 2]
+        assert [row[0] for row in rows] == [version for version, _, _ in MIGRATIONS]
         opened.close()
 
 

@@ -12,6 +12,7 @@ from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.ledger import SqlLedger, open_ledger
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
+from patchvet.ledger.verdicts import record_verdict
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +35,7 @@ def default_ledger_url(root: Path) -> str:
 
 
 def register(commands: Any) -> None:
-    """Register `ledger vouch|denounce|show|import`."""
+    """Register `ledger vouch|denounce|show|import|verdict`."""
     ledger = commands.add_parser("ledger", help="who stands behind contributions: vouch, show…")
     ledger.set_defaults(handler=run_ledger_command)
     actions = ledger.add_subparsers(dest="ledger_command", metavar="ACTION")
@@ -54,11 +55,51 @@ def register(commands: Any) -> None:
     show.add_argument("id", metavar="ID")
     show.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
     add_db_option(show)
+    _register_verdict(actions)
     imported = actions.add_parser("import", help="import a Ghostty-style VOUCHED.td list")
     imported.add_argument("file", type=Path, metavar="VOUCHED.td")
     imported.add_argument("--by", default="VOUCHED.td import")
     imported.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
     add_db_option(imported)
+
+
+def _register_verdict(actions: Any) -> None:
+    verdict = actions.add_parser(
+        "verdict",
+        help="record a maintainer's verdict on a recorded contribution (calibration uses it)",
+    )
+    verdict.add_argument("id", metavar="ID", help="the contribution: a commit id or owner/repo#N")
+    kind = verdict.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--human", dest="verdict", action="store_const", const="human",
+                      help="a person wrote it (a flag on it was a false alarm)")  # fmt: skip
+    kind.add_argument("--agent", dest="verdict", action="store_const", const="agent",
+                      help="an agent produced it")  # fmt: skip
+    verdict.add_argument("--reason", required=True, help="why, in a sentence")
+    verdict.add_argument("--by", default=None, help="who decides (default: git user.name)")
+    verdict.add_argument(
+        "--project", metavar="NAME",
+        help="the ledger's project (default: the repository folder's name)",
+    )  # fmt: skip
+    verdict.add_argument("--repo", type=Path, default=Path(), help=argparse.SUPPRESS)
+    add_db_option(verdict)
+
+
+def _record_verdict(ledger: SqlLedger, args: argparse.Namespace, out: TextIO) -> int:
+    project = args.project or _project_name(args.repo)
+    recorded = record_verdict(ledger, project, args.id, args.verdict,
+                              args.by or _who(args.repo), args.reason)  # fmt: skip
+    score = recorded.agent_likelihood
+    scored = f" (agent likelihood {score:.2f} when recorded)" if score is not None else ""
+    out.write(f"recorded {recorded.verdict} for {plain(recorded.contribution_id, 80)} in "
+              f"{plain(project, 60)}{scored}\n")  # fmt: skip
+    return 0
+
+
+def _project_name(repo: Path) -> str:
+    found = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    root = Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else repo
+    return root.resolve().name or "local"
 
 
 def _who(repo: Path) -> str:
@@ -84,7 +125,7 @@ def run_ledger_command(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.ledger_command is None:
         raise PatchvetError(
-            "ledger needs an action", hint="patchvet ledger vouch|denounce|show|import"
+            "ledger needs an action", hint="patchvet ledger vouch|denounce|show|import|verdict"
         )
     ledger = open_for(args, args.repo)
     try:
@@ -96,6 +137,8 @@ def run_ledger_command(args: argparse.Namespace) -> int:
             return 0
         if args.ledger_command == "import":
             return _import(ledger, args, out)
+        if args.ledger_command == "verdict":
+            return _record_verdict(ledger, args, out)
         summary = ledger.summary(_key(args.id))
         if summary is None:
             out.write(f"{args.id}: nothing recorded\n")

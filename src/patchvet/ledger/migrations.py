@@ -95,6 +95,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX deliveries_status ON deliveries (status, received_at);
         """,
     ),
+    (
+        3,
+        "maintainer verdicts: a person's word that a contribution is human or agent work",
+        """
+        CREATE TABLE maintainer_verdicts (
+            project TEXT NOT NULL,
+            contribution_id TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            by_whom TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (project, contribution_id)
+        );
+        """,
+    ),
 )
 
 ID_COLUMN = {

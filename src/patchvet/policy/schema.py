@@ -106,6 +106,22 @@ class ChangeSurfaceRules(_Section):
     extra_paths: list[str] = []
 
 
+class Calibration(_Section):
+    """How `patchvet calibrate` chose this project's threshold (written by it, not by hand)."""
+
+    model: str
+    """Fingerprint of the model the threshold was chosen for; another model ignores it."""
+    commits: int = Field(ge=0)
+    """Human commits of the project's own history that were scored."""
+    human_verdicts: int = Field(default=0, ge=0)
+    """Contributions maintainers recorded as human in the ledger, scored with them."""
+    range: str
+    false_flag_rate: float = Field(ge=0.0, le=1.0)
+    """Share of those human contributions that reach the threshold."""
+    target_rate: float = Field(default=0.01, gt=0.0, lt=1.0)
+    date: str = ""
+
+
 class LikelihoodRules(_Section):
     """What the statistical agent-likelihood score means here."""
 
@@ -113,6 +129,8 @@ class LikelihoodRules(_Section):
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     """Report scores at or above this; None uses the model's own threshold, chosen so that at
     most 1% of human commits of similar size reach it."""
+    calibration: Calibration | None = None
+    """Present when `patchvet calibrate` chose `threshold` from the project's own history."""
 
 
 Tier = Literal["new", "known", "vouched"]
@@ -126,6 +144,8 @@ class IdentityRules(_Section):
     report_first_contribution: bool = True
     young_account_days: int = Field(default=30, ge=0)
     """Accounts younger than this (when the forge says) get an `identity/young-account` note."""
+    style_shift_after: int = Field(default=20, ge=0)
+    """Earlier scored contributions needed before `identity/style-shift` can fire (0: never)."""
 
 
 class RateRules(_Section):

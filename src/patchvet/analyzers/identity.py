@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from patchvet.analyzers.continuity import style_shift
 from patchvet.analyzers.interface import Subject
 from patchvet.records import Confidence, Finding, Location, Severity, SourceKind
 
@@ -53,6 +54,7 @@ def identity(subject: Subject) -> Iterator[Finding]:
         )
     yield from _young_account(subject)
     yield from _mismatched_authors(subject)
+    yield from style_shift(subject)
     if history.known_emails and history.prior_contributions:
         emails = {c.author.email for c in contribution.commits if c.author.email}
         if contribution.author.email:

@@ -1,6 +1,13 @@
 """The contributor ledger: identities, history, vouches, rate windows, the circuit breaker."""
 
-from patchvet.ledger.interface import BreakerState, LedgerError, LedgerView, PersonSummary, Vouch
+from patchvet.ledger.interface import (
+    BreakerState,
+    LedgerError,
+    LedgerView,
+    PersonSummary,
+    ScoreBaseline,
+    Vouch,
+)
 from patchvet.ledger.store import SqlLedger, open_ledger
 
 __all__ = [
@@ -8,6 +15,7 @@ __all__ = [
     "LedgerError",
     "LedgerView",
     "PersonSummary",
+    "ScoreBaseline",
     "SqlLedger",
     "Vouch",
     "open_ledger",

@@ -40,6 +40,19 @@ class BreakerState:
 
 
 @dataclass(frozen=True)
+class ScoreBaseline:
+    """A contributor's own agent-likelihood history: what their usual style scores."""
+
+    count: int
+    """Earlier scored contributions without agent marks (the most recent ones, up to 50)."""
+    median: float
+    high: float
+    """The 90th percentile: what this person's more unusual contributions reach."""
+    keys: frozenset[str]
+    """Signing keys already seen with this person."""
+
+
+@dataclass(frozen=True)
 class LedgerView:
     """Everything the ledger knows that bears on one contribution, before it is recorded."""
 
@@ -56,6 +69,8 @@ class LedgerView:
     open_contributions: int
     open_agent_contributions: int
     breaker: BreakerState | None
+    baseline: ScoreBaseline | None = None
+    """The contributor's score history, when they have any."""
 
 
 @dataclass(frozen=True)

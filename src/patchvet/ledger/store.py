@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from patchvet.ledger.identity import Key, contribution_keys
-from patchvet.ledger.interface import BreakerState, LedgerError, LedgerView, PersonSummary, Vouch
+from patchvet.ledger.interface import (
+    BreakerState,
+    LedgerError,
+    LedgerView,
+    PersonSummary,
+    ScoreBaseline,
+    Vouch,
+)
 from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Contribution
@@ -296,7 +303,36 @@ class SqlLedger:
         else:
             tier = "new"
         return LedgerView(person, int(prior), latest, emails, standing, tier, int(window),
-                          int(open_all), int(open_agent), breaker)  # fmt: skip
+                          int(open_all), int(open_agent), breaker,
+                          self.baseline(person, others, at))  # fmt: skip
+
+    def baseline(self, person: int, others: tuple[int, str, str], at: str) -> ScoreBaseline | None:
+        """
+        The person's recent scores before `at` (not this contribution, not agent-marked work)
+        and their signing keys: the baseline a sudden change of style is measured against.
+        """
+        rows = self.execute(
+            "SELECT agent_likelihood FROM contributions WHERE person_id = ? "
+            "AND NOT (contribution_id = ? AND project = ?) AND created_at < ? "
+            "AND agent_made = 0 AND agent_likelihood IS NOT NULL "
+            "ORDER BY created_at DESC LIMIT 50",
+            (*others, at),
+        ).fetchall()
+        keys = frozenset(
+            row[0]
+            for row in self.execute(
+                "SELECT value FROM identities WHERE person_id = ? AND kind = 'key'", (person,)
+            ).fetchall()
+        )
+        if not rows and not keys:
+            return None
+        scores = sorted(float(row[0]) for row in rows)
+        if not scores:
+            return ScoreBaseline(0, 0.0, 0.0, keys)
+        middle = len(scores) // 2
+        median = (scores[middle] + scores[~middle]) / 2
+        high = scores[min(len(scores) - 1, int(0.9 * len(scores)))]
+        return ScoreBaseline(len(scores), median, high, keys)
 
     # -- writing ------------------------------------------------------------------------
 

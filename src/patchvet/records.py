@@ -105,6 +105,8 @@ class Commit:
     """The GitHub account the forge associated with the commit author, when known."""
     signing_key: str | None = None
     """The GPG key id or SSH key fingerprint that signed the commit, when asked for."""
+    dropped_trailers: tuple[Trailer, ...] = ()
+    """Trailers written below the `---` of a mailed patch: `git am` drops them."""
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
+
+import pytest
 
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import read_path, read_stream
-from tests.helpers import GitRepo
+from tests.helpers import GitRepo, run_cli
 
 
 def _series(repo: GitRepo, out: Path, cover: bool = True) -> list[Path]:
@@ -157,3 +160,52 @@ def test_oversized_message_is_skipped_and_the_next_one_read() -> None:
     items = list(read_stream(io.BytesIO(data.encode()), "big.mbox", max_message_bytes=4096))
     assert isinstance(items[0], Skipped) and "exceeds the 4096-byte limit" in items[0].reason
     assert isinstance(items[1], Contribution) and items[1].title == "ok"
+
+
+def _mailed_with_note(repo: GitRepo, tmp_path: Path, note: str, message: str) -> Path:
+    repo.commit(message, {"lib/a.c": "int a(void) { return 2; }\n"})
+    out = tmp_path / "out"
+    repo.git("format-patch", "-q", "-o", str(out), "HEAD~1")
+    (patch,) = sorted(out.iterdir())
+    text = patch.read_text(encoding="utf-8").replace("\n---\n", f"\n---\n{note}\n", 1)
+    patch.write_text(text, encoding="utf-8")
+    return patch
+
+
+def test_trailers_below_the_divider_are_dropped_not_present(repo: GitRepo, tmp_path: Path) -> None:
+    patch = _mailed_with_note(
+        repo,
+        tmp_path,
+        "v2: rebased\nSigned-off-by: Jane Doe <jane@example.org>\nAssisted-by: LLM sparse",
+        "lib: change a\n\nWhy it changes.",
+    )
+    (item,) = read_path(patch, str(patch))
+    assert isinstance(item, Contribution)
+    (commit,) = item.commits
+    assert commit.trailers == ()
+    assert [t.key for t in commit.dropped_trailers] == ["Signed-off-by", "Assisted-by"]
+    # git am agrees: the applied commit carries no trailer at all.
+    applied = _git_am(repo, patch)
+    assert "Signed-off-by" not in applied and "Assisted-by" not in applied
+
+
+def _git_am(repo: GitRepo, patch: Path) -> str:
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.git("am", "-q", str(patch))
+    return repo.git("log", "-1", "--format=%B").decode()
+
+
+def test_below_divider_findings_through_the_cli(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patch = _mailed_with_note(
+        repo,
+        tmp_path,
+        "Signed-off-by: Jane Doe <jane@example.org>\nAssisted-by: LLM sparse",
+        "lib: change a\n\nWhy it changes.\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+    )
+    _, out, _ = run_cli(capsys, "check", str(patch), "--policy", "linux", "--format", "json")
+    (report,) = json.loads(out)["contributions"]
+    found = {finding["id"] for finding in report["findings"]}
+    assert {"signoff/below-divider", "disclosure/below-divider", "signoff/missing"} <= found
+    assert "disclosure/missing" in found  # the Assisted-by below `---` does not count

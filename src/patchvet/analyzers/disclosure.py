@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
-from patchvet.analyzers.signals import kernel_shaped
-from patchvet.records import Confidence, Finding, Severity, SourceKind
+from patchvet.analyzers.signals import DISCLOSURE_TRAILERS, kernel_shaped
+from patchvet.records import Confidence, Finding, Location, Severity, SourceKind
 
 _FORM_NAMES = {
     "assisted-by": "an `Assisted-by:` trailer",
@@ -53,6 +53,7 @@ def disclosure(subject: Subject) -> Iterator[Finding]:
                 ),
                 locations=(item.location,),
             )
+    yield from _below_divider(subject)
     if rules.assisted_by_format == "kernel":
         yield from _kernel_format(subject)
     if signals.agent_detected:
@@ -119,6 +120,26 @@ def _wrong_form(subject: Subject, present: set[str]) -> Iterator[Finding]:
             + (f". {subject.policy.ai.note}" if subject.policy.ai.note else "."),
             locations=tuple(d.location for d in shown[:5]),
         )
+
+
+def _below_divider(subject: Subject) -> Iterator[Finding]:
+    """A disclosure under `---` is dropped by `git am`: the commit will not carry it."""
+    for commit in subject.contribution.commits:
+        kept = {t.line.lower() for t in commit.trailers}
+        for trailer in commit.dropped_trailers:
+            if trailer.key.lower() not in DISCLOSURE_TRAILERS or trailer.line.lower() in kept:
+                continue
+            yield Finding(
+                id="disclosure/below-divider",
+                severity=Severity.MEDIUM,
+                confidence=Confidence.HIGH,
+                message=f"`{trailer.key}:` is below the `---` line, where `git am` drops it; "
+                "the commit will not carry the disclosure",
+                evidence=trailer.line,
+                remedy=f"Move `{trailer.key}:` above the `---` line, with the other trailers "
+                "at the end of the commit message, and send the patch again.",
+                locations=(Location(commit=commit.sha),),
+            )
 
 
 def _kernel_format(subject: Subject) -> Iterator[Finding]:

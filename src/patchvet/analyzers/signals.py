@@ -16,7 +16,6 @@ from patchvet.marks.detect import commit_location, free_texts, line_containing
 from patchvet.model.scorer import shipped_model
 from patchvet.policy.schema import Policy
 from patchvet.records import Commit, Contribution, Location
-from patchvet.sources._message import trailer_lines
 
 # "the AI team", "the AI API": AI as a subject of the work, not a tool that did it.
 _NOT_A_TOOL = (
@@ -82,12 +81,15 @@ _DENIAL = re.compile(
 _KERNEL_ASSISTED_BY = re.compile(r"^(?:LLM|[^:\s]+:\S+)(?:\s+[\w.+-]+)*$")
 
 
+DISCLOSURE_TRAILERS = ("assisted-by", "generated-by", "ai-used-for")
+
+
 def _trailer_disclosures(commit: Commit, registry: AgentRegistry) -> Iterator[Disclosure]:
+    """Disclosures in the commit's trailers, read as git reads them; prose lines do not count."""
     where = commit_location(commit)
-    for line in trailer_lines(commit.message):
-        key, _, value = line.partition(":")
-        key, value = key.strip().lower(), value.strip()
-        if key in ("assisted-by", "generated-by", "ai-used-for"):
+    for trailer in commit.trailers:
+        key, value, line = trailer.key.lower(), trailer.value, trailer.line
+        if key in DISCLOSURE_TRAILERS:
             yield Disclosure(key, line, where, tool=value.split()[0] if value else None)
         elif key in ("co-authored-by", "co-developed-by"):
             agent = registry.by_address(value)

@@ -14,7 +14,25 @@ from patchvet.sources._message import identity_from_address
 
 
 def _sign_offs(commit: Commit, key: str) -> list[str]:
+    """Values of one trailer key, read as git reads the message (sources/trailers.py)."""
     return [t.value for t in commit.trailers if t.key.lower() == key]
+
+
+def _below_divider(commit: Commit, present: list[str]) -> Iterator[Finding]:
+    """A sign-off written under `---` is dropped by `git am`: it certifies nothing."""
+    for trailer in commit.dropped_trailers:
+        if trailer.key.lower() != "signed-off-by" or trailer.value in present:
+            continue
+        yield Finding(
+            id="signoff/below-divider",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.HIGH,
+            message="Signed-off-by is below the `---` line, where `git am` drops it",
+            evidence=trailer.line,
+            remedy="Move the Signed-off-by above the `---` line, at the end of the commit "
+            "message (`git commit -s --amend` puts it there), and send the patch again.",
+            locations=(Location(commit=commit.sha),),
+        )
 
 
 def _matches_author(commit: Commit, values: list[str]) -> bool:
@@ -38,6 +56,7 @@ def signoff(subject: Subject) -> Iterator[Finding]:
         where = (Location(commit=commit.sha),)
         values = _sign_offs(commit, "signed-off-by")
         human = [v for v in values if registry.by_address(v) is None]
+        yield from _below_divider(commit, values)
         if rules.forbid_ai:
             for value in values:
                 agent = registry.by_address(value)

@@ -6,8 +6,9 @@ import re
 from email.utils import parseaddr
 
 from patchvet.records import Identity, Trailer
+from patchvet.sources.trailers import stacked_trailers
 
-# git interpret-trailers accepts tokens of letters, digits and dashes followed by a colon.
+# Shaped like a trailer, wherever it stands (agent marks are evidence in any position).
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[ \t]*(\S.*)$")
 _SUBJECT_TAG = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 _SERIES_TAG = re.compile(
@@ -18,25 +19,11 @@ _VERSION_TAG = re.compile(r"\bv(\d+)\b", re.I)
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:
     """
-    Trailers from the last paragraph of a commit message, as `git interpret-trailers` sees them.
-
-    The last paragraph counts as a trailer block when at least one line is a trailer and every
-    other line is a continuation (indented) line; anything else is prose, not trailers.
+    The trailers of a commit message as git reads them (see `sources/trailers.py`): the last
+    paragraph under git's rules, plus trailer-only paragraphs right above it. A commit is
+    already made, so `---` lines inside its message do not end it.
     """
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip("\n")) if p.strip()]
-    if len(paragraphs) < 2:
-        return ()
-    block = paragraphs[-1].splitlines()
-    trailers: list[Trailer] = []
-    for line in block:
-        match = _TRAILER.match(line)
-        if match:
-            trailers.append(Trailer(match.group(1), match.group(2).strip(), line.strip()))
-        elif line[:1] in (" ", "\t") and trailers:
-            continue
-        else:
-            return ()
-    return tuple(trailers)
+    return stacked_trailers(message, divider=False)
 
 
 def trailer_lines(message: str) -> list[str]:

@@ -15,7 +15,7 @@ from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
-from patchvet.records import Commit, FileChange, Identity
+from patchvet.records import Commit, FileChange, Identity, Trailer
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import (
     identity_from_address,
@@ -29,6 +29,11 @@ _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
 _DIFFSTAT = re.compile(
     r"^ (?:\S.*\|\s+(?:\d+ ?[+-]*|Bin .*)|\d+ files? changed.*|(?:create|delete|rename|mode change)"
     r" .*)$"
+)
+# Trailer keys people put below `---` by mistake; version notes ("v2: …") are not among them.
+_NOTE_TRAILER = re.compile(
+    r"^(?P<key>[A-Za-z0-9-]+-by|AI-used-for|Fixes|Link|Closes)[ \t]*:[ \t]*(?P<value>\S.*)$",
+    re.IGNORECASE,
 )
 _PATCH_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch")
 _ZERO_SHA = "0" * 40
@@ -141,6 +146,21 @@ def _notes(diff_lines: list[str]) -> str:
     return "\n".join(notes).strip("\n")
 
 
+def _dropped_trailers(diff_lines: list[str]) -> tuple[Trailer, ...]:
+    """Trailers between the `---` line and the diff: notes that `git am` leaves out."""
+    if not diff_lines or diff_lines[0].rstrip() != "---":
+        return ()
+    found: list[Trailer] = []
+    for line in diff_lines[1:]:
+        if _DIFF_START.match(line):
+            break
+        match = _NOTE_TRAILER.match(line.strip())
+        if match:
+            key, value = match["key"], match["value"].strip()
+            found.append(Trailer(key, value, f"{key}: {value}"))
+    return tuple(found)
+
+
 def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
     """
     Parse one message; raise `MessageError` when it holds neither a patch nor a cover letter.
@@ -181,6 +201,7 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
         message=full_message,
         trailers=parse_trailers(full_message),
         date=in_body.get("Date") or _header(message, "Date") or None,
+        dropped_trailers=_dropped_trailers(diff_lines),
     )
     message_id = _header(message, "Message-ID").strip("<> ") or None
     return ParsedMessage(subject, commit, files, message_id, series, body, _notes(diff_lines))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
+from patchvet.analyzers.identity import withhold_unattested_vouch
 from patchvet.analyzers.size import SizeMeasure
 from patchvet.ledger import LedgerView, SqlLedger
 from patchvet.policy import Policy, judge
@@ -33,6 +34,7 @@ def assess(
     except Exception as error:  # noqa: BLE001 - hostile input must be reported, not dropped
         findings.append(incomplete_finding(f"signals failed: {_describe(error)}"))
         signals = None
+    history = withhold_unattested_vouch(contribution, history)
     if signals is not None:
         subject = Subject(contribution, policy, signals, history)
         for family, analyzer in ANALYZERS.items():

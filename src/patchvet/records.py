@@ -161,6 +161,28 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """
+    How an emailed patch travelled: who sent the mail (which may not be the author named in
+    the body), where it belongs in its thread, and what vouches for the sender.
+    """
+
+    message_id: str | None
+    subject: str
+    """The subject as sent, tags included."""
+    sender: Identity
+    """The `From:` header. The author is the in-body `From:` when there is one."""
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    date: str | None = None
+    attestation: str | None = None
+    """What proves the author sent it, when the sender is someone else: `dkim:<domain>` or
+    `patatt:<identity>`; None when nothing does (or nothing needed to)."""
+
+
+@dataclass(frozen=True)
 class Review:
     """A review on a pull request: who, and what they decided."""
 
@@ -211,10 +233,12 @@ class Contribution:
     """`open`, `closed` or `merged` for pull requests; `merged` for commits of a history;
     `submitted` for emailed patches."""
     author_aliases: tuple[Identity, ...] = ()
-    author_created_at: str | None = None
-    reviews: tuple[Review, ...] = ()
-    """When the author's forge account was created, when the source knows it."""
     """Other identities the source knows to be the same person (a `.mailmap` entry)."""
+    author_created_at: str | None = None
+    """When the author's forge account was created, when the source knows it."""
+    reviews: tuple[Review, ...] = ()
+    mail: Mail | None = None
+    """For emailed patches: the mail's own headers and attestation."""
 
     def statements(self) -> tuple[str, ...]:
         """Free text written for reviewers: the PR body and the series cover letter."""

@@ -7,11 +7,50 @@ identity are worth a glance; vouched contributors skip them; denounced ones are 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from patchvet.analyzers.continuity import style_shift
 from patchvet.analyzers.interface import Subject
-from patchvet.records import Confidence, Finding, Location, Severity, SourceKind
+from patchvet.ledger.interface import LedgerView
+from patchvet.records import (
+    Confidence,
+    Contribution,
+    Finding,
+    Identity,
+    Location,
+    Severity,
+    SourceKind,
+)
+
+
+def unattested_sender(contribution: Contribution) -> Identity | None:
+    """
+    The sender of a mail that names someone else as its author without proof (no DKIM from
+    the author's domain, no patatt signature by a known key of theirs); None otherwise.
+    """
+    mail = contribution.mail
+    author = contribution.author
+    if mail is None or not author.email or mail.attestation is not None:
+        return None
+    if (mail.sender.email or "").lower() == author.email.lower():
+        return None
+    return mail.sender
+
+
+def withhold_unattested_vouch(
+    contribution: Contribution, history: LedgerView | None
+) -> LedgerView | None:
+    """
+    The ledger view with the author's vouch set aside when the mail does not prove the author
+    sent it: anyone can type a vouched maintainer's name into an in-body `From:`.
+    """
+    if history is None or history.standing is None or history.standing.action != "vouch":
+        return history
+    if unattested_sender(contribution) is None:
+        return history
+    tier = "known" if history.prior_contributions else "new"
+    return replace(history, standing=None, tier=tier, withheld=history.standing)
 
 
 def identity(subject: Subject) -> Iterator[Finding]:
@@ -21,6 +60,19 @@ def identity(subject: Subject) -> Iterator[Finding]:
         return
     contribution = subject.contribution
     standing = history.standing
+    sender = unattested_sender(contribution)
+    if history.withheld is not None and sender is not None:
+        yield Finding(
+            id="identity/unattested-author",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.HIGH,
+            message=f"Sent by {sender.display()} in the name of {contribution.author.display()}, "
+            f"who is vouched for, with nothing proving the author sent it: the vouch does not "
+            "apply",
+            evidence=f"From: {sender.display()}; in-body From: {contribution.author.display()}",
+            remedy="Send the patch from the author's own address, with a DKIM signature from "
+            "the author's domain, or sign it with patatt using a key the project keeps.",
+        )
     if standing is not None and standing.action == "denounce":
         yield Finding(
             id="identity/denounced",

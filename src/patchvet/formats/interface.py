@@ -12,7 +12,20 @@ from typing import TextIO
 
 from patchvet.formats.series import SeriesBook
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Skipped, Verdict
+from patchvet.records import Assessment, Contribution, Skipped, Verdict
+
+
+def byline(contribution: Contribution) -> str:
+    """`Jane <jane@…>`, or `Jane <jane@…>, sent by Bot <bot@…>` when a mail's sender differs."""
+    author = contribution.author.display()
+    mail = contribution.mail
+    if (
+        mail is None
+        or (mail.sender.email or "").lower() == (contribution.author.email or "").lower()
+    ):
+        return author
+    proof = f", attested by {mail.attestation}" if mail.attestation else ""
+    return f"{author}, sent by {mail.sender.display()}{proof}"
 
 
 def counted(count: int, noun: str) -> str:

@@ -3,9 +3,10 @@ JSON report, schema `patchvet/report/v1` (DESIGN.md). Stable: changes are additi
 
 Additions to the documented shape: each finding's `verdict` (what the policy made of it),
 `scores.size_bucket` and `scores.files`, `series` for emailed patches, a top-level
-`series` list: each revision of a patch series judged as a unit, and `details` on a finding
-that measured something: `[{"name", "text", "value"}]`, strongest first (the signals behind an
-agent-likelihood score with their weights; a contributor's baseline and jump).
+`series` list: each revision of a patch series judged as a unit, `mail` for emailed patches
+(Message-ID, the sender from the mail's header, and what attests the author), and `details` on
+a finding that measured something: `[{"name", "text", "value"}]`, strongest first (the signals
+behind an agent-likelihood score with their weights; a contributor's baseline and jump).
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
             for judged in assessment.findings
         ],
     }
+    if contribution.mail is not None:
+        mail = contribution.mail
+        out["mail"] = {"message_id": mail.message_id, "sender": identity_to_dict(mail.sender),
+                       "attestation": mail.attestation}  # fmt: skip
     if contribution.series is not None:
         series = contribution.series
         out["series"] = {"index": series.index, "total": series.total, "tag": series.tag,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from patchvet.formats._escape import markdown as md
-from patchvet.formats.interface import Reporter, counted
+from patchvet.formats.interface import Reporter, byline, counted
 from patchvet.formats.text import describe_location
 from patchvet.records import Assessment, Skipped, Verdict
 
@@ -41,7 +41,7 @@ class MarkdownReporter(Reporter):
         write(f"\n### {VERDICT_BADGE[assessment.verdict]} · {tag}{md(contribution.title, 120)}\n\n")
         write(
             f"<code>{md(contribution.source, 100)}</code> by "
-            f"{md(contribution.author.display(), 80)}"
+            f"{md(byline(contribution), 200)}"
             f" · {counted(scores.size_lines, 'changed line')} (size {scores.size_bucket}) in "
             f"{counted(scores.files, 'file')}"
         )

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from patchvet.formats._escape import plain
-from patchvet.formats.interface import Reporter, counted
+from patchvet.formats.interface import Reporter, byline, counted
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Location, Skipped, Verdict
 
@@ -61,7 +61,7 @@ class TextReporter(Reporter):
         self.console.print(line)
         self.console.print(
             Text(
-                f"       by {plain(contribution.author.display(), 80)} · "
+                f"       by {plain(byline(contribution), 200)} · "
                 f"{counted(scores.size_lines, 'line')} ({scores.size_bucket}) in "
                 f"{counted(scores.files, 'file')}"
                 + (

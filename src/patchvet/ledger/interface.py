@@ -71,6 +71,8 @@ class LedgerView:
     breaker: BreakerState | None
     baseline: ScoreBaseline | None = None
     """The contributor's score history, when they have any."""
+    withheld: Vouch | None = None
+    """A vouch set aside for this contribution: the mail did not prove who sent it."""
 
 
 @dataclass(frozen=True)

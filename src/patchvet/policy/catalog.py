@@ -200,6 +200,11 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("binary/executable-or-archive", _M,
                 "An executable or archive was added or changed.",
                 "Executables and archives can carry anything; explain how they were built."),
+    FindingKind("identity/unattested-author", _M,
+                "A mail names a vouched author in its body but was sent by someone else, "
+                "with no DKIM or patatt proof.",
+                "The vouch is set aside. Send from the author's address with DKIM, or sign "
+                "with patatt using a key the project keeps."),
     FindingKind("identity/first-contribution", _I,
                 "The contributor's first recorded contribution (needs a ledger).",
                 "Informational; `identity.report_first_contribution`."),

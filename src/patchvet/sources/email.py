@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.utils import formataddr, getaddresses
 
-from patchvet.records import Commit, FileChange, Identity, Trailer
+from patchvet.records import Commit, FileChange, Identity, Mail, Trailer
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import (
     identity_from_address,
@@ -23,6 +24,7 @@ from patchvet.sources._message import (
     series_position,
     strip_subject_tags,
 )
+from patchvet.sources.attest import attestation
 
 _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null|\S+\t)|GIT binary patch)")
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
@@ -35,6 +37,7 @@ _NOTE_TRAILER = re.compile(
     r"^(?P<key>[A-Za-z0-9-]+-by|AI-used-for|Fixes|Link|Closes)[ \t]*:[ \t]*(?P<value>\S.*)$",
     re.IGNORECASE,
 )
+_MESSAGE_IDS = re.compile(r"<([^<>\s]{1,250})>")
 _PATCH_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch")
 _ZERO_SHA = "0" * 40
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw)\s*:", re.IGNORECASE)
@@ -64,6 +67,7 @@ class ParsedMessage:
     """The text before the diff: commit message, or the cover letter's prose."""
     notes: str = ""
     """The author's notes to reviewers between `---` and the diff, without the diffstat."""
+    mail: Mail | None = None
 
     @property
     def is_cover_letter(self) -> bool:
@@ -204,4 +208,26 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
         dropped_trailers=_dropped_trailers(diff_lines),
     )
     message_id = _header(message, "Message-ID").strip("<> ") or None
-    return ParsedMessage(subject, commit, files, message_id, series, body, _notes(diff_lines))
+    sender_field = _header(message, "From")
+    sender = identity_from_address(sender_field) if sender_field else author
+    mail = Mail(
+        message_id=message_id,
+        subject=subject,
+        sender=sender,
+        in_reply_to=_header(message, "In-Reply-To").strip("<> ") or None,
+        references=tuple(_MESSAGE_IDS.findall(_header(message, "References")))[-50:],
+        to=_addresses(message, "To"),
+        cc=_addresses(message, "Cc"),
+        date=commit.date,
+        attestation=attestation(raw, author, sender),
+    )
+    return ParsedMessage(subject, commit, files, message_id, series, body, _notes(diff_lines), mail)
+
+
+def _addresses(message: EmailMessage, name: str) -> tuple[str, ...]:
+    """The addresses of a To/Cc header as `Name <addr>` strings (at most 100)."""
+    return tuple(
+        formataddr((display, address))
+        for display, address in getaddresses([_header(message, name)])[:100]
+        if address
+    )

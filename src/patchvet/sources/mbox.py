@@ -158,6 +158,7 @@ def _contribution(
         files=parsed.files,
         description=parsed.notes,
         series=series,
+        mail=parsed.mail,
         created_at=_iso_date(parsed.commit.date),
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
 from patchvet.analyzers.identity import withhold_unattested_vouch
 from patchvet.analyzers.size import SizeMeasure
+from patchvet.analyzers.standing import exemption, exemption_note
 from patchvet.ledger import LedgerView, SqlLedger
 from patchvet.policy import Policy, judge
 from patchvet.policy.catalog import incomplete_finding
@@ -35,9 +36,13 @@ def assess(
         findings.append(incomplete_finding(f"signals failed: {_describe(error)}"))
         signals = None
     history = withhold_unattested_vouch(contribution, history)
+    exempt = exemption(contribution, policy)
+    skipped = set(policy.maintainers.exempt_families) if exempt else set()
     if signals is not None:
         subject = Subject(contribution, policy, signals, history)
         for family, analyzer in ANALYZERS.items():
+            if family in skipped:
+                continue
             try:
                 findings.extend(analyzer(subject))
             except Exception as error:  # noqa: BLE001 - as above
@@ -47,6 +52,8 @@ def assess(
     except Exception:  # noqa: BLE001 - the size analyzer has reported it; count every line
         changed = sum(change.additions + change.deletions for change in contribution.files)
         size = SizeMeasure(changed, len(contribution.files), 0, 0)
+    if exempt:
+        findings.append(exemption_note(exempt, policy))
     verdict, judged = judge(findings, policy)
     return Assessment(
         contribution=contribution,

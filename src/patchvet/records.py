@@ -191,6 +191,17 @@ class Review:
     """`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED` or `DISMISSED`."""
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The author's entry in the project's vouch list (`.github/VOUCHED.td` on the base branch)."""
+
+    action: str
+    """`vouch`, `denounce`, or `unlisted` when the list exists but does not name the author."""
+    source: str
+    """Where the list was read, such as `owner/repo@<base sha>:.github/VOUCHED.td`."""
+    note: str = ""
+
+
 class SourceKind(enum.Enum):
     """Which kind of input a contribution came from."""
 
@@ -239,6 +250,10 @@ class Contribution:
     reviews: tuple[Review, ...] = ()
     mail: Mail | None = None
     """For emailed patches: the mail's own headers and attestation."""
+    author_association: str | None = None
+    """GitHub's `author_association` of the pull request (`OWNER`, `MEMBER`, `COLLABORATOR`…)."""
+    author_listing: Listing | None = None
+    """The author's entry in the base branch's vouch list, when the project keeps one."""
 
     def statements(self) -> tuple[str, ...]:
         """Free text written for reviewers: the PR body and the series cover letter."""
@@ -300,6 +315,8 @@ class JudgedFinding:
 
     finding: Finding
     verdict: Verdict
+    ignored: str | None = None
+    """The policy's `[ignore]` reason when the finding is ignored (its verdict is then pass)."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +341,20 @@ class Assessment:
     verdict: Verdict
     findings: tuple[JudgedFinding, ...]
     scores: Scores
+    override: Override | None = None
+    """A maintainer's override: `verdict` is then pass, and `override.original` what it was."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A maintainer took responsibility for a contribution despite its findings."""
+
+    by: str
+    """The maintainer's login."""
+    reason: str
+    via: str
+    """How: `label patchvet:override` or `comment <url>`."""
+    original: Verdict
 
 
 @dataclass(frozen=True)

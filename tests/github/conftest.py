@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from patchvet.github.action import ActionRun, run_action
 from patchvet.github.client import GitHubClient
 from tests.github.double import GitHubDouble, GitHubState
 
@@ -56,6 +57,8 @@ def seed_pull(
         pull["body"] = body
     pages = json.loads((GITHUB_ASSETS / "pulls-files.pages.json").read_text())
     state.pulls[(REPO, number)] = pull
+    for label in pull["labels"]:
+        state.add_label(REPO, number, label["name"], "alice")  # a maintainer's label
     state.files[(REPO, number)] = files if files is not None else [f for p in pages for f in p]
     state.commits[(REPO, number)] = json.loads((GITHUB_ASSETS / "pulls-commits.json").read_text())
     state.users["jdoe"] = json.loads((GITHUB_ASSETS / "users-jdoe.json").read_text())
@@ -68,3 +71,25 @@ def write_event(tmp_path: Path, event: dict[str, Any]) -> Path:
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     return path
+
+
+def clean_pull(state: GitHubState, number: int = 42) -> None:
+    """The contributor fixes the pull request: no agent marks, no lookalike dependency."""
+    pull = state.pulls[(REPO, number)]
+    pull["body"] = "Fixes #17\n\nAdds exponential backoff."
+    pull["head"]["ref"] = "backoff"
+    state.files[(REPO, number)] = [
+        {"filename": "src/fetch.py", "status": "modified", "additions": 1, "deletions": 1,
+         "changes": 2, "patch": "@@ -1,2 +1,2 @@\n import time\n-x = 1\n+x = 2"},
+    ]  # fmt: skip
+    for commit in state.commits[(REPO, number)]:
+        commit["commit"]["message"] = commit["commit"]["message"].split("\n\n")[0]
+
+
+def act(github: GitHubDouble, event: Path, token: str = "t", **options: Any) -> ActionRun:
+    """One Action run, with its own client as each workflow run has (GETs are cached per run)."""
+    client = GitHubClient(token, github.url, sleep=lambda _: None)
+    try:
+        return run_action(client, event, **options)
+    finally:
+        client.close()

@@ -1,10 +1,16 @@
 """
 A local GitHub REST API double over real HTTP, so the real client code runs unchanged.
 
-It serves pull requests, files, commits, users, contents, comments, labels, check runs and
+It serves pull requests, files, commits, users, contents, comments, labels (with the issue
+events that record who added or removed each), collaborator permissions, check runs and
 closing, in GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at
 3,000 as GitHub does), and can be told to fail: 5xx answers or secondary rate limits with
 `Retry-After`, a given number of times per path.
+
+Tokens have identities (`tokens`): a token the double does not know acts like a workflow's
+`GITHUB_TOKEN` (`github-actions[bot]`, and `GET /user` is refused as GitHub refuses it for
+integration tokens); a read-only token gets GitHub's 403 with `X-Accepted-GitHub-Permissions`
+on every write. Comment bodies over 65,536 characters are refused with 422, as GitHub does.
 """
 
 from __future__ import annotations
@@ -18,7 +24,34 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Token:
+    """Who a token acts as, and whether it may write."""
+
+    login: str
+    integration: bool = False
+    """A GITHUB_TOKEN or App installation token: `GET /user` is refused."""
+    read_only: bool = False
+    user_id: int = 777
+
+
+_WRITE_PERMISSION = {
+    "labels": "issues=write; pull_requests=write",
+    "comments": "issues=write; pull_requests=write",
+    "pulls": "pull_requests=write",
+    "check-runs": "checks=write",
+}
+_LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
+
+
+def _event(kind: str, label: str, actor: str, state: GitHubState) -> dict[str, Any]:
+    state.next_id += 1
+    return {"id": state.next_id, "event": kind, "label": {"name": label},
+            "actor": {"login": actor, "type": "Bot" if actor.endswith("[bot]") else "User"},
+            "created_at": "2026-12-01T12:00:00Z"}  # fmt: skip
 
 
 @dataclass
@@ -47,6 +80,29 @@ class GitHubState:
     delay: dict[str, float] = field(default_factory=dict)
     """Seconds to wait before answering requests to a path (a slow GitHub)."""
     next_id: int = 1000
+    tokens: dict[str, Token] = field(default_factory=dict)
+    """Known tokens; any other token is a workflow's GITHUB_TOKEN with write access."""
+    events: dict[tuple[str, int], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    permissions: dict[str, str] = field(default_factory=dict)
+    """Repository role of each user (`admin`, `maintain`, `write`, `triage`, `read`)."""
+    app_slug: str = "patchvet-app"
+
+    def identity(self, authorization: str) -> Token:
+        """Who a request's token acts as."""
+        token = authorization.removeprefix("Bearer ")
+        if token in self.tokens:
+            return self.tokens[token]
+        if token.startswith("ghs_installation_"):
+            return Token(f"{self.app_slug}[bot]", integration=True)
+        return Token("github-actions[bot]", integration=True)
+
+    def add_label(self, repo: str, number: int, name: str, actor: str) -> None:
+        """A label added by someone, with its `labeled` issue event."""
+        if name not in self.labels[(repo, number)]:
+            self.labels[(repo, number)].append(name)
+            self.events[(repo, number)].append(_event("labeled", name, actor, self))
 
     def fail(self, path_prefix: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer `status` (with `headers`) to the next `times` requests under a path."""
@@ -104,7 +160,48 @@ class _Handler(BaseHTTPRequestHandler):
         if match := re.fullmatch(r"/app/installations/(\d+)/access_tokens", path):
             self._installation_token(authorization.removeprefix("Bearer "), int(match[1]))
             return
+        if path == "/app":
+            if self._app_claims(authorization.removeprefix("Bearer ")) is not None:
+                self._send(200, {"id": int(state.app_id), "slug": state.app_slug})
+            return
+        me = state.identity(authorization)
+        if method != "GET" and me.read_only:
+            area = next((k for k in _WRITE_PERMISSION if f"/{k}" in path), "pulls")
+            by = "integration" if me.integration else "personal access token"
+            self._send(403, {"message": f"Resource not accessible by {by}"},
+                       {"X-Accepted-GitHub-Permissions": _WRITE_PERMISSION[area]})  # fmt: skip
+            return
         body: Any = self._body() if method in ("POST", "PATCH") else {}
+        if method in ("POST", "PATCH") and len(str(body.get("body", ""))) > 65_536:
+            self._send(422, {"message": "Validation Failed", "errors": [
+                {"resource": "IssueComment", "code": "custom", "field": "body",
+                 "message": "body is too long (maximum is 65536 characters)"}]})  # fmt: skip
+            return
+        if path == "/user":
+            if me.integration:
+                self._send(403, {"message": "Resource not accessible by integration"})
+            else:
+                self._send(200, {"login": me.login, "id": me.user_id, "type": "User"})
+            return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/collaborators/([^/]+)/permission", path):
+            role = state.permissions.get(match[2], "read")
+            self._send(200, {"permission": _LEGACY_PERMISSION.get(role, role), "role_name": role,
+                             "user": {"login": match[2]}})  # fmt: skip
+            return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/events", path):
+            key = (match[1], int(match[2]))
+            chunk, link = _page(state.events[key], query, f"{self.base}{path}")
+            self._send(200, chunk, {"Link": link} if link else None)
+            return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/labels/(.+)", path):
+            key, name = (match[1], int(match[2])), unquote(match[3])
+            if name not in state.labels[key]:
+                self._send(404, {"message": "Label does not exist"})
+                return
+            state.labels[key].remove(name)
+            state.events[key].append(_event("unlabeled", name, me.login, state))
+            self._send(200, [{"name": label} for label in state.labels[key]])
+            return
         if match := re.fullmatch(
             r"/repos/([^/]+/[^/]+)/pulls/(\d+)(/files|/commits|/reviews)?", path
         ):
@@ -117,7 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": "Not Found"})
                 return
             if match[3] is None:
-                self._send(200, state.pulls[key])
+                labels = [{"name": name} for name in state.labels[key]]
+                self._send(200, {**state.pulls[key], "labels": labels})
                 return
             items = {
                 "/files": state.files[key][:3000],
@@ -142,14 +240,16 @@ class _Handler(BaseHTTPRequestHandler):
         elif match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/labels", path):
             key = (match[1], int(match[2]))
             for label in body["labels"]:
-                if label not in state.labels[key]:
-                    state.labels[key].append(label)
+                state.add_label(key[0], key[1], label, me.login)
             self._send(200, [{"name": name} for name in state.labels[key]])
         elif match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", path):
             key = (match[1], int(match[2]))
             if method == "POST":
                 state.next_id += 1
-                comment = {"id": state.next_id, "body": body["body"], "user": {"login": "bot"}}
+                comment = {"id": state.next_id, "body": body["body"],
+                           "user": {"login": me.login, "type": "Bot" if me.integration else "User"},
+                           "html_url": f"https://github.com/{key[0]}/pull/{key[1]}"
+                           f"#issuecomment-{state.next_id}"}  # fmt: skip
                 state.comments[key].append(comment)
                 self._send(201, comment)
             else:
@@ -176,16 +276,22 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"message": "Not Found"})
 
-    def _installation_token(self, token: str, installation: int) -> None:
+    def _app_claims(self, token: str) -> dict[str, Any] | None:
+        """The App JWT's claims, or None after answering 401."""
         import jwt
 
         try:
             claims = jwt.decode(token, self.state.app_public_key or "", algorithms=["RS256"])
         except jwt.PyJWTError as error:
             self._send(401, {"message": f"A JSON web token could not be decoded: {error}"})
-            return
+            return None
         if str(claims.get("iss")) != self.state.app_id:
             self._send(401, {"message": "Integration not found"})
+            return None
+        return dict(claims)
+
+    def _installation_token(self, token: str, installation: int) -> None:
+        if self._app_claims(token) is None:
             return
         self._send(
             201, {"token": f"ghs_installation_{installation}", "expires_at": "2099-01-01T00:00:00Z"}
@@ -199,6 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self._route("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
 
 
 class GitHubDouble:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from patchvet.analyzers.continuity import style_shift
 from patchvet.analyzers.interface import Subject
+from patchvet.analyzers.standing import listed
 from patchvet.ledger.interface import LedgerView
 from patchvet.records import (
     Confidence,
@@ -54,7 +55,8 @@ def withhold_unattested_vouch(
 
 
 def identity(subject: Subject) -> Iterator[Finding]:
-    """Identity findings from the ledger view (nothing without a ledger)."""
+    """Identity findings from the vouch list and the ledger view."""
+    yield from listed(subject)
     history = subject.history
     if history is None:
         return

@@ -87,6 +87,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "remedy": judged.finding.remedy,
                 "verdict": judged.verdict.value,
                 **_details(judged.finding),
+                **({"ignored": judged.ignored} if judged.ignored is not None else {}),
             }
             for judged in assessment.findings
         ],
@@ -95,6 +96,10 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         mail = contribution.mail
         out["mail"] = {"message_id": mail.message_id, "sender": identity_to_dict(mail.sender),
                        "attestation": mail.attestation}  # fmt: skip
+    if assessment.override is not None:
+        override = assessment.override
+        out["override"] = {"by": override.by, "reason": override.reason, "via": override.via,
+                           "original_verdict": override.original.value}  # fmt: skip
     if contribution.series is not None:
         series = contribution.series
         out["series"] = {"index": series.index, "total": series.total, "tag": series.tag,

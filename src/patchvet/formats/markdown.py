@@ -48,6 +48,13 @@ class MarkdownReporter(Reporter):
         if scores.agent_likelihood is not None:
             write(f" · agent likelihood {scores.agent_likelihood:.2f}")
         write("\n")
+        if assessment.override is not None:
+            override = assessment.override
+            write(
+                f"\n**Overridden by {md(override.by, 60)}** ({md(override.via, 120)}): "
+                f"{md(override.reason, 300)}. patchvet's verdict was "
+                f"{VERDICT_BADGE[override.original]}.\n"
+            )
         if not assessment.findings:
             write("\nNo findings.\n")
             return
@@ -60,6 +67,8 @@ class MarkdownReporter(Reporter):
                 f"- **{judged.verdict.value}** <code>{md(finding.id)}</code> "
                 f"({finding.severity.value}): {md(finding.message, 300)}\n"
             )
+            if judged.ignored is not None:
+                write(f"  - ignored by the policy: {md(judged.ignored, 300)}\n")
             where = ", ".join(filter(None, (describe_location(x) for x in finding.locations)))
             if where:
                 write(f"  - where: <code>{md(where, 300)}</code>\n")

@@ -72,12 +72,23 @@ class TextReporter(Reporter):
                 style="dim",
             )
         )
+        if assessment.override is not None:
+            override = assessment.override
+            self.console.print(
+                Text(
+                    f"       overridden by {plain(override.by, 60)} ({plain(override.via, 100)}):"
+                    f" {plain(override.reason, 300)}; patchvet said {override.original.value}",
+                    style="bold",
+                )
+            )
         for judged in assessment.findings:
             finding = judged.finding
             head = Text("       ")
             head.append(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity.value])
             head.append(f" {finding.id}", "bold")
             head.append(f" → {judged.verdict.value}", VERDICT_STYLE[judged.verdict])
+            if judged.ignored is not None:
+                head.append(f" (ignored: {plain(judged.ignored, 200)})", "dim")
             head.append(f"  {plain(finding.message, 300)}")
             self.console.print(head)
             where = ", ".join(filter(None, (describe_location(loc) for loc in finding.locations)))

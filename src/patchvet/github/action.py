@@ -1,5 +1,6 @@
 """
-The GitHub Action: vet the pull request of the current `pull_request_target` run.
+The GitHub Action: vet the pull request of the current run (`pull_request_target`,
+`pull_request`, or an `issue_comment` on a pull request, for override commands).
 
 It reads only the event and the API: the contribution's code is never checked out or run, and
 the policy comes from the base commit.
@@ -7,40 +8,39 @@ the policy comes from the base commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
 from pathlib import Path
 
-from patchvet.check import assess
 from patchvet.errors import PatchvetError
 from patchvet.github.client import GitHubClient
-from patchvet.github.publish import Published, publish
-from patchvet.github.pull import fetch_contribution, policy_from_base
-from patchvet.policy import Policy, load_policy
-from patchvet.records import Assessment
+from patchvet.github.vet import VetRun, vet_pull
+from patchvet.policy import load_policy
 from patchvet.sources.json_input import load_json
 
-
-@dataclass(frozen=True)
-class ActionRun:
-    """What one Action run judged and did."""
-
-    assessment: Assessment
-    policy: Policy
-    published: Published
+ActionRun = VetRun
+"""What one Action run judged and did."""
+WORKFLOW_BOT = "github-actions[bot]"
+"""Who a workflow's GITHUB_TOKEN acts as (it may not ask `GET /user`)."""
 
 
-def pull_request_target(event_path: Path) -> tuple[str, int, str, str]:
-    """(repository, number, base sha, head sha) of the run's event."""
+def event_target(event_path: Path) -> tuple[str, int]:
+    """(repository, pull request number) of the run's event."""
     try:
         event = load_json(event_path.read_bytes())
-        pull = event["pull_request"]
-        return (event["repository"]["full_name"], int(pull["number"]), pull["base"]["sha"],
-                pull["head"]["sha"])  # fmt: skip
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        repo = str(event["repository"]["full_name"])
+        if "pull_request" in event:
+            return repo, int(event["pull_request"]["number"])
+        if event["issue"].get("pull_request"):
+            return repo, int(event["issue"]["number"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise PatchvetError(
             f"{event_path} is not a pull_request event ({error})",
             hint="run the action on pull_request_target (or pull_request) events",
         ) from None
+    raise PatchvetError(
+        f"{event_path} is a comment on an issue, not on a pull request",
+        hint="guard the job with `if: github.event.issue.pull_request`",
+    )
 
 
 def run_action(
@@ -48,12 +48,26 @@ def run_action(
     event_path: Path,
     policy_spec: str | None = None,
     summary_path: str | None = None,
+    bot_login: str | None = None,
+    details_url: str | None = None,
 ) -> ActionRun:
-    """Fetch, judge and publish one pull request."""
-    repo, number, base_sha, head_sha = pull_request_target(event_path)
-    policy = (load_policy(policy_spec, Path()) if policy_spec
-              else policy_from_base(client, repo, base_sha))  # fmt: skip
-    contribution = fetch_contribution(client, repo, number)
-    assessment = assess(contribution, policy)
-    published = publish(client, repo, number, head_sha, assessment, policy, summary_path)
-    return ActionRun(assessment, policy, published)
+    """Fetch, judge and publish one pull request, as the token's own identity."""
+    repo, number = event_target(event_path)
+    policy = load_policy(policy_spec, Path()) if policy_spec else None
+    me = bot_login or client.whoami() or WORKFLOW_BOT
+    return vet_pull(client, repo, number, me, policy, None, summary_path, details_url)
+
+
+def write_outputs(path: Path, run: ActionRun) -> None:
+    """Step outputs for later steps: verdict, labels, finding ids, and who overrode it."""
+    findings = dict.fromkeys(j.finding.id for j in run.assessment.findings if not j.ignored)
+    values = {
+        "verdict": run.assessment.verdict.value,
+        "labels": ",".join(run.published.labels),
+        "findings": ",".join(findings),
+        "overridden-by": run.assessment.override.by if run.assessment.override else "",
+    }
+    delimiter = f"patchvet_{secrets.token_hex(16)}"
+    with path.open("a", encoding="utf-8") as out:
+        for name, value in values.items():
+            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")

@@ -13,6 +13,7 @@ import base64
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -26,9 +27,17 @@ MAX_ATTEMPTS = 5
 class GitHubError(PatchvetError):
     """GitHub answered with an error, or could not be reached."""
 
-    def __init__(self, message: str, status: int | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        hint: str | None = None,
+        accepted_permissions: str | None = None,
+    ) -> None:
         super().__init__(message, hint)
         self.status = status
+        self.accepted_permissions = accepted_permissions
+        """GitHub's `X-Accepted-GitHub-Permissions` on a 403: what the call would have needed."""
 
 
 class GitHubClient:
@@ -99,6 +108,7 @@ class GitHubClient:
             raise GitHubError(
                 f"GitHub {method} {url}: {response.status_code} {detail}".strip(),
                 status=response.status_code,
+                accepted_permissions=response.headers.get("x-accepted-github-permissions"),
             )
         return response
 
@@ -167,13 +177,16 @@ class GitHubClient:
         return list(self.paginate(f"/repos/{repo}/issues/{number}/comments"))
 
     def upsert_comment(
-        self, repo: str, number: int, marker: str, body: str, create: bool = True
+        self, repo: str, number: int, marker: str, body: str, author: str, create: bool = True
     ) -> str | None:
         """
-        Edit the comment carrying `marker` in place, or create it when `create`; return
-        `updated`, `created` or None.
+        Edit the comment written by `author` (our own identity) that carries `marker`, or
+        create it when `create`; return `updated`, `created` or None. A comment by anyone else
+        is never touched, whatever it contains: a contributor can copy the marker.
         """
         for comment in self.comments(repo, number):
+            if (comment.get("user") or {}).get("login", "").lower() != author.lower():
+                continue
             if marker in (comment.get("body") or ""):
                 self.request("PATCH", f"/repos/{repo}/issues/comments/{comment['id']}",
                              json={"body": body})  # fmt: skip
@@ -182,6 +195,37 @@ class GitHubClient:
             return None
         self.request("POST", f"/repos/{repo}/issues/{number}/comments", json={"body": body})
         return "created"
+
+    def remove_label(self, repo: str, number: int, label: str) -> None:
+        """Remove one label; a label already gone is not an error."""
+        try:
+            self.request("DELETE", f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}")
+        except GitHubError as error:
+            if error.status != 404:
+                raise
+
+    def issue_events(self, repo: str, number: int) -> list[Any]:
+        """The issue events of a pull request (who labeled and unlabeled what)."""
+        return list(self.paginate(f"/repos/{repo}/issues/{number}/events"))
+
+    def permission(self, repo: str, login: str) -> str:
+        """`login`'s role in `repo`: admin, maintain, write, triage, read or none."""
+        try:
+            data = self.get(f"/repos/{repo}/collaborators/{quote(login, safe='')}/permission")
+        except GitHubError as error:
+            if error.status == 404:
+                return "none"
+            raise
+        return str(data.get("role_name") or data.get("permission") or "none")
+
+    def whoami(self) -> str | None:
+        """The token's own login, or None for a GITHUB_TOKEN or App token (they cannot ask)."""
+        try:
+            return str(self.get("/user")["login"])
+        except GitHubError as error:
+            if error.status in (401, 403):
+                return None
+            raise
 
     def create_check_run(self, repo: str, payload: dict[str, Any]) -> Any:
         """`POST /repos/{repo}/check-runs`."""

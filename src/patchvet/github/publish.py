@@ -8,7 +8,9 @@ The Action and the App both publish through here.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,17 @@ _CONCLUSION = {
 ANNOTATIONS_PER_CALL = 50
 
 
+COMMENT_LIMIT = 65_536
+"""GitHub refuses issue comments longer than this many characters."""
+# What each write needs, in a workflow's `permissions:` terms, when GitHub does not say.
+_NEEDS = {
+    "labels": "issues: write (and pull-requests: write)",
+    "comment": "pull-requests: write (and issues: write)",
+    "check run": "checks: write",
+    "close": "pull-requests: write",
+}
+
+
 @dataclass(frozen=True)
 class Published:
     """What was done on GitHub, for logs and tests."""
@@ -42,6 +55,10 @@ class Published:
     check_run: bool
     closed: bool
     warnings: tuple[str, ...]
+    removed: tuple[str, ...] = ()
+    """Labels patchvet had set earlier that no longer apply, taken off."""
+    denied: tuple[str, ...] = ()
+    """Writes GitHub refused for lack of permission, each with the permission it needs."""
 
 
 def report_markdown(assessment: Assessment, policy: Policy) -> str:
@@ -88,6 +105,39 @@ def check_annotations(assessment: Assessment) -> list[dict[str, Any]]:
     return out
 
 
+def fit_comment(body: str, details_url: str | None) -> str:
+    """The body, cut at a line under GitHub's limit with a pointer to the full report."""
+    if len(body) <= COMMENT_LIMIT:
+        return body
+    where = (f"the full report is in the [job summary]({details_url})" if details_url
+             else "the full report is in the patchvet check run and the job log")  # fmt: skip
+    note = (f"\n\n**This report is {len(body):,} characters, too long for a comment; "
+            f"{where}.**\n")  # fmt: skip
+    head = body[: body.rfind("\n", 0, COMMENT_LIMIT - len(note) - 20)]
+    if head.count("<details") > head.count("</details>"):
+        head += "\n\n</details>"
+    return head + note
+
+
+class _Writes:
+    """Runs each write; a 403 is noted with the permission it needs instead of ending the run."""
+
+    def __init__(self) -> None:
+        self.denied: list[str] = []
+
+    def attempt(self, what: str, call: Callable[[], object]) -> bool:
+        try:
+            call()
+        except GitHubError as error:
+            if error.status != 403:
+                raise
+            needs = (error.accepted_permissions or "").replace("_", "-").replace("=", ": ")
+            self.denied.append(f"cannot set the {what}: the token lacks "
+                               f"`{needs or _NEEDS[what]}` ({error.message})")  # fmt: skip
+            return False
+        return True
+
+
 def publish(
     client: GitHubClient,
     repo: str,
@@ -96,20 +146,45 @@ def publish(
     assessment: Assessment,
     policy: Policy,
     summary_path: str | None = None,
+    *,
+    me: str,
+    current_labels: Sequence[str] = (),
+    own_labels: frozenset[str] = frozenset(),
+    details_url: str | None = None,
 ) -> Published:
-    """Act on GitHub as the policy says; advisory mode only summarizes, labels and comments."""
+    """
+    Act on GitHub as the policy says; advisory mode only summarizes, labels and comments.
+
+    `me` is the token's own login: only a comment by `me` is ever edited. `own_labels` are the
+    labels patchvet set earlier; those no longer wanted are removed, nobody else's.
+    """
     actions = set(policy.actions.get(assessment.verdict.value, []))
     body = report_markdown(assessment, policy)
     warnings: list[str] = []
+    writes = _Writes()
     if summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as summary:
             summary.write(body)
     labels = labels_for(assessment, policy)
-    client.add_labels(repo, number, labels)
+    missing = [label for label in labels if label not in current_labels]
+    if missing:
+        writes.attempt("labels", lambda: client.add_labels(repo, number, missing))
+    stale = [label for label in current_labels if label in own_labels and label not in labels]
+    removed = [
+        label
+        for label in stale
+        if writes.attempt("labels", partial(client.remove_label, repo, number, label))
+    ]
     # One comment per pull request, edited in place; a clean result still updates an earlier
     # comment so that a stale warning does not linger.
-    comment = client.upsert_comment(repo, number, MARKER, body,
-                                    create="comment" in actions)  # fmt: skip
+    comment: str | None = None
+
+    def upsert() -> None:
+        nonlocal comment
+        comment = client.upsert_comment(repo, number, MARKER, fit_comment(body, details_url), me,
+                                        create="comment" in actions)  # fmt: skip
+
+    writes.attempt("comment", upsert)
     check_run = False
     if policy.mode == "enforce" and "check-run" in actions:
         try:
@@ -120,9 +195,9 @@ def publish(
             warnings.append(f"no check run: {error.message}")
     closed = False
     if policy.mode == "enforce" and "close" in actions:
-        client.close_pull(repo, number)
-        closed = True
-    return Published(tuple(labels), comment, check_run, closed, tuple(warnings))
+        closed = writes.attempt("close", lambda: client.close_pull(repo, number))
+    return Published(tuple(labels), comment, check_run, closed, tuple(warnings), tuple(removed),
+                     tuple(writes.denied))  # fmt: skip
 
 
 def _check_run(

@@ -110,6 +110,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        4,
+        "maintainers' overrides: who overrode which verdict, how and why",
+        """
+        CREATE TABLE overrides (
+            contribution BIGINT NOT NULL REFERENCES contributions (id),
+            by_whom TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            via TEXT NOT NULL,
+            original_verdict TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX overrides_contribution ON overrides (contribution);
+        """,
+    ),
 )
 
 ID_COLUMN = {

@@ -26,7 +26,7 @@ from patchvet.ledger.interface import (
 )
 from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Contribution
+from patchvet.records import Assessment, Contribution, Override
 
 _LOCK = 0x7061_7463  # "patc": one advisory lock for every writer of a PostgreSQL ledger
 
@@ -366,8 +366,34 @@ class SqlLedger:
                     (row_id, judged.finding.id, judged.finding.severity.value,
                      judged.verdict.value, judged.finding.message),
                 )  # fmt: skip
+            if assessment.override is not None:
+                self._record_override(row_id, assessment.override)
             if policy.circuit_breaker.enabled and contribution.state == "merged":
                 self._maybe_trip(project, policy, at)
+
+    def _record_override(self, row_id: int, override: Override) -> None:
+        """Keep every distinct override of a contribution: an audit trail, never replaced."""
+        seen = self.execute(
+            "SELECT 1 FROM overrides WHERE contribution = ? AND by_whom = ? AND reason = ? "
+            "AND via = ?",
+            (row_id, override.by, override.reason, override.via),
+        ).fetchone()
+        if seen is None:
+            self.execute(
+                "INSERT INTO overrides VALUES (?, ?, ?, ?, ?, ?)",
+                (row_id, override.by, override.reason, override.via, override.original.value,
+                 now_iso()),
+            )  # fmt: skip
+
+    def overrides(self, project: str, source: str) -> list[tuple[str, str, str, str]]:
+        """(by, reason, via, original verdict) of every override recorded for a contribution."""
+        rows = self.execute(
+            "SELECT o.by_whom, o.reason, o.via, o.original_verdict FROM overrides o "
+            "JOIN contributions c ON c.id = o.contribution WHERE c.project = ? AND c.source = ? "
+            "ORDER BY o.recorded_at",
+            (project, source),
+        ).fetchall()
+        return [tuple(row) for row in rows]
 
     def _maybe_trip(self, project: str, policy: Policy, at: str) -> None:
         state = self.breaker(project, policy, shift_time(at, 1 / 86400))

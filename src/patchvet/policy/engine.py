@@ -1,6 +1,7 @@
 """
 From findings to a verdict: each finding gets the verdict the policy maps it to, and the
-contribution gets the highest of them (`pass` when there are none).
+contribution gets the highest of them (`pass` when there are none). A finding the policy's
+`[ignore]` covers is kept, with its reason, but judged `pass`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ def judge(findings: Iterable[Finding], policy: Policy) -> tuple[Verdict, tuple[J
     """The contribution's verdict and every finding with its own, most severe first."""
     judged = []
     for finding in findings:
+        reason = policy.ignored(finding)
+        if reason is not None:
+            # Still listed, with the maintainers' reason, so nothing disappears silently.
+            judged.append(JudgedFinding(finding, Verdict.PASS, ignored=reason))
+            continue
         verdict = policy.verdict_for(finding)
         ceiling = _SCORE_ONLY_CEILING.get(finding.family)
         if ceiling is not None and verdict > ceiling:

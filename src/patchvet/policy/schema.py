@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES
+from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES, first_match
 from patchvet.records import Finding, Verdict
 
 VerdictName = Literal["pass", "flag", "hold", "reject"]
@@ -24,6 +24,10 @@ DisclosureForm = Literal[
 DISCLOSURE_FORMS: tuple[str, ...] = DisclosureForm.__args__  # type: ignore[attr-defined]
 _ACTION = re.compile(r"^(summary|comment|check-run|close|label:[^\s,][^,]{0,49})$")
 BUCKETS = ("XS", "S", "M", "L", "XL", "XXL")
+ASSOCIATIONS = (
+    "OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER",
+    "MANNEQUIN", "NONE",
+)  # fmt: skip
 
 DEFAULT_GENERATED = [*LOCK_FILES, *GENERATED_FILES, *VENDORED_FILES]
 
@@ -175,6 +179,45 @@ class ReviewRules(_Section):
     """`forbid`: an approval by an agent account is reported (a human must decide)."""
 
 
+Permission = Literal["admin", "maintain", "write", "triage"]
+
+
+class MaintainerRules(_Section):
+    """Who is exempt from contributor checks, the vouch list, and maintainer overrides."""
+
+    exempt_associations: list[str] = ["OWNER", "MEMBER", "COLLABORATOR"]
+    """GitHub `author_association` values whose pull requests skip `exempt_families`."""
+    exempt_authors: list[str] = ["renovate[bot]", "dependabot[bot]", "github-actions[bot]"]
+    """Logins (bots such as `renovate[bot]`, or the project's own bots) that skip them too."""
+    exempt_families: list[str] = ["identity", "rate"]
+    """Finding families not reported for exempt authors."""
+    vouch_file: str = ".github/VOUCHED.td"
+    """A Ghostty-style vouch list, read from the base branch; vouched authors are exempt."""
+    require_vouch: bool = False
+    """Authors neither exempt nor vouched get `identity/unvouched` (when the list exists)."""
+    override_labels: list[str] = ["patchvet:override"]
+    """A label, added by someone with `override_permissions`, that overrides the verdict."""
+    override_command: str = "/patchvet override"
+    """A comment line `/patchvet override <reason>` by such a person does the same."""
+    override_permissions: list[Permission] = ["admin", "maintain", "write"]
+
+    @field_validator("exempt_associations")
+    @classmethod
+    def _known_associations(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry not in ASSOCIATIONS:
+                raise ValueError(f"unknown author association {entry!r}; use {ASSOCIATIONS}")
+        return value
+
+
+class IgnoreRule(_Section):
+    """Findings the maintainers chose not to act on, and why (shown in every report)."""
+
+    reason: str = Field(min_length=1)
+    paths: list[str] = []
+    """Only findings whose every located file matches one of these globs (empty: all)."""
+
+
 class DependencyRules(_Section):
     """Dependency checks."""
 
@@ -202,6 +245,9 @@ class Policy(_Section):
     rate: RateRules = RateRules()
     circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
     review: ReviewRules = ReviewRules()
+    maintainers: MaintainerRules = MaintainerRules()
+    ignore: dict[str, IgnoreRule] = {}
+    """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
         "info": "pass",
         "low": "flag",
@@ -233,6 +279,26 @@ class Policy(_Section):
             if "/" not in pattern:
                 raise ValueError(f"verdict key {pattern!r} must be `family/name` or `family/*`")
         return value
+
+    @field_validator("ignore")
+    @classmethod
+    def _ignore_patterns(cls, value: dict[str, IgnoreRule]) -> dict[str, IgnoreRule]:
+        for pattern in value:
+            if "/" not in pattern:
+                raise ValueError(f"ignore key {pattern!r} must be `family/name` or `family/*`")
+        return value
+
+    def ignored(self, finding: Finding) -> str | None:
+        """The `[ignore]` reason that applies to this finding, or None."""
+        located = [where.path for where in finding.locations if where.path]
+        for pattern, rule in self.ignore.items():
+            if not fnmatch.fnmatchcase(finding.id, pattern):
+                continue
+            if not rule.paths:
+                return rule.reason
+            if located and all(first_match(path, rule.paths) for path in located):
+                return rule.reason
+        return None
 
     def verdict_for(self, finding: Finding) -> Verdict:
         """The verdict this policy gives one finding."""

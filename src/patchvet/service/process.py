@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from patchvet.check import assess
-from patchvet.github.publish import publish
-from patchvet.github.pull import fetch_contribution, policy_from_base
+from patchvet.github.vet import vet_pull
 from patchvet.ledger.store import SqlLedger
 from patchvet.service.deliveries import Delivery
 from patchvet.service.settings import Credentials
@@ -21,9 +19,12 @@ PULL_REQUEST_ACTIONS = {
     "synchronize",
     "edited",
     "labeled",
+    "unlabeled",
     "ready_for_review",
 }
 REVIEW_ACTIONS = {"submitted", "edited", "dismissed"}
+COMMENT_ACTIONS = {"created", "edited", "deleted"}
+"""A comment on a pull request may carry (or withdraw) a maintainer's override."""
 
 
 def _target(delivery: Delivery, payload: dict[str, Any]) -> tuple[str, int] | None:
@@ -32,6 +33,13 @@ def _target(delivery: Delivery, payload: dict[str, Any]) -> tuple[str, int] | No
         return payload["repository"]["full_name"], int(payload["pull_request"]["number"])
     if delivery.event == "pull_request_review" and action in REVIEW_ACTIONS:
         return payload["repository"]["full_name"], int(payload["pull_request"]["number"])
+    issue = payload.get("issue") or {}
+    if (
+        delivery.event == "issue_comment"
+        and action in COMMENT_ACTIONS
+        and issue.get("pull_request")
+    ):
+        return payload["repository"]["full_name"], int(issue["number"])
     return None
 
 
@@ -47,13 +55,12 @@ def process(delivery: Delivery, credentials: Credentials, ledger: SqlLedger) -> 
     installation = (payload.get("installation") or {}).get("id")
     client = credentials.client(int(installation) if installation else None)
     try:
-        pull = client.pull(repo, number)
-        policy = policy_from_base(client, repo, pull["base"]["sha"])
-        contribution = fetch_contribution(client, repo, number)
-        history = ledger.view(contribution, policy, repo)
-        assessment = assess(contribution, policy, history)
-        published = publish(client, repo, number, pull["head"]["sha"], assessment, policy)
-        ledger.record(assessment, repo, policy)
+        run = vet_pull(client, repo, number, credentials.login(client), ledger=ledger)
     finally:
         client.close()
-    return f"{repo}#{number}: {assessment.verdict.value}; labels {', '.join(published.labels)}"
+    outcome = (
+        f"{repo}#{number}: {run.assessment.verdict.value}; labels {', '.join(run.published.labels)}"
+    )
+    if run.assessment.override is not None:
+        outcome += f"; overridden by {run.assessment.override.by}"
+    return "; ".join([outcome, *run.published.denied, *run.refused_overrides])

@@ -21,6 +21,8 @@ class Settings:
     token: str | None = None
     app_id: str | None = None
     private_key: str | None = field(default=None, repr=False)
+    bot_login: str | None = None
+    """Who the service comments and labels as (default: asked from GitHub)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,7 +53,7 @@ class Settings:
                 "or PATCHVET_GITHUB_TOKEN",
             )
         return cls(secret.encode(), env.get("PATCHVET_GITHUB_API_URL", PUBLIC_API), token,
-                   app_id, key)  # fmt: skip
+                   app_id, key, env.get("PATCHVET_GITHUB_BOT_LOGIN"))  # fmt: skip
 
 
 class Credentials:
@@ -61,6 +63,7 @@ class Credentials:
         self.settings = settings
         self.transport = transport
         self._tokens: dict[int, tuple[str, float]] = {}
+        self._login: str | None = settings.bot_login
 
     def _app_jwt(self) -> str:
         import jwt
@@ -68,6 +71,23 @@ class Credentials:
         now = int(time.time())
         claims = {"iat": now - 60, "exp": now + 540, "iss": self.settings.app_id}
         return str(jwt.encode(claims, self.settings.private_key or "", algorithm="RS256"))
+
+    def login(self, client: GitHubClient) -> str:
+        """
+        Who this service acts as on GitHub: `<app slug>[bot]` for an App (from `GET /app`),
+        the token's user otherwise; only comments by this login are ever edited.
+        """
+        if self._login is None:
+            if self.settings.app_id is not None:
+                app = GitHubClient(None, self.settings.api_url, self.transport)
+                app.http.headers["Authorization"] = f"Bearer {self._app_jwt()}"
+                try:
+                    self._login = f"{app.request('GET', '/app').json()['slug']}[bot]"
+                finally:
+                    app.close()
+            else:
+                self._login = client.whoami() or "github-actions[bot]"
+        return self._login
 
     def client(self, installation: int | None) -> GitHubClient:
         """A client acting for `installation` (or with the plain token)."""

@@ -100,6 +100,7 @@ class GitHubPullRequest(_Wire):
     state: str = "open"
     merged: bool | None = None
     created_at: str | None = None
+    author_association: str | None = None
 
 
 class PullRequestEvent(_Wire):
@@ -260,6 +261,7 @@ def pull_request_contribution(
         created_at=pull.created_at,
         state="merged" if pull.merged else pull.state,
         author_created_at=account.created_at if account else pull.user.created_at,
+        author_association=pull.author_association,
         reviews=tuple(
             Review(Identity(login=r.user.login, id=r.user.id), r.state.upper())
             for r in reviews or ()

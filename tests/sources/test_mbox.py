@@ -8,7 +8,10 @@ import pytest
 
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import read_path, read_stream
+from patchvet.sources.mbox import split_messages
 from tests.helpers import GitRepo, run_cli
+
+_SHA1 = "0123456789abcdef0123456789abcdef01234567"
 
 
 def _series(repo: GitRepo, out: Path, cover: bool = True) -> list[Path]:
@@ -209,3 +212,32 @@ def test_below_divider_findings_through_the_cli(
     found = {finding["id"] for finding in report["findings"]}
     assert {"signoff/below-divider", "disclosure/below-divider", "signoff/missing"} <= found
     assert "disclosure/missing" in found  # the Assisted-by below `---` does not count
+def _split(data: bytes, block: int, limit: int = 1 << 20) -> list[tuple[bytes | None, str | None]]:
+    return [(m.data, m.envelope) for m in split_messages(io.BytesIO(data), limit, block)]
+
+
+def test_messages_split_the_same_whatever_the_read_size() -> None:
+    envelope = b"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    body = b"Subject: [PATCH] x\n\n>From here\n>>From there\nFrom inside, no blank line before\n"
+    data = b"preamble\n\n" + envelope + body + b"\n" + envelope + body + b"  \n" + envelope + b"end"
+    expected = [
+        (b"preamble\n\n", None),
+        (body.replace(b">From", b"From").replace(b">>From", b">From") + b"\n", _SHA1),
+        (body.replace(b">From", b"From").replace(b">>From", b">From") + b"  \n", _SHA1),
+        (b"end", _SHA1),
+    ]
+    for block in (1, 2, 7, 64, 1 << 16):
+        assert _split(data, block) == expected, block
+
+
+def test_a_from_line_not_after_a_blank_line_stays_in_the_message() -> None:
+    envelope = b"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    data = envelope + b"text\n" + envelope + b"more\n"
+    assert _split(data, 5) == [(b"text\n" + envelope + b"more\n", _SHA1)]
+
+
+def test_an_oversized_message_is_counted_across_reads() -> None:
+    envelope = b"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    data = envelope + b"x" * 100 + b"\n\n" + envelope + b"small\n"
+    messages = list(split_messages(io.BytesIO(data), 50, 16))
+    assert [(m.data, m.size) for m in messages] == [(None, 102), (b"small\n", 6)]

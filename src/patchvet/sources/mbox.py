@@ -24,10 +24,11 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 """A single message larger than this is skipped: no real patch is that big, garbage can be."""
 
 _MBOX_FROM = re.compile(
-    rb"^From (\S+) +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb"From (\S+) +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     rb" +\d{1,2} \d{2}:\d{2}(:\d{2})? "
 )
-_ESCAPED_FROM = re.compile(rb"^>(>*From )")
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+_BLOCK = 1 << 16
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -41,31 +42,84 @@ class RawMessage:
     size: int
 
 
-def split_messages(stream: BinaryIO, limit: int) -> Iterator[RawMessage]:
-    """Yield the messages of an mbox (or the single message of a plain file)."""
-    chunks: list[bytes] = []
-    size = 0
-    envelope: str | None = None
-    started = False
-    previous_blank = True
-    for line in stream:
-        match = _MBOX_FROM.match(line) if previous_blank else None
-        if match:
-            if started:
-                yield RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
-            chunks, size, started = [], 0, True
-            envelope = match.group(1).decode("ascii", "replace")
-            previous_blank = False
-            continue
-        started = True
-        previous_blank = line.strip() == b""
-        size += len(line)
-        if size <= limit:
-            chunks.append(_ESCAPED_FROM.sub(rb"\1", line))
+class _Message:
+    """One message while its blocks stream past: kept up to the size limit, counted always."""
+
+    def __init__(self, envelope: str | None, limit: int) -> None:
+        self.envelope = envelope
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size <= self.limit:
+            self.parts.append(data)
         else:
-            chunks = []
-    if started:
-        yield RawMessage(b"".join(chunks) if size <= limit else None, envelope, size)
+            self.parts = []
+
+    def finish(self) -> RawMessage:
+        if self.size > self.limit:
+            return RawMessage(None, self.envelope, self.size)
+        data = b"".join(self.parts)
+        if b">From " in data:
+            data = _ESCAPED_FROM.sub(rb"\1", data)
+        return RawMessage(data, self.envelope, self.size)
+
+
+def _from_lines(data: bytes) -> Iterator[int]:
+    """Where lines starting `From ` begin (`bytes.find` is far faster than a `^` regex)."""
+    if data.startswith(b"From "):
+        yield 0
+    at = data.find(b"\nFrom ")
+    while at != -1:
+        yield at + 1
+        at = data.find(b"\nFrom ", at + 1)
+
+
+def split_messages(stream: BinaryIO, limit: int, block: int = _BLOCK) -> Iterator[RawMessage]:
+    """
+    Yield the messages of an mbox (or the single message of a plain file).
+
+    A `From ` line after a blank line (or first in the stream) starts a message. The stream is
+    read in blocks and searched for such lines with `bytes.find`, not line by line.
+    """
+    current: _Message | None = None
+    carry = b""
+    previous_blank = True
+    while True:
+        chunk = stream.read(block)
+        data = carry + chunk
+        if chunk:
+            cut = data.rfind(b"\n") + 1
+            data, carry = data[:cut], data[cut:]
+        else:
+            carry = b""
+        start = 0
+        for at in _from_lines(data):
+            if at:
+                line_start = data.rfind(b"\n", 0, at - 1) + 1
+                previous_blank = not data[line_start:at].strip()
+            match = _MBOX_FROM.match(data, at) if previous_blank else None
+            if match is None:
+                continue
+            if at > start:
+                current = current or _Message(None, limit)
+                current.add(data[start:at])
+            if current is not None:
+                yield current.finish()
+            line_end = data.find(b"\n", at)
+            start = len(data) if line_end == -1 else line_end + 1
+            current = _Message(match.group(1).decode("ascii", "replace"), limit)
+        if len(data) > start:
+            current = current or _Message(None, limit)
+            current.add(data[start:])
+        if data:
+            previous_blank = not data[data.rfind(b"\n", 0, len(data) - 1) + 1 :].strip()
+        if not chunk:
+            break
+    if current is not None:
+        yield current.finish()
 
 
 def _with_last_flag(messages: Iterator[RawMessage]) -> Iterator[tuple[int, RawMessage, bool]]:

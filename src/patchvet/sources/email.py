@@ -12,12 +12,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import formataddr, getaddresses
 
 from patchvet.records import Commit, FileChange, Identity, Mail, Trailer
 from patchvet.sources._diff import DiffError, parse_diff
+from patchvet.sources._headers import Headers
 from patchvet.sources._message import (
     identity_from_address,
     parse_trailers,
@@ -107,14 +108,6 @@ def _body_text(message: Message) -> str:
     return "\n".join(texts)
 
 
-def _header(message: EmailMessage, name: str) -> str:
-    try:
-        value = message.get(name)
-    except Exception:  # noqa: BLE001 - a hostile header must not stop the run
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
-
-
 def _split_in_body_headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     """git am lets the first body lines override From/Subject/Date, ended by a blank line."""
     headers: dict[str, str] = {}
@@ -171,16 +164,16 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
 
     `envelope_sha` is the commit id from git format-patch's `From <sha> Mon Sep 17 …` line.
     """
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    has_headers = bool(_header(message, "From") or _header(message, "Subject"))
+    message = BytesParser(policy=policy.compat32).parsebytes(raw)
+    headers = Headers(message)
+    has_headers = bool(headers.get("From") or headers.get("Subject"))
     text = _body_text(message) if has_headers else raw.decode("utf-8", "replace")
     if "\x00" in text:
         raise MessageError("binary data, not a patch")
     lines = text.replace("\r\n", "\n").split("\n")
     in_body, lines = _split_in_body_headers(lines)
-    subject = in_body.get("Subject") or _header(message, "Subject")
-    author_field = in_body.get("From") or _header(message, "From")
+    subject = in_body.get("Subject") or headers.get("Subject")
+    author_field = in_body.get("From") or headers.get("From")
     message_lines, diff_lines = _split_message_and_diff(lines)
     try:
         files = tuple(parse_diff(diff_lines)) if diff_lines else ()
@@ -204,30 +197,30 @@ def parse_message(raw: bytes, envelope_sha: str | None = None) -> ParsedMessage:
         subject=title,
         message=full_message,
         trailers=parse_trailers(full_message),
-        date=in_body.get("Date") or _header(message, "Date") or None,
+        date=in_body.get("Date") or headers.get("Date") or None,
         dropped_trailers=_dropped_trailers(diff_lines),
     )
-    message_id = _header(message, "Message-ID").strip("<> ") or None
-    sender_field = _header(message, "From")
+    message_id = headers.get("Message-ID").strip("<> ") or None
+    sender_field = headers.get("From")
     sender = identity_from_address(sender_field) if sender_field else author
     mail = Mail(
         message_id=message_id,
         subject=subject,
         sender=sender,
-        in_reply_to=_header(message, "In-Reply-To").strip("<> ") or None,
-        references=tuple(_MESSAGE_IDS.findall(_header(message, "References")))[-50:],
-        to=_addresses(message, "To"),
-        cc=_addresses(message, "Cc"),
+        in_reply_to=headers.get("In-Reply-To").strip("<> ") or None,
+        references=tuple(_MESSAGE_IDS.findall(headers.get("References")))[-50:],
+        to=_addresses(headers, "To"),
+        cc=_addresses(headers, "Cc"),
         date=commit.date,
         attestation=attestation(raw, author, sender),
     )
     return ParsedMessage(subject, commit, files, message_id, series, body, _notes(diff_lines), mail)
 
 
-def _addresses(message: EmailMessage, name: str) -> tuple[str, ...]:
+def _addresses(headers: Headers, name: str) -> tuple[str, ...]:
     """The addresses of a To/Cc header as `Name <addr>` strings (at most 100)."""
     return tuple(
         formataddr((display, address))
-        for display, address in getaddresses([_header(message, name)])[:100]
+        for display, address in getaddresses([headers.get(name)])[:100]
         if address
     )

@@ -18,10 +18,12 @@ import itertools
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
+from patchvet.model.strip import is_unread_file, strip_code_lines, strip_subject, strip_text
 from patchvet.records import ChangeStatus, Contribution, SourceKind
 
 HASH_BITS = 20
@@ -80,20 +82,16 @@ def view(contribution: Contribution) -> View:
     else:
         message = "\n\n".join(commit.message for commit in contribution.commits)
         subject, _, body = message.partition("\n")
-    paths = tuple(
-        (change.path, change.status.value, change.additions, change.deletions)
-        for change in contribution.files
-        if not is_unread_file(change.path)
-    )
+    read = [change for change in contribution.files if not is_unread_file(change.path)]
+    paths = tuple((change.path, change.status.value, change.additions, change.deletions)
+                  for change in read)  # fmt: skip
     added: list[str] = []
-    for change in contribution.files:
-        if is_unread_file(change.path):
-            continue
-        for line in change.added_lines:
-            if len(added) >= MAX_ADDED_LINES:
-                break
-            added.append(strip_code_line(line.text))
-    return View(strip_subject(subject), strip_text(body), paths, tuple(added))
+    for change in read:
+        room = MAX_ADDED_LINES - len(added)
+        if room <= 0:
+            break
+        added.extend(line.text for line in change.added_lines[:room])
+    return View(strip_subject(subject), strip_text(body), paths, strip_code_lines(added))
 
 
 def _frac(count: int, total: int) -> float:
@@ -170,10 +168,13 @@ def dense(view: View) -> list[float]:
     return _message_features(view.subject, view.body) + _diff_features(view)
 
 
+@lru_cache(maxsize=1 << 17)
 def _hash(token: str) -> int:
+    # Bounded: a token seen again (most are: words, shapes, identifiers) costs a lookup.
     return zlib.crc32(token.encode("utf-8", "replace")) & (HASH_SIZE - 1)
 
 
+@lru_cache(maxsize=1 << 14)
 def _line_shape(line: str) -> str:
     """Indentation, first and last character class and length: formatting habits."""
     stripped = line.strip()
@@ -185,30 +186,35 @@ def _line_shape(line: str) -> str:
     return f"{indent}{first}{last}{min(6, len(stripped) // 20)}"
 
 
-def _tokens(view: View) -> Iterable[str]:
+def _tokens(view: View) -> list[str]:
+    """Every token, in order. Built with C-level maps: a message yields thousands of n-grams."""
     message = f"{view.subject}\n{view.body}"
-    message_words = _WORD.findall(message.lower())
+    size = len(message)
+    tokens: list[str] = []
     for width in (3, 5):
-        yield from (f"m{width}:{message[i : i + width]}" for i in range(len(message) - width + 1))
-    yield from (f"ms:{_line_shape(line)}" for line in message.split("\n"))
-    yield from (f"m:{w}" for w in message_words)
-    yield from (f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words))
+        grams = map(message.__getitem__, map(slice, range(size), range(width, size + 1)))
+        tokens += map(f"m{width}:".__add__, grams)
+    tokens += ["ms:" + _line_shape(line) for line in message.split("\n")]
+    message_words = _WORD.findall(message.lower())
+    tokens += map("m:".__add__, message_words)
+    tokens += [f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words)]
     if view.subject:
-        yield f"s0:{view.subject.split(' ', 1)[0].lower()}"
+        tokens.append(f"s0:{view.subject.split(' ', 1)[0].lower()}")
     for line in view.added:
-        yield f"sh:{_line_shape(line)}"
+        tokens.append("sh:" + _line_shape(line))
         comment = _COMMENT.match(line)
         if comment:
             words = _WORD.findall(comment.group(1).lower())
-            yield from (f"c:{w}" for w in words)
-            yield from (f"cb:{a}_{b}" for a, b in itertools.pairwise(words))
+            tokens += map("c:".__add__, words)
+            tokens += [f"cb:{a}_{b}" for a, b in itertools.pairwise(words)]
         else:
-            yield from (f"a:{ident}" for ident in _IDENT.findall(line))
+            tokens += map("a:".__add__, _IDENT.findall(line))
     for path, status, _, _ in view.paths:
         name = path.rsplit("/", 1)[-1]
-        yield f"x:{name.rsplit('.', 1)[-1] if '.' in name else ''}"
-        yield f"st:{status}"
-        yield from (f"d:{part}" for part in path.split("/")[:-1])
+        tokens.append(f"x:{name.rsplit('.', 1)[-1] if '.' in name else ''}")
+        tokens.append(f"st:{status}")
+        tokens += map("d:".__add__, path.split("/")[:-1])
+    return tokens
 
 
 def _binned(values: list[float]) -> Iterable[str]:
@@ -219,11 +225,15 @@ def _binned(values: list[float]) -> Iterable[str]:
 
 def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
     """Hashed token counts, log-scaled: {bucket: log(1 + count)}."""
-    counts: dict[int, int] = {}
     values = dense_values if dense_values is not None else dense(view)
-    for token in itertools.chain(_tokens(view), _binned(values)):
+    # Count tokens first (in C), then hash each distinct token once. Buckets keep the order of
+    # their first token, as counting token by token would, so the score's sum is the same.
+    tokens = Counter(_tokens(view))
+    tokens.update(_binned(values))
+    counts: dict[int, int] = {}
+    for token, count in tokens.items():
         bucket = _hash(token)
-        counts[bucket] = counts.get(bucket, 0) + 1
+        counts[bucket] = counts.get(bucket, 0) + count
     return {bucket: math.log1p(count) for bucket, count in counts.items()}
 
 

@@ -62,6 +62,14 @@ def strip_code_line(line: str) -> str:
     return _AGENT_NAMES.sub("", line)
 
 
+def strip_code_lines(lines: list[str]) -> tuple[str, ...]:
+    """`strip_code_line` of each line, in one pass: no agent name spans a line break."""
+    joined = "\n".join(lines)
+    if not lines or joined.count("\n") != len(lines) - 1:
+        return tuple(strip_code_line(line) for line in lines)
+    return tuple(_AGENT_NAMES.sub("", joined).split("\n"))
+
+
 def is_unread_file(path: str) -> bool:
     """
     Files the model does not read: agent instruction files (their presence alone gives the

@@ -212,6 +212,8 @@ def test_below_divider_findings_through_the_cli(
     found = {finding["id"] for finding in report["findings"]}
     assert {"signoff/below-divider", "disclosure/below-divider", "signoff/missing"} <= found
     assert "disclosure/missing" in found  # the Assisted-by below `---` does not count
+
+
 def _split(data: bytes, block: int, limit: int = 1 << 20) -> list[tuple[bytes | None, str | None]]:
     return [(m.data, m.envelope) for m in split_messages(io.BytesIO(data), limit, block)]
 

@@ -15,11 +15,11 @@ import sys
 from collections.abc import Sequence
 
 from patchvet import __version__
-from patchvet.cli import calibrate, check, github, ledger, model, policy, service
+from patchvet.cli import calibrate, check, github, ledger, model, policy, reply, service
 from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
 from patchvet.errors import PatchvetError
 
-COMMAND_GROUPS = (check, calibrate, policy, model, ledger, github, service)
+COMMAND_GROUPS = (check, calibrate, reply, policy, model, ledger, github, service)
 """In the order `patchvet --help` lists them."""
 
 

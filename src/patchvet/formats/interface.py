@@ -66,12 +66,14 @@ class OutputFormat(enum.Enum):
     MARKDOWN = "markdown"
     SARIF = "sarif"
     CHECKPATCH = "checkpatch"
+    REPLY = "reply"
 
     def reporter(self, out: TextIO, policy: Policy) -> Reporter:
         """The reporter for this format."""
         from patchvet.formats.checkpatch import CheckpatchReporter
         from patchvet.formats.json import JsonReporter
         from patchvet.formats.markdown import MarkdownReporter
+        from patchvet.formats.reply import ReplyReporter
         from patchvet.formats.sarif import SarifReporter
         from patchvet.formats.text import TextReporter
 
@@ -81,5 +83,6 @@ class OutputFormat(enum.Enum):
             OutputFormat.MARKDOWN: MarkdownReporter,
             OutputFormat.SARIF: SarifReporter,
             OutputFormat.CHECKPATCH: CheckpatchReporter,
+            OutputFormat.REPLY: ReplyReporter,
         }
         return classes[self](out, policy)

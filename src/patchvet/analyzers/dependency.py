@@ -8,6 +8,7 @@ Only added lines are read, so a changed version shows as the new requirement.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from importlib.resources import files
 
 from patchvet.analyzers.interface import Subject
 from patchvet.paths import LOCK_FILES, first_match
-from patchvet.records import Confidence, FileChange, Finding, Location, Severity
+from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,27 @@ class Requirement:
 
     @property
     def from_vcs_or_url(self) -> bool:
-        """Installed from a URL, git or a local path instead of the registry."""
-        return bool(re.search(r"(?:git\+|https?://|github:|file:|\bgit\s*=|\bpath\s*=)", self.spec))
+        """
+        Installed from a URL, git or a local path instead of the registry. A path to a crate or
+        package inside the same repository (a workspace member) is the project's own code.
+        """
+        if re.search(r"(?:git\+|https?://|github:|\bgit\s*=)", self.spec):
+            return True
+        local = _LOCAL_PATH.search(self.spec)
+        if local is None:
+            return False
+        return not _inside_repository(self.path, local["path"] or local["file"] or "")
+
+
+_LOCAL_PATH = re.compile(r"(?:\bpath\s*=\s*[\"'](?P<path>[^\"']*)|file:(?P<file>\S*))")
+
+
+def _inside_repository(manifest: str, target: str) -> bool:
+    """Whether `target`, relative to the manifest's folder, stays inside the repository."""
+    if not target or target.startswith(("/", "~")) or re.match(r"[A-Za-z]:[\\/]", target):
+        return False
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target))
+    return joined != ".." and not joined.startswith("../")
 
 
 _MANIFESTS = {
@@ -75,14 +95,30 @@ _NPM_RESOLVED = re.compile(
 
 
 @cache
-def popular(ecosystem: str) -> frozenset[str]:
-    """Well-known package names of an ecosystem, normalized."""
+def _ranked(ecosystem: str) -> tuple[tuple[str, ...], int]:
+    """(normalized names, most popular first; how many of the first are lookalike targets)."""
     text = files("patchvet.analyzers").joinpath(f"data/popular-{ecosystem}.txt").read_text("utf-8")
-    return frozenset(
-        _normalize(ecosystem, line.strip())
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+    names: list[str] = []
+    targets = 0
+    for line in text.splitlines():
+        if line.startswith("# targets:"):
+            targets = int(line.split(":", 1)[1])
+        elif line.strip() and not line.startswith("#"):
+            names.append(_normalize(ecosystem, line.strip()))
+    return tuple(names), targets or len(names)
+
+
+@cache
+def popular(ecosystem: str) -> frozenset[str]:
+    """Every known package name of an ecosystem, normalized: these are never lookalikes."""
+    return frozenset(_ranked(ecosystem)[0])
+
+
+@cache
+def _targets(ecosystem: str) -> tuple[str, ...]:
+    """The names popular enough to be worth imitating (the head of the ranking)."""
+    names, targets = _ranked(ecosystem)
+    return tuple(name for name in names[:targets] if len(name) >= 4)
 
 
 def _normalize(ecosystem: str, name: str) -> str:
@@ -111,14 +147,11 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 def lookalike(ecosystem: str, name: str) -> str | None:
     """The popular package `name` imitates, or None when it is popular itself or unlike any."""
-    known = popular(ecosystem)
     normalized = _normalize(ecosystem, name)
-    if normalized in known:
+    if normalized in popular(ecosystem):
         return None
     squashed = normalized.replace("-", "")
-    for candidate in known:
-        if len(candidate) < 4:
-            continue
+    for candidate in _targets(ecosystem):
         if _within_one_edit(normalized, candidate) or (
             squashed == candidate.replace("-", "") and normalized != candidate
         ):
@@ -126,28 +159,118 @@ def lookalike(ecosystem: str, name: str) -> str | None:
     return None
 
 
+# Where dependencies are declared in TOML manifests: (table, array key); "*" is any key.
+_DEPENDENCY_ARRAYS = {
+    ("project", "dependencies"), ("project.optional-dependencies", "*"),
+    ("dependency-groups", "*"), ("build-system", "requires"),
+}  # fmt: skip
+_DEPENDENCY_TABLE = re.compile(
+    r"^(?:(?:target\..+\.)?(?:dev-|build-)?dependencies|workspace\.dependencies"
+    r"|tool\.poetry(?:\.group\.[^.]+)?\.(?:dev-)?dependencies|(?:dev-)?packages)$"
+)
+# Array keys that never list dependencies, whatever table holds them.
+_NEVER_DEPENDENCIES = {
+    "keywords", "classifiers", "authors", "maintainers", "license-files", "include", "exclude",
+    "select", "ignore", "extend-select", "extend-ignore", "testpaths", "addopts", "markers",
+    "filterwarnings", "files", "plugins", "categories",
+}  # fmt: skip
+_TRIPLE_QUOTE = re.compile(r"\"\"\"|\'\'\'")
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ARRAY_OPEN = re.compile(r"^\s*(?P<key>[A-Za-z0-9_.\"-]+)\s*=\s*\[(?P<rest>[^\]]*)$")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What an added TOML line sits in, when the added lines above it show it."""
+
+    table: str | None
+    """The table, when its header is among the contiguous added lines above."""
+    array: str | None
+    """The key of the array the line is an element of, when its opening line was added."""
+
+    def declares_dependencies(self) -> bool | None:
+        """True or False when the scope is known, None when the diff does not show it."""
+        if self.array is not None:
+            if self.table is None:
+                return None if self.array not in _NEVER_DEPENDENCIES else False
+            return (self.table, self.array) in _DEPENDENCY_ARRAYS or (
+                self.table,
+                "*",
+            ) in _DEPENDENCY_ARRAYS
+        if self.table is None:
+            return None
+        return _DEPENDENCY_TABLE.match(self.table) is not None
+
+
+def _toml_scopes(change: FileChange) -> Iterator[tuple[AddedLine, _Scope]]:
+    """
+    Each added line with the table and array it belongs to, as far as the added lines show:
+    context is carried only across contiguous added lines (a gap means unseen lines between).
+    """
+    table: str | None = None
+    array: str | None = None
+    previous = -1
+    opaque = False
+    for line in change.added_lines:
+        if line.number != previous + 1:
+            table = array = None
+            opaque = False
+        previous = line.number
+        # Inside a multi-line string a `[table]` line is text: stop trusting what we track
+        # (a hostile manifest must not hide its dependencies behind a fake header).
+        opaque = opaque or _TRIPLE_QUOTE.search(line.text) is not None
+        if opaque:
+            yield line, _Scope(None, None)
+            continue
+        header = _TABLE_HEADER.match(line.text)
+        opener = _ARRAY_OPEN.match(line.text)
+        if header and not opener:
+            table, array = header["name"].replace('"', ""), None
+            yield line, _Scope(table, None)
+            continue
+        if opener:
+            yield line, _Scope(table, None)
+            array = opener["key"].strip('"')
+            continue
+        yield line, _Scope(table, array)
+        if line.text.strip().startswith("]"):
+            array = None
+
+
 def _plausible_bare_name(name: str) -> bool:
     return name.islower() and len(name) >= 3 and name not in {"tests", "docs", "src", "test"}
 
 
-def _parse_line(ecosystem: str, path: str, text: str) -> tuple[str, str] | None:
+def _parse_toml_line(ecosystem: str, text: str, scope: _Scope) -> re.Match[str] | None:
+    declared = scope.declares_dependencies()
+    if declared is False:
+        return None
+    if ecosystem == "pypi":
+        match = _PYPROJECT_LINE.match(text)
+        # Bare strings in other TOML lists (ruff codes, paths) look like unpinned
+        # requirements; keep only names shaped like a distribution. Where the diff shows the
+        # list is `keywords = [...]` or another non-dependency key, `declared` is False.
+        if match and not match["spec"] and not _plausible_bare_name(match["name"]):
+            match = None
+        if match:
+            return match
+    return _TOML_DEP.match(text)
+
+
+def _parse_line(
+    ecosystem: str, path: str, text: str, scope: _Scope | None = None
+) -> tuple[str, str] | None:
     stripped = text.strip()
     if not stripped or stripped.startswith(("#", "//", "-", "[")):
         return None
-    if ecosystem == "pypi":
-        if path.endswith((".toml", "Pipfile")):
-            match = _PYPROJECT_LINE.match(text)
-            # Bare strings in other TOML lists (ruff codes, paths) look like unpinned
-            # requirements; keep only names shaped like a distribution.
-            if match and not match["spec"] and not _plausible_bare_name(match["name"]):
-                match = None
-            match = match or _TOML_DEP.match(text)
-        elif path.endswith(".cfg"):
+    match: re.Match[str] | None
+    if scope is not None:
+        match = _parse_toml_line(ecosystem, text, scope)
+    elif ecosystem == "pypi":
+        if path.endswith(".cfg"):
             match = _REQ_LINE.match(text) if text[:1] in (" ", "\t") else None
         else:
             match = _REQ_LINE.match(text.split(" #", 1)[0])
-    elif ecosystem == "crates":
-        match = _TOML_DEP.match(text)
     elif ecosystem == "go":
         match = _GO_LINE.match(text)
     else:
@@ -163,8 +286,12 @@ def requirements(change: FileChange) -> Iterator[Requirement]:
     """The dependencies that added lines of a manifest name."""
     for ecosystem, globs in _MANIFESTS.items():
         if first_match(change.path, globs):
-            for line in change.added_lines:
-                parsed = _parse_line(ecosystem, change.path, line.text)
+            if change.path.endswith((".toml", "Pipfile")):
+                lines: Iterator[tuple[AddedLine, _Scope | None]] = _toml_scopes(change)
+            else:
+                lines = ((line, None) for line in change.added_lines)
+            for line, scope in lines:
+                parsed = _parse_line(ecosystem, change.path, line.text, scope)
                 if parsed:
                     yield Requirement(ecosystem, parsed[0], parsed[1], line.number, change.path)
             return

@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 from patchvet.check import check
 from patchvet.marks import load_registry
@@ -117,6 +118,11 @@ def _messages(repo: Path, shas: list[str]) -> dict[str, tuple[str, str, str]]:
     return found
 
 
+def _finding_id(item: Any) -> str:
+    """Older versions held findings directly (not judged), so "before" runs work too."""
+    return str(getattr(item, "finding", item).id)
+
+
 def evaluate(repo: Path, commits: int, policy_name: str) -> Row:
     """Vet the newest `commits` non-merge commits of `repo` and compare with git."""
     shas = (
@@ -129,8 +135,7 @@ def evaluate(repo: Path, commits: int, policy_name: str) -> Row:
     ours: dict[str, set[str]] = {}
     for result in check(read_git_commits(shas, repo), policy):
         if isinstance(result, Assessment):
-            # getattr: older versions held findings directly, so "before" runs work too.
-            ours[result.contribution.id] = {getattr(f, "finding", f).id for f in result.findings}
+            ours[result.contribution.id] = {_finding_id(f) for f in result.findings}
     row = Row(repo.name if repo.name not in ("repo", ".git") else repo.parent.name)
     for sha, (name, email, message) in _messages(repo, shas).items():
         ids = ours.get(sha, set())

@@ -149,3 +149,23 @@ def test_output_file(repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert code == 0 and out == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
+
+
+def test_git_range_options_reach_git(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    base = repo.git("rev-parse", "HEAD").decode().strip()
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("On topic", {"t.txt": "t\n" * 4})
+    repo.git("checkout", "-q", "main")
+    repo.commit("On main", {"m.txt": "m\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge topic", "topic")
+
+    def titles(*extra: str) -> list[str]:
+        argv = ["check", "--repo", str(repo.path), "--git", f"{base}..HEAD", "--format", "json"]
+        code, out, _ = run_cli(capsys, *argv, *extra)
+        assert code == 0
+        return sorted(c["title"] for c in json.loads(out)["contributions"])
+
+    assert titles() == ["On main", "On topic"]
+    assert titles("--merges") == ["Merge topic", "On main", "On topic"]
+    assert titles("--first-parent", "--merges") == ["Merge topic", "On main"]
+    assert titles("-n", "1", "--first-parent", "--merges") == ["Merge topic"]

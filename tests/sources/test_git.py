@@ -4,7 +4,7 @@ import pytest
 
 from patchvet.errors import SourceError
 from patchvet.records import Contribution, Skipped
-from patchvet.sources import read_git_range
+from patchvet.sources import RangeOptions, read_git_range
 from tests.helpers import GitRepo
 
 
@@ -50,7 +50,12 @@ def test_merge_commit_carries_branch_name(repo: GitRepo) -> None:
         "Merge pull request #5 from someone/copilot/fix-123",
         "copilot/fix-123",
     )
-    items = [i for i in read_git_range("HEAD~1..HEAD", repo.path) if isinstance(i, Contribution)]
+    merges = RangeOptions(merges=True)
+    items = [
+        i
+        for i in read_git_range("HEAD~1..HEAD", repo.path, options=merges)
+        if isinstance(i, Contribution)
+    ]
     merge = next(i for i in items if i.commits[0].is_merge)
     assert merge.head_ref == "copilot/fix-123"
 
@@ -91,3 +96,47 @@ def test_mailmap_canonical_author_with_raw_alias(repo: GitRepo) -> None:
     assert item.author.email == "jane@example.org"
     assert [alias.email for alias in item.author_aliases] == ["jd@old.example"]
     assert item.state == "merged" and item.created_at is not None
+
+
+def _merged_history(repo: GitRepo) -> tuple[str, str, str]:
+    """main: A, then a merge of a branch holding B and C (15 added lines in all)."""
+    a = repo.commit("A", {"a.txt": "a\n"})
+    repo.git("checkout", "-q", "-b", "topic")
+    b = repo.commit("B", {"b.txt": "b\n" * 5})
+    repo.commit("C", {"c.txt": "c\n" * 10})
+    repo.git("checkout", "-q", "main")
+    repo.commit("D", {"d.txt": "d\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'topic'", "topic")
+    return a, b, repo.git("rev-parse", "HEAD").decode().strip()
+
+
+def _subjects(items: list[Contribution | Skipped]) -> list[str]:
+    return [item.title for item in items if isinstance(item, Contribution)]
+
+
+def test_merges_are_skipped_unless_asked_for(repo: GitRepo) -> None:
+    a, _, _ = _merged_history(repo)
+    assert _subjects(list(read_git_range(f"{a}..HEAD", repo.path))) == ["B", "C", "D"]
+    with_merges = list(read_git_range(f"{a}..HEAD", repo.path, options=RangeOptions(merges=True)))
+    assert _subjects(with_merges) == ["B", "C", "D", "Merge branch 'topic'"]
+
+
+def test_first_parent_judges_a_merge_as_the_change_it_brought(repo: GitRepo) -> None:
+    a, _, merge = _merged_history(repo)
+    mainline = RangeOptions(merges=True, first_parent=True)
+    items = list(read_git_range(f"{a}..HEAD", repo.path, options=mainline))
+    assert _subjects(items) == ["D", "Merge branch 'topic'"]
+    merged = items[-1]
+    assert isinstance(merged, Contribution) and merged.id == merge
+    assert sum(f.additions for f in merged.files) == 15
+    only_direct = RangeOptions(first_parent=True)
+    assert _subjects(list(read_git_range(f"{a}..HEAD", repo.path, options=only_direct))) == ["D"]
+
+
+def test_max_count_keeps_the_newest_oldest_first(repo: GitRepo) -> None:
+    for name in ("X", "Y", "Z"):
+        repo.commit(name, {f"{name}.txt": "x\n"})
+    newest = list(read_git_range("HEAD", repo.path, options=RangeOptions(max_count=2)))
+    assert _subjects(newest) == ["Y", "Z"]
+    with pytest.raises(SourceError, match="at least 1"):
+        read_git_range("HEAD", repo.path, options=RangeOptions(max_count=0))

@@ -21,6 +21,7 @@ from patchvet.formats.interface import counted
 from patchvet.policy import Policy, load_policy
 from patchvet.records import Assessment, Skipped, Verdict
 from patchvet.sources import (
+    RangeOptions,
     SourceItem,
     read_git_range,
     read_github_event,
@@ -46,6 +47,24 @@ def register(commands: Any) -> None:
         help="a .patch/.eml/.mbox file, a directory (read recursively), or - for stdin",
     )  # fmt: skip
     check_cmd.add_argument("--git", metavar="RANGE", help="a revision range, e.g. HEAD~10..HEAD")
+    check_cmd.add_argument(
+        "--merges",
+        action="store_true",
+        help="with --git, also judge merge commits (skipped by default)",
+    )
+    check_cmd.add_argument(
+        "--first-parent",
+        action="store_true",
+        help="with --git, follow only the mainline; with --merges each merge is judged as the "
+        "whole change it brought in",
+    )
+    check_cmd.add_argument(
+        "-n",
+        "--max-count",
+        metavar="N",
+        type=int,
+        help="with --git, only the newest N commits of the range",
+    )
     check_cmd.add_argument(
         "--msgid",
         action="append",
@@ -169,7 +188,10 @@ def _inputs(
     if args.git:
         # Signing keys are identity keys for the ledger; reading them costs a gpg/ssh-keygen
         # call per signed commit, so only ledger runs ask for them.
-        streams.append(read_git_range(args.git, root, signatures=bool(args.record or args.db)))
+        options = RangeOptions(args.merges, args.first_parent, args.max_count)
+        streams.append(
+            read_git_range(args.git, root, signatures=bool(args.record or args.db), options=options)
+        )
     if args.github_event:
         streams.append(
             read_github_event(

@@ -13,6 +13,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -53,8 +54,34 @@ def _check_repository(repo: Path, revision_range: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class RangeOptions:
+    """Which commits of a range become contributions."""
+
+    merges: bool = False
+    """Include merge commits. They are skipped by default: a merge brings in commits that are
+    judged on their own, and git shows it no diff of its own (it would look like 0 lines)."""
+    first_parent: bool = False
+    """Follow only the first parent: the mainline. With `merges`, each merge is judged as the
+    whole change it brought in (its diff against the first parent)."""
+    max_count: int | None = None
+    """Only the newest N selected commits (still reported oldest first)."""
+
+    def arguments(self) -> list[str]:
+        """The `git log` options that select these commits."""
+        selected = [] if self.merges else ["--no-merges"]
+        if self.first_parent:
+            selected += ["--first-parent", "--diff-merges=first-parent"]
+        if self.max_count is not None:
+            selected.append(f"--max-count={self.max_count}")
+        return selected
+
+
 def read_git_range(
-    revision_range: str, repo: Path, signatures: bool = False
+    revision_range: str,
+    repo: Path,
+    signatures: bool = False,
+    options: RangeOptions = RangeOptions(),
 ) -> Iterator[SourceItem]:
     """
     Stream the commits of `revision_range` in `repo` as contributions, oldest first.
@@ -63,8 +90,12 @@ def read_git_range(
     gpg or ssh-keygen about every signed commit, so only the ledger asks for it). The
     repository and range are checked now, so a mistake is reported before any output.
     """
+    if options.max_count is not None and options.max_count < 1:
+        raise SourceError(
+            f"-n must be at least 1, not {options.max_count}", hint="e.g. -n 500 for the newest 500"
+        )
     _check_repository(repo, revision_range)
-    return _stream(revision_range, repo, signatures)
+    return _stream(revision_range, repo, signatures, options)
 
 
 def _log_command(repo: Path, *selection: str, signatures: bool = False) -> list[str]:
@@ -106,9 +137,17 @@ def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
         yield from _read_batch(shas[middle:], repo)
 
 
-def _stream(revision_range: str, repo: Path, signatures: bool) -> Iterator[SourceItem]:
+def _stream(
+    revision_range: str, repo: Path, signatures: bool, options: RangeOptions
+) -> Iterator[SourceItem]:
     command = _log_command(
-        repo, "--reverse", "--end-of-options", revision_range, "--", signatures=signatures
+        repo,
+        "--reverse",
+        *options.arguments(),
+        "--end-of-options",
+        revision_range,
+        "--",
+        signatures=signatures,
     )
     with (
         tempfile.TemporaryFile() as errors,

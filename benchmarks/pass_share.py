@@ -1,0 +1,99 @@
+"""
+How many honest commits does a policy stop? The share of real commits that are not `pass`.
+
+For each repository, the newest N non-merge commits authored before a date (default
+2023-01-01: before coding agents, so the commits are taken as human and honest) are vetted
+by patchvet's real pipeline under a policy (default: `default`), and the commits that are not
+`pass` are counted, with the findings that made them so.
+
+Run it with an older patchvet on the path (PYTHONPATH=old/src) to get the "before" figures:
+the script reads only what every version has.
+
+Usage: python benchmarks/pass_share.py REPO [REPO ...] [--commits N] [--before DATE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from patchvet.check import check
+from patchvet.policy import load_policy
+from patchvet.records import Assessment, Verdict
+from patchvet.sources.git import read_git_commits
+
+_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def _causes(result: Any) -> list[str]:
+    """Finding ids judged above `pass` (older versions: every finding above `info`)."""
+    causes = []
+    for item in result.findings:
+        finding = getattr(item, "finding", item)
+        verdict = getattr(item, "verdict", None)
+        judged = verdict > Verdict.PASS if verdict is not None else None
+        if judged or (judged is None and finding.severity.value != "info"):
+            causes.append(finding.id)
+    return causes
+
+
+def _name(repo: Path) -> str:
+    return repo.parent.name if repo.name in ("repo", ".git") else repo.name
+
+
+def evaluate(
+    repo: Path, commits: int, before: str, policy_name: str
+) -> tuple[int, int, Counter[str]]:
+    """(commits vetted, commits not `pass`, how often each finding made a commit not `pass`)."""
+    shas = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--no-merges", f"--before={before}",
+         f"--max-count={commits}", "HEAD"],
+        capture_output=True, text=True, check=True, env=_ENV,
+    ).stdout.split()  # fmt: skip
+    policy = load_policy(policy_name, repo)
+    vetted = stopped = 0
+    causes: Counter[str] = Counter()
+    for result in check(read_git_commits(shas, repo), policy):
+        if not isinstance(result, Assessment):
+            continue
+        vetted += 1
+        if result.verdict > Verdict.PASS:
+            stopped += 1
+            causes.update(set(_causes(result)))
+    return vetted, stopped, causes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one Markdown row per repository and a total."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repos", nargs="+", type=Path)
+    parser.add_argument("--commits", type=int, default=400)
+    parser.add_argument("--before", default="2023-01-01")
+    parser.add_argument("--policy", default="default")
+    args = parser.parse_args(argv)
+    print("| repository | commits | not pass | share | most frequent causes |")
+    print("|---|---:|---:|---:|---|")
+    total_vetted = total_stopped = 0
+    total_causes: Counter[str] = Counter()
+    for repo in args.repos:
+        vetted, stopped, causes = evaluate(repo, args.commits, args.before, args.policy)
+        total_vetted, total_stopped = total_vetted + vetted, total_stopped + stopped
+        total_causes.update(causes)
+        _row(_name(repo), vetted, stopped, causes)
+    _row("total", total_vetted, total_stopped, total_causes)
+    return 0
+
+
+def _row(name: str, vetted: int, stopped: int, causes: Counter[str]) -> None:
+    share = 100 * stopped / vetted if vetted else 0.0
+    top = ", ".join(f"`{cause}` {count}" for cause, count in causes.most_common(4))
+    print(f"| {name} | {vetted} | {stopped} | {share:.1f}% | {top} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
+import tomllib
 
 import pytest
+from pydantic import BaseModel
 
+from patchvet.cli.policy_toml import render
+from patchvet.policy import Policy, load_preset, preset_names
+from patchvet.policy.loader import load_text
 from tests.helpers import run_cli
 
 
@@ -16,3 +22,42 @@ def test_policy_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert 'stance = "ban"' in out and "# source:" in out
     code, out, _ = run_cli(capsys, "policy", "show", "linux", "--format", "json")
     assert json.loads(out)["signoff"]["required"] is True
+    assert json.loads(out)["size"]["max_lines"] is None
+
+
+def _every_key(model: type[BaseModel], prefix: str = "") -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += _every_key(annotation, f"{name}.")
+        else:
+            names.append(prefix + name)
+    return names
+
+
+def test_show_prints_every_key_with_what_it_accepts_unset_ones_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(capsys, "policy", "show", "default")
+    assert code == 0
+    assert "# max_lines =    (unset)" in out
+    assert "# threshold =    (unset)" in out
+    lines = out.splitlines()
+    for dotted in _every_key(Policy):
+        name = re.escape(dotted.rsplit(".", 1)[-1])
+        shown = [
+            i for i, line in enumerate(lines) if re.match(rf"^(# )?\[?{name}(\]|\.| = )", line)
+        ]
+        assert shown, f"{dotted} is missing"
+        comment = lines[shown[0] - 1]
+        assert comment.startswith("# ") and "Accepts " in comment, dotted
+        assert not comment.startswith("# Accepts"), f"{dotted} has no description"
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_shown_policy_reads_back_to_the_same_policy(name: str) -> None:
+    policy = load_preset(name)
+    text = render(policy)
+    assert tomllib.loads(text) == policy.model_dump(mode="json", exclude_none=True)
+    assert load_text(text, name).model_dump() == policy.model_dump()

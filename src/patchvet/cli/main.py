@@ -15,11 +15,21 @@ import sys
 from collections.abc import Sequence
 
 from patchvet import __version__
-from patchvet.cli import calibrate, check, github, ledger, model, policy, reply, service
+from patchvet.cli import (
+    calibrate,
+    check,
+    findings,
+    github,
+    ledger,
+    model,
+    policy,
+    reply,
+    service,
+)
 from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
 from patchvet.errors import PatchvetError
 
-COMMAND_GROUPS = (check, calibrate, reply, policy, model, ledger, github, service)
+COMMAND_GROUPS = (check, calibrate, reply, policy, findings, model, ledger, github, service)
 """In the order `patchvet --help` lists them."""
 
 

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from patchvet.cli.exits import EXIT_OK
+from patchvet.cli.policy_toml import render
 from patchvet.errors import PatchvetError
 from patchvet.policy import load_policy, preset_names
 
@@ -36,15 +35,14 @@ def run_policy(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.policy_command == "show":
         policy = load_policy(args.name, Path())
-        data = policy.model_dump(mode="json", exclude_none=True)
         if args.format == "json":
-            out.write(json.dumps(data, indent=2) + "\n")
+            out.write(json.dumps(policy.model_dump(mode="json"), indent=2) + "\n")
         else:
             out.write(
                 f"# policy {policy.name}"
                 + (f" (extends {policy.extends})" if policy.extends else "")
             )
             out.write(f"\n# source: {policy.source}\n\n" if policy.source else "\n\n")
-            out.write(tomli_w.dumps(data))
+            out.write(render(policy))
         return EXIT_OK
     raise PatchvetError("policy needs an action", hint="patchvet policy list | show NAME")

@@ -9,6 +9,7 @@ merges the preset under the file: tables merge key by key, every other value is 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from patchvet.errors import ConfigError
 from patchvet.policy.schema import Policy
+from patchvet.policy.validate import policy_problems
 
 PROJECT_FILE = ".patchvet.toml"
 DEFAULT_PRESET = "default"
@@ -78,16 +80,24 @@ def _resolve(raw: dict[str, Any], origin: str, chain: tuple[str, ...] = ()) -> d
 def _validate(raw: dict[str, Any], origin: str, default_name: str) -> Policy:
     resolved = _resolve(raw, origin)
     resolved["name"] = raw.get("name", default_name)
+    problems: list[str] = []
+    policy = None
     try:
-        return Policy.model_validate(resolved)
+        policy = Policy.model_validate(resolved)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+        for each in error.errors():
+            where = ".".join(str(part) for part in each["loc"]) or "top level"
+            problems.append(f"{where}: {each['msg']}")
+    problems += policy_problems(resolved)
+    if problems:
+        listed = "".join(f"\n  - {problem}" for problem in problems)
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         raise ConfigError(
-            f"{origin}: {where}: {first['msg']}{more}",
-            hint="see `patchvet policy show default` for every key and its default",
-        ) from None
+            f"{origin}: {count}:{listed}",
+            hint="`patchvet policy show default` lists every key; `patchvet findings` every id",
+        )
+    assert policy is not None
+    return policy.from_origin(origin)
 
 
 def load_preset(name: str) -> Policy:
@@ -133,19 +143,46 @@ def discover(root: Path) -> Path | None:
     return None
 
 
+def is_file_spec(spec: str) -> bool:
+    """`--policy ./linux`, `conf/p.toml` and `p.toml` name files; `linux` names the preset."""
+    return "/" in spec or "\\" in spec or spec.endswith(".toml") or spec.startswith(".")
+
+
 def load_policy(spec: str | None, root: Path) -> Policy:
     """
-    The policy for a run: `spec` names a preset or a file; without it, the project's own
-    file under `root`, else the `default` preset.
+    The policy for a run: `spec` names a preset or, when it looks like a path, a file; without
+    it, the project's own file under `root`, else the `default` preset.
     """
     if spec is None:
         found = discover(root)
         return load_file(found) if found else load_preset(DEFAULT_PRESET)
-    path = Path(spec)
-    if spec in preset_names() and not path.is_file():
-        return load_preset(spec)
-    if path.suffix == ".toml" or path.is_file():
-        if not path.is_file():
+    if is_file_spec(spec):
+        path = Path(spec)
+        if not path.exists():
             raise ConfigError(f"policy file {spec} does not exist")
         return load_file(path)
+    if spec not in preset_names() and Path(spec).is_file():
+        raise ConfigError(
+            f"unknown policy preset {spec!r}",
+            hint=f"to use the file named {spec}, write --policy ./{spec}",
+        )
     return load_preset(spec)
+
+
+def load_from_tree(read: Callable[[str], str | None], where: str) -> Policy | None:
+    """
+    The project's policy as a tree holds it (`read(path)` gives a file's text or None):
+    `.patchvet.toml`, else `[tool.patchvet]` in `pyproject.toml`; None when it declares none.
+    """
+    text = read(PROJECT_FILE)
+    if text is not None:
+        return load_text(text, f"{where}:{PROJECT_FILE}")
+    pyproject = read("pyproject.toml")
+    if pyproject is not None:
+        try:
+            declares = isinstance(tomllib.loads(pyproject).get("tool", {}).get("patchvet"), dict)
+        except tomllib.TOMLDecodeError:
+            declares = False
+        if declares:
+            return load_text(pyproject, f"{where}:pyproject.toml")
+    return None

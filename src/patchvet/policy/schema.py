@@ -11,7 +11,7 @@ import fnmatch
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES, first_match
 from patchvet.records import Finding, Verdict
@@ -33,7 +33,7 @@ DEFAULT_GENERATED = [*LOCK_FILES, *GENERATED_FILES, *VENDORED_FILES]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class AIRules(_Section):
@@ -57,6 +57,7 @@ class DisclosureRules(_Section):
     require: list[str] = []
     """When agent marks are present, every entry must be met; `a|b` means either form."""
     forbid: list[DisclosureForm] = []
+    """Disclosure forms the project refuses (`disclosure/forbidden-form`)."""
     labels: list[str] = ["llm-assisted", "ai-assisted"]
     """PR labels that count as the `label` disclosure form."""
     assisted_by_format: Literal["any", "kernel"] = "any"
@@ -78,10 +79,13 @@ class SignoffRules(_Section):
     """Developer Certificate of Origin rules."""
 
     required: bool = False
+    """Every commit needs a human `Signed-off-by:` (`signoff/missing`, flag by default)."""
     match_author: bool = True
+    """A sign-off must match the commit author (`signoff/author-mismatch`)."""
     forbid_ai: bool = True
     """An AI identity in Signed-off-by is a violation, not just ignored."""
     forbid_ai_co_developer: bool = True
+    """An AI identity in `Co-developed-by:` is a violation (`signoff/ai-co-developer`)."""
 
 
 class SizeRules(_Section):
@@ -90,24 +94,34 @@ class SizeRules(_Section):
     exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERATED))
     """Globs of generated and lock files left out of the line count."""
     flag_bucket: Literal["XS", "S", "M", "L", "XL", "XXL"] = "XL"
+    """Changes in this size bucket or above get `size/large`."""
     max_lines: int | None = None
+    """Changes above this many counted lines get `size/over-limit` (flag by default); unset: no
+    limit."""
     max_files: int | None = 100
+    """Changes touching more files get `size/spread`; unset: no limit."""
 
 
 class ProtectedPath(_Section):
     """A set of paths the project guards, and why."""
 
     paths: list[str]
+    """Globs of the guarded paths (`/` anchors at the repository root)."""
     reason: str
+    """Why they are guarded, quoted in the finding."""
     action: str = "Ask a maintainer to review this change explicitly."
+    """What the contributor should do, quoted as the remedy."""
     when: Literal["always", "ai-detected"] = "always"
+    """`ai-detected`: only when the contribution carries agent marks."""
     verdict: VerdictName = "flag"
+    """The verdict of `protected-path/NAME` when these paths are touched."""
 
 
 class ChangeSurfaceRules(_Section):
     """Extra paths to treat as CI, build or release tooling."""
 
     extra_paths: list[str] = []
+    """Globs of further CI, build or release files (`ci-change/*`)."""
 
 
 class Calibration(_Section):
@@ -130,6 +144,7 @@ class LikelihoodRules(_Section):
     """What the statistical agent-likelihood score means here."""
 
     enabled: bool = True
+    """Compute the statistical agent-likelihood score."""
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     """Report scores at or above this; None uses the model's own threshold, chosen so that at
     most 1% of human commits of similar size reach it."""
@@ -146,6 +161,7 @@ class IdentityRules(_Section):
     known_after: int = Field(default=3, ge=1)
     """Recorded contributions after which a contributor counts as `known`."""
     report_first_contribution: bool = True
+    """Report a contributor's first recorded contribution (`identity/first-contribution`)."""
     young_account_days: int = Field(default=30, ge=0)
     """Accounts younger than this (when the forge says) get an `identity/young-account` note."""
     style_shift_after: int = Field(default=20, ge=0)
@@ -156,8 +172,11 @@ class RateRules(_Section):
     """Submission limits per contributor, by trust tier (they need a ledger)."""
 
     window_hours: float = Field(default=24, gt=0)
+    """The window, in hours, that `max_per_window` counts over."""
     max_per_window: dict[Tier, int] = {"new": 5, "known": 20, "vouched": 100}
+    """Submissions allowed per window, by tier `new`/`known`/`vouched` (`rate/submissions`)."""
     max_open: dict[Tier, int] = {"new": 3, "known": 10, "vouched": 50}
+    """Open contributions allowed at once, by tier (`rate/open-contributions`)."""
     max_open_agent: dict[Tier, int] = {}
     """Open agent-made contributions allowed at once (Homebrew: one per non-maintainer)."""
 
@@ -166,10 +185,15 @@ class CircuitBreakerRules(_Section):
     """Rust's breaker: too large a share of agent-made merges pauses new agent-made work."""
 
     enabled: bool = False
+    """Pause new agent-made work when agent-made merges pass `max_agent_share`."""
     window_days: float = Field(default=42, gt=0)
+    """Days of merges the share is computed over."""
     max_agent_share: float = Field(default=0.5, gt=0, le=1)
+    """Largest share of agent-made merges before the breaker trips."""
     cooldown_days: float = Field(default=10, ge=0)
+    """Days the breaker stays tripped."""
     min_contributions: int = Field(default=10, ge=1)
+    """Merges needed in the window before the share counts."""
 
 
 class ReviewRules(_Section):
@@ -222,22 +246,28 @@ class DependencyRules(_Section):
     """Dependency checks."""
 
     typosquat: bool = True
+    """Report new dependencies one edit from a popular package (`dependency/lookalike-name`)."""
 
 
 class Policy(_Section):
     """A resolved policy: presets and project overrides merged, validated."""
 
     name: str = "custom"
+    """The policy's name in reports (a file's path when it sets none)."""
     extends: str | None = None
+    """The preset this policy builds on; tables merge key by key."""
     description: str = ""
+    """One line on what the policy is, shown by `policy list`."""
     source: str = ""
     """Where the project states its policy (document and date)."""
     mode: Literal["advisory", "enforce"] = "advisory"
+    """`enforce` lets the GitHub integration close contributions (opt-in); `advisory` reports."""
     ai: AIRules = AIRules()
     disclosure: DisclosureRules = DisclosureRules()
     signoff: SignoffRules = SignoffRules()
     size: SizeRules = SizeRules()
     protected_paths: dict[str, ProtectedPath] = {}
+    """Named sets of guarded paths: `paths`, `reason`, `action`, `when`, `verdict`."""
     ci: ChangeSurfaceRules = ChangeSurfaceRules()
     dependency: DependencyRules = DependencyRules()
     likelihood: LikelihoodRules = LikelihoodRules()
@@ -254,8 +284,10 @@ class Policy(_Section):
         "medium": "flag",
         "high": "hold",
     }
+    """The verdict for each severity, used when `[verdicts]` does not name the finding."""
     verdicts: dict[str, VerdictName] = {}
     """Finding id (or glob such as `ci-change/*`) to verdict; the most specific pattern wins."""
+    _origin: str = PrivateAttr(default="")
     actions: dict[VerdictName, list[str]] = {}
     """Per verdict, what to do on GitHub: `summary`, `comment`, `check-run`, `label:NAME`,
     `close`."""
@@ -272,13 +304,16 @@ class Policy(_Section):
                     )
         return value
 
-    @field_validator("verdicts")
-    @classmethod
-    def _family_patterns(cls, value: dict[str, str]) -> dict[str, str]:
-        for pattern in value:
-            if "/" not in pattern:
-                raise ValueError(f"verdict key {pattern!r} must be `family/name` or `family/*`")
-        return value
+    @property
+    def origin(self) -> str:
+        """Where this policy was read from (`preset linux`, a file, `<sha>:.patchvet.toml`)."""
+        return self._origin
+
+    def from_origin(self, origin: str) -> Policy:
+        """This policy, saying it was read from `origin`."""
+        copy = self.model_copy()
+        copy._origin = origin
+        return copy
 
     @field_validator("ignore")
     @classmethod

@@ -1,0 +1,79 @@
+"""
+Every key a policy can set, with what it means and what it accepts, for `policy show`: the
+descriptions are the schema's own attribute docstrings, so they cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a policy table."""
+
+    name: str
+    value: Any
+    """The resolved value; None when unset."""
+    description: str
+    accepts: str
+
+
+def keys(model: BaseModel) -> Iterator[Key]:
+    """The keys of one table in schema order, unset ones included."""
+    for name, field in type(model).model_fields.items():
+        description = " ".join((field.description or "").split())
+        yield Key(name, getattr(model, name), description, accepts(field))
+
+
+def accepts(field: FieldInfo) -> str:
+    """`an integer ≥ 1`, `one of "allow", "forbid"`, `a list of strings`, …"""
+    text = _type_text(field.annotation)
+    bounds = []
+    for constraint in field.metadata:
+        for kind, symbol in ((Ge, "≥"), (Gt, ">"), (Le, "≤"), (Lt, "<")):
+            if isinstance(constraint, kind):
+                bounds.append(f"{symbol} {getattr(constraint, kind.__name__.lower())}")
+    if bounds:
+        text += " " + " and ".join(bounds)
+    if _optional(field.annotation):
+        text += ", or unset"
+    return text
+
+
+def _optional(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
+
+
+def _type_text(annotation: Any) -> str:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        parts = [a for a in get_args(annotation) if a is not type(None)]
+        return " or ".join(_type_text(part) for part in parts)
+    if origin is Literal:
+        return "one of " + ", ".join(f'"{value}"' for value in get_args(annotation))
+    if origin is list:
+        (item,) = get_args(annotation)
+        return f"a list of {_plural(_type_text(item))}"
+    if origin is dict:
+        key, value = get_args(annotation)
+        return f"a table from {_type_text(key)} to {_type_text(value)}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a table"
+    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+    return names.get(annotation, str(annotation))
+
+
+def _plural(text: str) -> str:
+    if text.startswith(("a ", "an ")):
+        return text.split(" ", 1)[1] + "s"
+    if text.startswith("one of "):
+        return "values, each " + text
+    return text

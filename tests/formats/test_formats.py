@@ -46,7 +46,8 @@ def test_json_report_matches_schema_v1() -> None:
     report = json.loads(_render(OutputFormat.JSON))
     assert report["schema"] == "patchvet/report/v1"
     assert report["tool"]["name"] == "patchvet"
-    assert report["policy"] == {"name": "linux", "extends": "default", "mode": "advisory"}
+    assert report["policy"] == {"name": "linux", "extends": "default", "mode": "advisory",
+                                "origin": "preset linux"}  # fmt: skip
     assert report["skipped"] == [{"source": "bad.patch", "reason": "binary data, not a patch"}]
     [first, second] = report["contributions"]
     assert first == second

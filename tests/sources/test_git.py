@@ -5,6 +5,7 @@ import pytest
 from patchvet.errors import SourceError
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import RangeOptions, read_git_range
+from patchvet.sources.git import Mailmap
 from tests.helpers import GitRepo
 
 
@@ -89,9 +90,11 @@ def test_unreadable_object_is_reported_not_dropped(repo: GitRepo) -> None:
 
 
 def test_mailmap_canonical_author_with_raw_alias(repo: GitRepo) -> None:
-    repo.write(".mailmap", "Jane Doe <jane@example.org> <jd@old.example>\n")
+    base = repo.commit("Map", {".mailmap": "Jane Doe <jane@example.org> <jd@old.example>\n"})
     repo.commit("Old address", {"x.txt": "x\n"}, author="J D <jd@old.example>")
-    [item] = list(read_git_range("HEAD~1..HEAD", repo.path))
+    [raw] = list(read_git_range("HEAD~1..HEAD", repo.path))  # no mailmap named: none applies
+    assert isinstance(raw, Contribution) and raw.author.email == "jd@old.example"
+    [item] = list(read_git_range("HEAD~1..HEAD", repo.path, mailmap=Mailmap(f"{base}:.mailmap")))
     assert isinstance(item, Contribution)
     assert item.author.email == "jane@example.org"
     assert [alias.email for alias in item.author_aliases] == ["jd@old.example"]

@@ -18,7 +18,8 @@ from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
 from patchvet.formats._escape import plain
 from patchvet.formats.interface import counted
-from patchvet.policy import Policy, load_policy
+from patchvet.policy import Policy, load_policy, load_preset
+from patchvet.policy.loader import DEFAULT_PRESET, load_from_tree
 from patchvet.records import Assessment, Skipped, Verdict
 from patchvet.sources import (
     RangeOptions,
@@ -28,6 +29,8 @@ from patchvet.sources import (
     read_path,
     read_stream,
 )
+from patchvet.sources.git import Mailmap
+from patchvet.sources.git_base import file_at, range_base
 from patchvet.sources.inbox import (
     EarlierRevisions,
     inbox_base,
@@ -111,8 +114,14 @@ def register(commands: Any) -> None:
     check_cmd.add_argument(
         "--policy",
         metavar="PRESET_OR_FILE",
-        help="a preset name or a TOML file (default: the repository's "
-        ".patchvet.toml, else the 'default' preset)",
+        help="a preset name (linux) or a TOML file (./linux, p.toml); default: the project's "
+        ".patchvet.toml — with --git, as the base of the range has it — else 'default'",
+    )
+    check_cmd.add_argument(
+        "--mailmap",
+        metavar="FILE",
+        type=Path,
+        help="with --git: map authors with this file instead of the base of the range's .mailmap",
     )
     check_cmd.add_argument("--format", choices=[f.value for f in OutputFormat], default="text")
     check_cmd.add_argument(
@@ -178,7 +187,7 @@ def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[Source
 
 
 def _inputs(
-    args: argparse.Namespace, root: Path, earlier: EarlierRevisions
+    args: argparse.Namespace, root: Path, earlier: EarlierRevisions, mailmap: Mailmap | None
 ) -> Iterator[SourceItem]:
     """Open every source now (so usage errors come before any output), read them lazily."""
     streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs, earlier)]
@@ -190,7 +199,13 @@ def _inputs(
         # call per signed commit, so only ledger runs ask for them.
         options = RangeOptions(args.merges, args.first_parent, args.max_count)
         streams.append(
-            read_git_range(args.git, root, signatures=bool(args.record or args.db), options=options)
+            read_git_range(
+                args.git,
+                root,
+                signatures=bool(args.record or args.db),
+                options=options,
+                mailmap=mailmap,
+            )
         )
     if args.github_event:
         streams.append(
@@ -215,9 +230,11 @@ def run_check(args: argparse.Namespace) -> int:
             "--github-files, --github-commits and --github-user need --github-event"
         )
     root = _repository_root(args.repo)
-    policy = load_policy(args.policy, root)
+    base = range_base(root, args.git) if args.git else None
+    mailmap = _mailmap(args.mailmap, base) if args.git else None
     earlier = EarlierRevisions()
-    items = _inputs(args, root, earlier)
+    items = _inputs(args, root, earlier, mailmap)
+    policy = _policy(args, root, base)
     project = args.project or root.resolve().name or "local"
     output: TextIO = _open_output(args.output) if args.output else sys.stdout
     ledger = None
@@ -240,6 +257,35 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     failed = any(v >= Verdict(args.fail_on) for v in verdicts)
     return EXIT_FAIL if failed or (unreadable and args.fail_on_skipped) else EXIT_OK
+
+
+def _policy(args: argparse.Namespace, root: Path, base: str | None) -> Policy:
+    """
+    A `--policy` the user named; else, with `--git`, the policy at the base of the range (the
+    commits being judged, and the working tree they may be checked out in, are not trusted
+    ground); else the project's file in the working tree.
+    """
+    if args.policy is not None or not args.git:
+        return load_policy(args.policy, root)
+    if base is None:
+        return load_preset(DEFAULT_PRESET).from_origin(
+            f"preset {DEFAULT_PRESET} (the range {args.git} has no base to read a policy from; "
+            "name one with --policy)"
+        )
+    found = load_from_tree(lambda path: file_at(root, base, path), base[:12])
+    if found is None:
+        return load_preset(DEFAULT_PRESET).from_origin(
+            f"preset {DEFAULT_PRESET} (the base {base[:12]} of the range declares no policy)"
+        )
+    return found
+
+
+def _mailmap(named: Path | None, base: str | None) -> Mailmap:
+    if named is None:
+        return Mailmap(blob=f"{base}:.mailmap" if base else None)
+    if not named.is_file():
+        raise PatchvetError(f"--mailmap {named}: no such file")
+    return Mailmap(file=named)
 
 
 def _open_output(path: Path) -> TextIO:

@@ -4,9 +4,11 @@ JSON report, schema `patchvet/report/v1` (DESIGN.md). Stable: changes are additi
 Additions to the documented shape: each finding's `verdict` (what the policy made of it),
 `scores.size_bucket` and `scores.files`, `series` for emailed patches, a top-level
 `series` list: each revision of a patch series judged as a unit, `mail` for emailed patches
-(Message-ID, the sender from the mail's header, and what attests the author), and `details` on
+(Message-ID, the sender from the mail's header, and what attests the author), `details` on
 a finding that measured something: `[{"name", "text", "value"}]`, strongest first (the signals
-behind an agent-likelihood score with their weights; a contributor's baseline and jump).
+behind an agent-likelihood score with their weights; a contributor's baseline and jump), and
+`policy.origin` (where the policy was read from: `preset linux`, a file,
+`<base sha>:.patchvet.toml`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def location_to_dict(location: Location) -> dict[str, Any]:
 
 def policy_to_dict(policy: Policy) -> dict[str, Any]:
     """The `policy` object."""
-    return {"name": policy.name, "extends": policy.extends, "mode": policy.mode}
+    return {"name": policy.name, "extends": policy.extends, "mode": policy.mode,
+            "origin": policy.origin}  # fmt: skip
 
 
 def _details(finding: Finding) -> dict[str, Any]:

@@ -29,6 +29,8 @@ class MarkdownReporter(Reporter):
         extends = f", extends `{md(self.policy.extends)}`" if self.policy.extends else ""
         self.out.write(f"{MARKER}\n## patchvet\n\n")
         self.out.write(f"Policy `{md(self.policy.name)}`{extends} · mode **{self.policy.mode}**")
+        if self.policy.origin:
+            self.out.write(f" · read from <code>{md(self.policy.origin, 160)}</code>")
         if self.policy.source:
             self.out.write(f" · source: {md(self.policy.source)}")
         self.out.write("\n")

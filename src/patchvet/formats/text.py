@@ -47,7 +47,11 @@ class TextReporter(Reporter):
     def start(self) -> None:
         extends = f", extends {self.policy.extends}" if self.policy.extends else ""
         self.console.print(
-            Text(f"patchvet · policy {self.policy.name}{extends} · {self.policy.mode}", style="dim")
+            Text(
+                f"patchvet · policy {plain(self.policy.name, 80)}{extends} · {self.policy.mode}"
+                + (f" · from {plain(self.policy.origin, 160)}" if self.policy.origin else ""),
+                style="dim",
+            )
         )
 
     def add(self, assessment: Assessment) -> None:

@@ -77,30 +77,60 @@ class RangeOptions:
         return selected
 
 
+@dataclass(frozen=True)
+class Mailmap:
+    """
+    Which `.mailmap` maps authors of a range: a blob at a trusted commit (`BASE:.mailmap`) or a
+    file the user named; never the working tree's, which the contribution may have written.
+    """
+
+    blob: str | None = None
+    file: Path | None = None
+
+
 def read_git_range(
     revision_range: str,
     repo: Path,
     signatures: bool = False,
     options: RangeOptions = RangeOptions(),
+    mailmap: Mailmap | None = None,
 ) -> Iterator[SourceItem]:
     """
     Stream the commits of `revision_range` in `repo` as contributions, oldest first.
 
     With `signatures`, each signed commit also carries the key that signed it (git then asks
-    gpg or ssh-keygen about every signed commit, so only the ledger asks for it). The
-    repository and range are checked now, so a mistake is reported before any output.
+    gpg or ssh-keygen about every signed commit, so only the ledger asks for it). Authors are
+    mapped with `mailmap` only (none by default). The repository and range are checked now, so
+    a mistake is reported before any output.
     """
     if options.max_count is not None and options.max_count < 1:
         raise SourceError(
             f"-n must be at least 1, not {options.max_count}", hint="e.g. -n 500 for the newest 500"
         )
     _check_repository(repo, revision_range)
-    return _stream(revision_range, repo, signatures, options)
+    location = _trusted_location(repo, mailmap or Mailmap())
+    return _stream(revision_range, repo, signatures, options, location)
 
 
-def _log_command(repo: Path, *selection: str, signatures: bool = False) -> list[str]:
+def _trusted_location(repo: Path, mailmap: Mailmap) -> list[str]:
+    """
+    git options that read the repository but no file of its working tree: git always reads
+    `.mailmap` from the working directory, so it runs inside the git directory (which no
+    commit can write to) and is told the mailmap to use.
+    """
+    found = _git(repo, "rev-parse", "--absolute-git-dir")
+    git_dir = found.stdout.decode("utf-8", "surrogateescape").strip()
+    options = ["-C", git_dir, "--git-dir", git_dir, "-c", f"mailmap.blob={mailmap.blob or ''}"]
+    if mailmap.file is not None:
+        options += ["-c", f"mailmap.file={mailmap.file.resolve()}"]
+    return options
+
+
+def _log_command(
+    repo: Path, *selection: str, signatures: bool = False, location: list[str] | None = None
+) -> list[str]:
     return [
-        "git", "-C", str(repo),
+        "git", *(location or ["-C", str(repo)]),
         "-c", "core.quotepath=on", "-c", "diff.noprefix=false", "-c", "log.showSignature=false",
         # Report the signing key without trusting anyone: no allowed-signers list is needed.
         "-c", "gpg.ssh.allowedSignersFile=/dev/null",
@@ -138,7 +168,11 @@ def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
 
 
 def _stream(
-    revision_range: str, repo: Path, signatures: bool, options: RangeOptions
+    revision_range: str,
+    repo: Path,
+    signatures: bool,
+    options: RangeOptions,
+    location: list[str],
 ) -> Iterator[SourceItem]:
     command = _log_command(
         repo,
@@ -148,6 +182,7 @@ def _stream(
         revision_range,
         "--",
         signatures=signatures,
+        location=location,
     )
     with (
         tempfile.TemporaryFile() as errors,

@@ -86,7 +86,9 @@ def test_calibrate_writes_the_policy_and_check_uses_it(
     assert calibration is not None and calibration.commits == 5
     assert calibration.false_flag_rate == 0.2 and "HEAD before 2023-01-01" in calibration.range
 
-    after = check_json(capsys, repo)
+    # With --git the policy comes from the base of the range; the freshly written file is not
+    # committed there yet, so it is named.
+    after = check_json(capsys, repo, "--policy", str(repo.path / ".patchvet.toml"))
     assert likelihood_finding(after[lower]) is None
     kept = likelihood_finding(after[higher])
     assert kept is not None and "calibrated threshold" in kept["message"]

@@ -217,6 +217,10 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("identity/new-email", _L,
                 "A known contributor uses an email new to their record.",
                 "Usually a new machine or employer; add it to `.mailmap` on the base branch."),
+    FindingKind("identity/style-shift", _L,
+                "The contribution's style departs sharply from its author's own long record.",
+                "A prompt to look, not proof: the account may have changed hands or an agent "
+                "may be submitting for it; often people just changed tools."),
     FindingKind("identity/vouched", _I,
                 "A maintainer vouched for this contributor.", "Informational."),
     FindingKind("identity/denounced", _H,

@@ -78,3 +78,16 @@ def test_the_cli_prints_every_problem_and_exits_2(
     assert code == 2 and out == ""
     assert "2 problems" in err and "size/larg" in err and "'x/*'" in err
     assert "Traceback" not in err
+
+
+def test_ignore_ids_and_paths_and_exempt_families_are_validated(tmp_path: Path) -> None:
+    message = _load(
+        tmp_path,
+        '[ignore."size/larg"]\nreason = "we like big changes"\n'
+        '[ignore."ci-change/*"]\nreason = "ours"\npaths = ["[z-a]"]\n'
+        '[maintainers]\nexempt_families = ["identiy"]\n',
+    )
+    assert "3 problems" in message
+    assert "ignore: unknown finding id 'size/larg'; did you mean 'size/large'?" in message
+    assert "ignore.'ci-change/*'.paths: '[z-a]' is not a valid glob" in message
+    assert "unknown finding family 'identiy'; did you mean 'identity'?" in message

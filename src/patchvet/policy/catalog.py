@@ -227,6 +227,14 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "The contribution's style departs sharply from its author's own long record.",
                 "A prompt to look, not proof: the account may have changed hands or an agent "
                 "may be submitting for it; often people just changed tools."),
+    FindingKind("identity/exempt", _I,
+                "The author is exempt from contributor checks (association, bot allowlist or "
+                "vouch list).",
+                "`[maintainers]`: the exempt families' checks are skipped; checks of the change "
+                "itself still run."),
+    FindingKind("identity/unvouched", _M,
+                "The project only accepts contributions from vouched contributors.",
+                "`maintainers.require_vouch`; ask the maintainers to vouch for you."),
     FindingKind("identity/vouched", _I,
                 "A maintainer vouched for this contributor.", "Informational."),
     FindingKind("identity/denounced", _H,

@@ -224,6 +224,7 @@ class MaintainerRules(_Section):
     override_command: str = "/patchvet override"
     """A comment line `/patchvet override <reason>` by such a person does the same."""
     override_permissions: list[Permission] = ["admin", "maintain", "write"]
+    """Repository permissions whose label or comment counts as a maintainer override."""
 
     @field_validator("exempt_associations")
     @classmethod
@@ -238,6 +239,7 @@ class IgnoreRule(_Section):
     """Findings the maintainers chose not to act on, and why (shown in every report)."""
 
     reason: str = Field(min_length=1)
+    """Why the maintainers ignore these findings; shown in every report."""
     paths: list[str] = []
     """Only findings whose every located file matches one of these globs (empty: all)."""
 
@@ -314,14 +316,6 @@ class Policy(_Section):
         copy = self.model_copy()
         copy._origin = origin
         return copy
-
-    @field_validator("ignore")
-    @classmethod
-    def _ignore_patterns(cls, value: dict[str, IgnoreRule]) -> dict[str, IgnoreRule]:
-        for pattern in value:
-            if "/" not in pattern:
-                raise ValueError(f"ignore key {pattern!r} must be `family/name` or `family/*`")
-        return value
 
     def ignored(self, finding: Finding) -> str | None:
         """The `[ignore]` reason that applies to this finding, or None."""

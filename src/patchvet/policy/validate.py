@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from patchvet.paths import matches
-from patchvet.policy.catalog import FINDINGS, known_ids
+from patchvet.policy.catalog import FAMILIES, FINDINGS, known_ids
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -65,6 +65,21 @@ def policy_problems(raw: Mapping[str, Any]) -> list[str]:
     verdicts = raw.get("verdicts")
     if isinstance(verdicts, dict):
         problems += finding_pattern_problems(verdicts, "verdicts", protected)
+    ignore = raw.get("ignore")
+    if isinstance(ignore, dict):
+        problems += finding_pattern_problems(ignore, "ignore", protected)
+        for pattern, rule in ignore.items():
+            if isinstance(rule, dict):
+                problems += glob_problems(rule.get("paths"), f"ignore.{pattern!r}.paths")
+    maintainers = raw.get("maintainers")
+    families = maintainers.get("exempt_families") if isinstance(maintainers, dict) else None
+    if isinstance(families, list):
+        problems += [
+            f"maintainers.exempt_families: unknown finding family {family!r}"
+            f"{_suggest(family, FAMILIES)}"
+            for family in families
+            if isinstance(family, str) and family not in FAMILIES
+        ]
     for section, key in (("size", "exclude"), ("ci", "extra_paths")):
         table = raw.get(section)
         if isinstance(table, dict):

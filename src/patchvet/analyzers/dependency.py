@@ -346,16 +346,34 @@ def dependency(subject: Subject) -> Iterator[Finding]:
                 locations=(Location(path=requirement.path, line=requirement.line),),
             )
     if locks and not found:
+        repinned = all(_only_repins(change) for change in locks)
         yield Finding(
             id="dependency/lockfile-only",
-            severity=Severity.LOW,
+            severity=Severity.INFO if repinned else Severity.LOW,
             confidence=Confidence.MEDIUM,
-            message="Lock files change without a matching manifest change",
+            message="Lock files change without a matching manifest change"
+            + (": only the pinned revisions of the same sources move" if repinned else ""),
             evidence=", ".join(change.path for change in locks[:10]),
             remedy="Check resolved versions, URLs and checksums; regenerate the lock file "
             "yourself if in doubt.",
             locations=tuple(Location(path=change.path) for change in locks[:10]),
         )
+
+
+# A `nix flake update`: the same inputs (owner, repo, url unchanged) pinned to newer revisions.
+_REPIN_LINE = re.compile(
+    r'^\s*"(?:lastModified|narHash|rev|revCount)"\s*:\s*("[\w+/=:.-]*"|\d+),?\s*$'
+)
+
+
+def _only_repins(change: FileChange) -> bool:
+    """A flake.lock edit that moves pins of existing inputs and names no new source."""
+    return (
+        change.path.rsplit("/", 1)[-1] == "flake.lock"
+        and change.additions == change.deletions
+        and bool(change.added_lines)
+        and all(_REPIN_LINE.match(line.text) for line in change.added_lines)
+    )
 
 
 def _lock_sources(change: FileChange) -> Iterator[Finding]:

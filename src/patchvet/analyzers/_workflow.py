@@ -88,9 +88,15 @@ _INERT_KEYS = {
     "python-version", "node-version", "go-version", "java-version", "dotnet-version",
     "ruby-version", "rust-version", "toolchain", "distribution", "cache",
 }  # fmt: skip
+# Token scopes: narrowing them to `read` or `none` is inert; `write` is flagged on its own.
+_PERMISSION_SCOPES = {
+    "actions", "checks", "contents", "deployments", "discussions", "id-token", "issues",
+    "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
+    "attestations", "models",
+}  # fmt: skip
 _STRUCTURE_KEYS = {
-    "on", "push", "pull_request", "schedule", "workflow_dispatch", "jobs", "steps", "strategy",
-    "matrix", "with", "concurrency",
+    "permissions", "on", "push", "pull_request", "schedule", "workflow_dispatch", "jobs",
+    "steps", "strategy", "matrix", "with", "concurrency",
 }  # fmt: skip
 _FIRST_PARTY_USES = re.compile(
     r"^[ \t]*(?:-[ \t]+)?uses:[ \t]*[\"']?(?:actions|github)/[\w./-]+@[\w.-]+[\"']?[ \t]*(?:#.*)?$"
@@ -124,6 +130,10 @@ def _inert_line(placed: YamlLine) -> bool:
             return key in _STRUCTURE_KEYS or key in _INERT_KEYS
         if key == "runs-on":
             return _HOSTED_RUNNER.match(value) is not None
+        if key in _PERMISSION_SCOPES or key == "permissions":
+            return value in ("read", "none", "read-all", "{}")
+        if key == "on":  # privileged triggers are findings of their own
+            return not _SHELL_SYNTAX.search(value)
         return key in _INERT_KEYS and not _SHELL_SYNTAX.search(value)
     item = _LIST_ITEM.match(text)
     return item is not None and not _SHELL_SYNTAX.search(item["value"])

@@ -6,11 +6,16 @@ from someone with write access, recorded in the ledger with who and why.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from patchvet.github.client import GitHubClient
 from patchvet.github.vet import VetRun, vet_pull
 from patchvet.ledger import open_ledger
 from patchvet.records import Verdict
+from tests.conftest import SHARED
 from tests.github.conftest import BASE_SHA, HEAD_SHA, REPO, act, seed_pull, write_event
 from tests.github.double import GitHubDouble, GitHubState
 
@@ -23,8 +28,6 @@ def ids(run: VetRun) -> set[str]:
 
 
 def vet_with_ledger(github: GitHubDouble, tmp_path: Path) -> VetRun:
-    from patchvet.github.client import GitHubClient
-
     ledger = open_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
     client = GitHubClient("t", github.url, sleep=lambda _: None)
     try:
@@ -172,3 +175,28 @@ def test_the_override_label_counts_only_when_a_maintainer_added_it(
     assert (run.assessment.override.by, run.assessment.override.via) == (
         "alice", "label patchvet:override",
     )  # fmt: skip
+
+
+REAL_OPENED = SHARED / "data" / "github-webhooks" / "pull_request" / "opened.payload.json"
+
+
+@pytest.mark.skipif(not REAL_OPENED.is_file(), reason="../shared/data/github-webhooks is absent")
+def test_a_real_owner_payload_is_not_greeted_as_a_first_contribution(
+    github: GitHubDouble, tmp_path: Path
+) -> None:
+    payload = json.loads(REAL_OPENED.read_text())
+    repo, pull = payload["repository"]["full_name"], payload["pull_request"]
+    assert pull["author_association"] == "OWNER"
+    github.state.pulls[(repo, pull["number"])] = pull
+    github.state.files[(repo, pull["number"])] = []
+    github.state.commits[(repo, pull["number"])] = []
+    github.state.users[pull["user"]["login"]] = pull["user"]
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    client = GitHubClient("t", github.url, sleep=lambda _: None)
+    try:
+        run = vet_pull(client, repo, pull["number"], "github-actions[bot]", ledger=ledger)
+    finally:
+        client.close()
+        ledger.close()
+    assert "identity/first-contribution" not in ids(run)
+    assert "identity/exempt" in ids(run)

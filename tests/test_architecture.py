@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "check": BASE | {"sources", "analyzers", "policy", "ledger"},
     "formats": BASE | {"policy"},
     "github": BASE | {"sources", "policy", "check", "formats", "ledger"},
+    "watch": BASE | {"sources", "policy", "check", "formats", "ledger"},
     "service": BASE | {"sources", "policy", "check", "formats", "ledger", "github"},
     "cli": set(),  # the top: checked apart, it may import anything
     "__main__": {"cli"},

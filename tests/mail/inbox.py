@@ -10,7 +10,8 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
+from xml.sax.saxutils import escape
 
 from patchvet.sources.inbox import gzip_mbox
 from tests.helpers import GitRepo
@@ -23,6 +24,8 @@ class Inbox:
 
     def __init__(self) -> None:
         self.threads: dict[str, bytes] = {}
+        self.feed: list[tuple[str, str]] = []
+        """(Message-ID, subject) of every message, oldest first, for `new.atom`."""
         self.requests: list[str] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}/{INBOX}"
@@ -36,9 +39,26 @@ class Inbox:
             b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + m.rstrip(b"\n") + b"\n\n"
             for m in messages
         )
-        for known in ids:
+        for known, message in zip(ids, messages, strict=True):
             self.threads[known] = mbox
+            if known not in {m for m, _ in self.feed}:
+                subject = " ".join(str(email.message_from_bytes(message)["Subject"]).split())
+                self.feed.append((known, subject))
         return ids
+
+    def atom(self) -> bytes:
+        """The feed public-inbox serves at `/<inbox>/new.atom`: newest first."""
+        entries = "".join(
+            f"<entry><author><name>someone</name></author><title>{escape(subject)}</title>"
+            f"<updated>2026-12-01T00:00:00Z</updated>"
+            f'<link href="{escape(self.url)}/{quote(message_id, safe="@")}/"/>'
+            f"<id>urn:uuid:{index}</id></entry>"
+            for index, (message_id, subject) in reversed(list(enumerate(self.feed)))
+        )
+        return (
+            '<?xml version="1.0" encoding="us-ascii"?>'
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{INBOX}</title>{entries}</feed>'
+        ).encode()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         inbox = self
@@ -48,15 +68,19 @@ class Inbox:
                 inbox.requests.append(self.path)
                 parts = self.path.split("/")
                 found = None
+                kind = "application/gzip"
                 if len(parts) == 4 and parts[1] == INBOX and parts[3] == "t.mbox.gz":
-                    found = inbox.threads.get(unquote(parts[2]))
+                    thread = inbox.threads.get(unquote(parts[2]))
+                    found = gzip_mbox(thread) if thread is not None else None
+                elif self.path == f"/{INBOX}/new.atom":
+                    found, kind = inbox.atom(), "application/atom+xml"
                 if found is None:
                     self.send_response(404)
                     self.end_headers()
                     return
-                body = gzip_mbox(found)
+                body = found
                 self.send_response(200)
-                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -25,11 +25,14 @@ from patchvet.cli import (
     policy,
     reply,
     service,
+    watch,
 )
 from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
 from patchvet.errors import PatchvetError
 
-COMMAND_GROUPS = (check, calibrate, reply, policy, findings, model, ledger, github, service)
+COMMAND_GROUPS = (
+    check, calibrate, reply, watch, policy, findings, model, ledger, github, service
+)  # fmt: skip
 """In the order `patchvet --help` lists them."""
 
 

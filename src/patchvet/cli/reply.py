@@ -21,7 +21,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from patchvet.cli.exits import EXIT_OK
 from patchvet.errors import PatchvetError
@@ -40,15 +40,20 @@ def register(commands: Any) -> None:
     )
     reply.set_defaults(handler=run_reply)
     reply.add_argument("file", metavar="REPLIES.mbox", help="the replies, or - for stdin")
-    reply.add_argument("--send", action="store_true", help="send them (default: only show)")
-    reply.add_argument("--from", dest="sender", metavar="ADDRESS",
-                       help="the From: of the replies (default: git's sendemail.from, "
-                       "then user.name <user.email>)")  # fmt: skip
-    reply.add_argument("--smtp-server", metavar="HOST", help="default: git's sendemail.smtpServer")
-    reply.add_argument("--smtp-port", type=int, metavar="PORT")
-    reply.add_argument("--smtp-user", metavar="USER", help="default: sendemail.smtpUser")
-    reply.add_argument("--smtp-encryption", choices=["none", "ssl", "tls"],
-                       help="default: sendemail.smtpEncryption, else none")  # fmt: skip
+    add_smtp_arguments(reply)
+
+
+def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--send`, `--from` and the SMTP server options, shared by `reply` and `watch`."""
+    parser.add_argument("--send", action="store_true", help="send replies (default: only show)")
+    parser.add_argument("--from", dest="sender", metavar="ADDRESS",
+                        help="the From: of the replies (default: git's sendemail.from, "
+                        "then user.name <user.email>)")  # fmt: skip
+    parser.add_argument("--smtp-server", metavar="HOST", help="default: git's sendemail.smtpServer")
+    parser.add_argument("--smtp-port", type=int, metavar="PORT")
+    parser.add_argument("--smtp-user", metavar="USER", help="default: sendemail.smtpUser")
+    parser.add_argument("--smtp-encryption", choices=["none", "ssl", "tls"],
+                        help="default: sendemail.smtpEncryption, else none")  # fmt: skip
 
 
 def _git_config(key: str) -> str | None:
@@ -88,7 +93,8 @@ def _recipients(message: EmailMessage) -> list[str]:
     return [address for _, address in getaddresses(fields) if address]
 
 
-def _connect(args: argparse.Namespace) -> smtplib.SMTP:
+def connect(args: argparse.Namespace) -> smtplib.SMTP:
+    """An SMTP connection from the options, else git's sendemail settings."""
     host = args.smtp_server or _git_config("sendemail.smtpServer")
     if not host:
         raise PatchvetError("no SMTP server", hint="pass --smtp-server or set git's "
@@ -117,25 +123,25 @@ def _connect(args: argparse.Namespace) -> smtplib.SMTP:
     return server
 
 
-def run_reply(args: argparse.Namespace) -> int:
-    """Show or send the replies; return the exit code."""
-    out = sys.stdout
+def prepare(message: EmailMessage, sender: str | None) -> list[str]:
+    """Set From, Date and Message-ID where needed; return the recipients."""
+    if sender:
+        del message["From"]
+        message["From"] = sender
+    if "Date" not in message:
+        message["Date"] = formatdate(localtime=False)
+    if "Message-ID" not in message:
+        message["Message-ID"] = make_msgid(domain="patchvet.invalid")
+    return _recipients(message)
+
+
+def deliver(messages: list[EmailMessage], args: argparse.Namespace, out: TextIO) -> None:
+    """Send `messages` (with `--send`) or say what would be sent."""
     sender = args.sender or _default_sender()
-    replies = list(_replies(args.file))
-    if not replies:
-        out.write("no replies to send\n")
-        return EXIT_OK
-    server = _connect(args) if args.send else None
+    server = connect(args) if args.send else None
     try:
-        for message in replies:
-            if sender:
-                del message["From"]
-                message["From"] = sender
-            if "Date" not in message:
-                message["Date"] = formatdate(localtime=False)
-            if "Message-ID" not in message:
-                message["Message-ID"] = make_msgid(domain="patchvet.invalid")
-            recipients = _recipients(message)
+        for message in messages:
+            recipients = prepare(message, sender)
             line = f"{plain(str(message['Subject']), 100)} -> {plain(', '.join(recipients), 200)}"
             if server is None:
                 out.write(f"would send: {line}\n")
@@ -148,6 +154,16 @@ def run_reply(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.quit()
-    if server is None:
+
+
+def run_reply(args: argparse.Namespace) -> int:
+    """Show or send the replies; return the exit code."""
+    out = sys.stdout
+    replies = list(_replies(args.file))
+    if not replies:
+        out.write("no replies to send\n")
+        return EXIT_OK
+    deliver(replies, args, out)
+    if not args.send:
         out.write("dry run: nothing was sent (pass --send to send)\n")
     return EXIT_OK

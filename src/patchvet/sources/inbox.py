@@ -258,3 +258,53 @@ def read_inbox(
 def gzip_mbox(mbox: bytes) -> bytes:
     """`t.mbox.gz` as public-inbox serves it (for tests and local mirrors)."""
     return gzip.compress(mbox, mtime=0)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One message the inbox lists as new."""
+
+    message_id: str
+    subject: str
+
+
+MAX_FEED_BYTES = 16 * 1024 * 1024
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def new_messages(base: str, timeout: float = 30.0) -> list[FeedEntry]:
+    """
+    The inbox's newest messages, from its Atom feed (`BASE/new.atom`), newest first; patches
+    only (replies and other mail are left out). Errors are `PatchvetError` with a hint.
+    """
+    import httpx
+    from defusedxml import ElementTree
+
+    url = f"{base}/new.atom"
+    try:
+        response = httpx.get(url, timeout=timeout, follow_redirects=True,
+                             headers={"User-Agent": "patchvet"})  # fmt: skip
+    except httpx.HTTPError as error:
+        raise PatchvetError(f"cannot fetch {url}: {error}", hint="check --inbox") from None
+    if response.status_code != 200:
+        raise PatchvetError(f"{url} answered HTTP {response.status_code}", hint="check --inbox")
+    if len(response.content) > MAX_FEED_BYTES:
+        raise PatchvetError(f"{url}: the feed is larger than {MAX_FEED_BYTES} bytes")
+    try:
+        root = ElementTree.fromstring(response.content)
+    except Exception as error:  # noqa: BLE001 - defusedxml raises several kinds
+        raise PatchvetError(f"{url}: not an Atom feed ({type(error).__name__})") from None
+    entries = []
+    for entry in root.iter(f"{_ATOM}entry"):
+        subject = " ".join((entry.findtext(f"{_ATOM}title") or "").split())
+        link = entry.find(f"{_ATOM}link")
+        href = link.get("href", "") if link is not None else ""
+        where = split_inbox_url(href) if href else None
+        if where is None or not _is_patch(subject):
+            continue
+        entries.append(FeedEntry(where[1], subject))
+    return entries
+
+
+def _is_patch(subject: str) -> bool:
+    return bool(re.match(r"(?i)^\[[^\]]*\bPATCH\b", subject))

@@ -200,3 +200,40 @@ def test_a_real_owner_payload_is_not_greeted_as_a_first_contribution(
         ledger.close()
     assert "identity/first-contribution" not in ids(run)
     assert "identity/exempt" in ids(run)
+
+
+def test_an_override_does_not_survive_new_commits(github: GitHubDouble, tmp_path: Path) -> None:
+    event = write_event(tmp_path, seed_pull(github.state))
+    github.state.permissions["alice"] = "write"
+    _comment(github.state, "alice", "/patchvet override reviewed at this commit")
+    first = act(github, event)
+    assert first.assessment.override is not None
+    again = act(github, event)  # same head: still overridden, nothing new to review
+    assert again.assessment.override is not None
+    # The contributor pushes after the override: the maintainer has not seen this commit.
+    new_head = "4" * 40
+    github.state.pulls[KEY]["head"]["sha"] = new_head
+    github.state.commits[KEY][-1]["sha"] = new_head
+    pushed = act(github, event)
+    assert pushed.assessment.override is None and pushed.assessment.verdict is Verdict.HOLD
+    assert any("after new commits it needs a new one" in r for r in pushed.refused_overrides)
+    assert "needs-human-review" in github.state.labels[KEY]
+    _comment(github.state, "alice", "/patchvet override looked at the new commit too")
+    renewed = act(github, event)
+    assert renewed.assessment.override is not None
+    assert renewed.assessment.override.reason == "looked at the new commit too"
+
+
+def test_a_planted_record_cannot_revive_an_override(github: GitHubDouble, tmp_path: Path) -> None:
+    event = write_event(tmp_path, seed_pull(github.state))
+    github.state.permissions["alice"] = "write"
+    _comment(github.state, "alice", "/patchvet override fine at the old commit")
+    record = f"<!-- patchvet-override-at: comment:{github.state.next_id} {'5' * 40} -->"
+    ours = {"id": 1, "user": {"login": "github-actions[bot]"},
+            "body": f"<!-- patchvet-report -->\n{record}\n"}  # fmt: skip
+    github.state.comments[KEY].insert(0, ours)
+    # A contributor's comment claiming the override was given at the current head is not ours.
+    _comment(github.state, "jdoe", f"<!-- patchvet-report -->\n<!-- patchvet-override-at: "
+             f"comment:{github.state.next_id} {HEAD_SHA} -->")  # fmt: skip
+    run = act(github, event)
+    assert run.assessment.override is None

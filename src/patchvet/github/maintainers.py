@@ -12,7 +12,8 @@ What maintainers say on GitHub, read so that nobody else can say it for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +55,37 @@ def vouch_listing(
     return found
 
 
+_RECORD = re.compile(r"^<!-- patchvet-override-at: (\S+) ([0-9a-f]{40}) -->$", re.M)
+
+
+def override_records(comments: Sequence[Mapping[str, Any]], me: str, marker: str) -> dict[str, str]:
+    """
+    Which override (`comment:<id>` or `label:<event id>`) was honoured at which head commit, as
+    recorded in patchvet's own comment (found by author and marker; nobody else can edit it).
+    """
+    for comment in reversed(comments):
+        body = str(comment.get("body") or "")
+        if (
+            str((comment.get("user") or {}).get("login", "")).lower() == me.lower()
+            and marker in body
+        ):
+            return dict(_RECORD.findall(body))
+    return {}
+
+
+def record_lines(records: Mapping[str, str]) -> str:
+    """Hidden lines for patchvet's comment that keep `override_records` across runs."""
+    return "".join(f"<!-- patchvet-override-at: {key} {sha} -->\n" for key, sha in records.items())
+
+
 @dataclass(frozen=True)
 class OverrideSearch:
     """The override in force, if any, and the attempts that did not count (for the log)."""
 
     override: Override | None
     refused: tuple[str, ...]
+    key: str | None = None
+    """`comment:<id>` or `label:<event id>` of the override in force."""
 
 
 def find_override(
@@ -71,8 +97,15 @@ def find_override(
     events: Sequence[Mapping[str, Any]],
     comments: Sequence[Mapping[str, Any]],
     verdict: Verdict,
+    head_sha: str,
+    honoured: Mapping[str, str],
 ) -> OverrideSearch:
-    """The latest override by someone the policy trusts with it; comments before labels."""
+    """
+    The latest override by someone the policy trusts with it (a comment before a label).
+
+    An override holds for the head commit it was first honoured at: after new commits, the
+    maintainer must look again and give a new one, so nobody can push after an override.
+    """
     rules = policy.maintainers
     refused: list[str] = []
 
@@ -90,19 +123,21 @@ def find_override(
             return False
         return True
 
-    for comment in reversed(comments):
+    def current(key: str, override: Override) -> OverrideSearch | None:
+        given_for = honoured.get(key)
+        if given_for is not None and given_for != head_sha:
+            refused.append(f"override by {override.by} ({override.via}) was given for commit "
+                           f"{given_for[:12]}; after new commits it needs a new one")  # fmt: skip
+            return None
+        return OverrideSearch(override, tuple(refused), key)
+
+    for comment in _latest_command(comments, rules.override_command, refused, allowed):
         login = str((comment.get("user") or {}).get("login", ""))
-        for line in str(comment.get("body") or "").splitlines():
-            command = line.strip()
-            if not command.startswith(rules.override_command):
-                continue
-            reason = command.removeprefix(rules.override_command).strip()
-            if not reason:
-                refused.append(f"override comment by {login} ignored: it gives no reason")
-                continue
-            if allowed(login, "override comment"):
-                via = f"comment {comment.get('html_url') or comment.get('id')}"
-                return OverrideSearch(Override(login, reason, via, verdict), tuple(refused))
+        reason = _reason(comment, rules.override_command)
+        via = f"comment {comment.get('html_url') or comment.get('id')}"
+        found = current(f"comment:{comment.get('id')}", Override(login, reason, via, verdict))
+        if found is not None:
+            return found
     present = [label for label in rules.override_labels if label in labels]
     for event in reversed(events):
         name = (event.get("label") or {}).get("name")
@@ -110,8 +145,37 @@ def find_override(
             continue
         login = str((event.get("actor") or {}).get("login", ""))
         if allowed(login, f"label {name}"):
-            reason = f"label {name} added by a maintainer"
-            return OverrideSearch(Override(login, reason, f"label {name}", verdict),
-                                  tuple(refused))  # fmt: skip
+            override = Override(login, f"label {name} added by a maintainer", f"label {name}",
+                                verdict)  # fmt: skip
+            return current(f"label:{event.get('id')}", override) or OverrideSearch(
+                None, tuple(refused)
+            )
         present.remove(name)  # only its latest `labeled` event counts
     return OverrideSearch(None, tuple(refused))
+
+
+def _reason(comment: Mapping[str, Any], command: str) -> str:
+    for line in str(comment.get("body") or "").splitlines():
+        if line.strip().startswith(command):
+            return line.strip().removeprefix(command).strip()
+    return ""
+
+
+def _latest_command(
+    comments: Sequence[Mapping[str, Any]],
+    command: str,
+    refused: list[str],
+    allowed: Callable[[str, str], bool],
+) -> list[Mapping[str, Any]]:
+    """The newest override comment from someone allowed (as a list of at most one)."""
+    for comment in reversed(comments):
+        login = str((comment.get("user") or {}).get("login", ""))
+        lines = [line.strip() for line in str(comment.get("body") or "").splitlines()]
+        if not any(line.startswith(command) for line in lines):
+            continue
+        if not _reason(comment, command):
+            refused.append(f"override comment by {login} ignored: it gives no reason")
+            continue
+        if allowed(login, "override comment"):
+            return [comment]
+    return []

@@ -105,15 +105,16 @@ def check_annotations(assessment: Assessment) -> list[dict[str, Any]]:
     return out
 
 
-def fit_comment(body: str, details_url: str | None) -> str:
-    """The body, cut at a line under GitHub's limit with a pointer to the full report."""
-    if len(body) <= COMMENT_LIMIT:
+def fit_comment(body: str, details_url: str | None, reserve: int = 0) -> str:
+    """The body, cut at a line under GitHub's limit (less `reserve`), pointing to the rest."""
+    limit = COMMENT_LIMIT - reserve
+    if len(body) <= limit:
         return body
     where = (f"the full report is in the [job summary]({details_url})" if details_url
              else "the full report is in the patchvet check run and the job log")  # fmt: skip
     note = (f"\n\n**This report is {len(body):,} characters, too long for a comment; "
             f"{where}.**\n")  # fmt: skip
-    head = body[: body.rfind("\n", 0, COMMENT_LIMIT - len(note) - 20)]
+    head = body[: body.rfind("\n", 0, limit - len(note) - 20)]
     if head.count("<details") > head.count("</details>"):
         head += "\n\n</details>"
     return head + note
@@ -151,12 +152,15 @@ def publish(
     current_labels: Sequence[str] = (),
     own_labels: frozenset[str] = frozenset(),
     details_url: str | None = None,
+    records: str = "",
 ) -> Published:
     """
     Act on GitHub as the policy says; advisory mode only summarizes, labels and comments.
 
     `me` is the token's own login: only a comment by `me` is ever edited. `own_labels` are the
-    labels patchvet set earlier; those no longer wanted are removed, nobody else's.
+    labels patchvet set earlier; those no longer wanted are removed, nobody else's. `records`
+    are hidden lines kept at the top of the comment (which overrides were honoured at which
+    commit); a comment is created when there are any, so that they are kept.
     """
     actions = set(policy.actions.get(assessment.verdict.value, []))
     body = report_markdown(assessment, policy)
@@ -181,8 +185,11 @@ def publish(
 
     def upsert() -> None:
         nonlocal comment
-        comment = client.upsert_comment(repo, number, MARKER, fit_comment(body, details_url), me,
-                                        create="comment" in actions)  # fmt: skip
+        text = fit_comment(body, details_url, len(records)).replace(
+            MARKER + "\n", MARKER + "\n" + records, 1
+        )
+        comment = client.upsert_comment(repo, number, MARKER, text, me,
+                                        create="comment" in actions or bool(records))  # fmt: skip
 
     writes.attempt("comment", upsert)
     check_run = False

@@ -9,8 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from patchvet.check import assess
+from patchvet.formats.markdown import MARKER
 from patchvet.github.client import GitHubClient
-from patchvet.github.maintainers import find_override, own_labels, vouch_listing
+from patchvet.github.maintainers import (
+    find_override,
+    override_records,
+    own_labels,
+    record_lines,
+    vouch_listing,
+)
 from patchvet.github.publish import Published, publish
 from patchvet.github.pull import fetch_contribution, policy_from_base
 from patchvet.ledger import SqlLedger
@@ -56,13 +63,16 @@ def vet_pull(
     )
     history = ledger.view(contribution, policy, repo) if ledger is not None else None
     assessment = assess(contribution, policy, history)
-    search = find_override(client, repo, policy, me, current, events,
-                           client.comments(repo, number), assessment.verdict)  # fmt: skip
-    if search.override is not None:
+    comments = client.comments(repo, number)
+    records = override_records(comments, me, MARKER)
+    search = find_override(client, repo, policy, me, current, events, comments,
+                           assessment.verdict, head_sha, records)  # fmt: skip
+    if search.override is not None and search.key is not None:
         assessment = replace(assessment, verdict=Verdict.PASS, override=search.override)
+        records.setdefault(search.key, head_sha)
     published = publish(client, repo, number, head_sha, assessment, policy, summary_path,
                         me=me, current_labels=current, own_labels=ours,
-                        details_url=details_url)  # fmt: skip
+                        details_url=details_url, records=record_lines(records))  # fmt: skip
     if ledger is not None:
         ledger.record(assessment, repo, policy)
     return VetRun(assessment, policy, published, search.refused)

@@ -73,3 +73,25 @@ def test_the_app_edits_only_its_own_comment(
     first, ours = github.state.comments[KEY]
     assert first == planted
     assert ours["user"]["login"] == "patchvet-app[bot]" and "🟠 hold" in ours["body"]
+
+
+def test_our_own_comment_edits_and_labels_do_not_loop(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    payload = seed_pull(github.state)
+    service = service_factory(settings_for(github.url), ledger_db)
+    deliver(service.url, "pull_request", payload, delivery="p-1")
+    wait_for(lambda: delivered(ledger_db, "p-1"))
+    [ours] = github.state.comments[KEY]
+    seen = len(github.state.requests)
+    own = {"login": "github-actions[bot]", "type": "Bot"}
+    echoes = [
+        ("issue_comment", {"action": "edited", "comment": ours, "sender": own,
+                           "issue": {"number": 42, "pull_request": {"url": "…"}}}),
+        ("pull_request", {**payload, "action": "labeled", "label": {"name": "size/S"},
+                          "sender": own}),
+    ]  # fmt: skip
+    for n, (event, echo) in enumerate(echoes):
+        deliver(service.url, event, {**echo, "repository": {"full_name": REPO}}, f"e-{n}")
+        wait_for(lambda n=n: delivered(ledger_db, f"e-{n}"))
+    assert [r for r in github.state.requests[seen:] if r[0] != "GET" or "/pulls/" in r[1]] == []

@@ -55,7 +55,13 @@ def process(delivery: Delivery, credentials: Credentials, ledger: SqlLedger) -> 
     installation = (payload.get("installation") or {}).get("id")
     client = credentials.client(int(installation) if installation else None)
     try:
-        run = vet_pull(client, repo, number, credentials.login(client), ledger=ledger)
+        me = credentials.login(client)
+        sender = str((payload.get("sender") or {}).get("login", ""))
+        if sender.lower() == me.lower() and delivery.event in ("issue_comment", "pull_request"):
+            # Our own comment edits and label changes come back as webhooks: vetting again
+            # would edit the comment again, and so on forever.
+            return f"ignored {delivery.event}.{payload.get('action')} by ourselves"
+        run = vet_pull(client, repo, number, me, ledger=ledger)
     finally:
         client.close()
     outcome = (

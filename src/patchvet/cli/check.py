@@ -14,6 +14,14 @@ from typing import Any, TextIO
 from patchvet.check import assess, check
 from patchvet.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from patchvet.cli.ledger import add_db_option, open_for
+from patchvet.cli.parallel import (
+    GitRecord,
+    Job,
+    PatchFile,
+    check_parallel,
+    default_jobs,
+    items_of,
+)
 from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
 from patchvet.formats._escape import plain
@@ -21,15 +29,8 @@ from patchvet.formats.interface import counted
 from patchvet.policy import Policy, load_policy, load_preset
 from patchvet.policy.loader import DEFAULT_PRESET, load_from_tree
 from patchvet.records import Assessment, Skipped, Verdict
-from patchvet.sources import (
-    RangeOptions,
-    SourceItem,
-    read_git_range,
-    read_github_event,
-    read_path,
-    read_stream,
-)
-from patchvet.sources.git import Mailmap
+from patchvet.sources import RangeOptions, read_github_event, read_stream
+from patchvet.sources.git import Mailmap, read_git_records
 from patchvet.sources.git_base import file_at, range_base
 from patchvet.sources.inbox import (
     EarlierRevisions,
@@ -38,6 +39,7 @@ from patchvet.sources.inbox import (
     read_inbox,
     split_inbox_url,
 )
+from patchvet.sources.mbox import patch_files
 
 
 def register(commands: Any) -> None:
@@ -131,6 +133,14 @@ def register(commands: Any) -> None:
         help="exit 1 when a contribution's verdict is at or above this (default: reject)",
     )
     check_cmd.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=_positive,
+        default=None,
+        help="analyse in N processes (default: one per core; ledger runs use one)",
+    )
+    check_cmd.add_argument(
         "--skip-unreadable",
         action="store_true",
         help="judge the inputs that can be read and list the others as skipped, instead of "
@@ -173,7 +183,17 @@ def _repository_root(explicit: Path | None) -> Path:
     return Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else Path()
 
 
-def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[SourceItem]:
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}")
+    return value
+
+
+def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[Job]:
     for raw in names:
         archived = split_inbox_url(raw)
         if archived is not None:
@@ -182,31 +202,35 @@ def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[Source
             yield from read_stream(sys.stdin.buffer, "-")
         elif not Path(raw).exists():
             yield Skipped(raw, "no such file or directory")
+        elif Path(raw).is_dir():
+            for found in patch_files(Path(raw)):
+                yield found if isinstance(found, Skipped) else PatchFile(str(found), str(found))
         else:
-            yield from read_path(Path(raw), raw)
+            yield PatchFile(raw, raw)
+
+
+def _git_inputs(records: Iterable[bytes | Skipped]) -> Iterator[Job]:
+    for record in records:
+        yield record if isinstance(record, Skipped) else GitRecord(record)
 
 
 def _inputs(
     args: argparse.Namespace, root: Path, earlier: EarlierRevisions, mailmap: Mailmap | None
-) -> Iterator[SourceItem]:
+) -> Iterator[Job]:
     """Open every source now (so usage errors come before any output), read them lazily."""
-    streams: list[Iterable[SourceItem]] = [_file_inputs(args.inputs, earlier)]
+    streams: list[Iterable[Job]] = [_file_inputs(args.inputs, earlier)]
     if args.msgid:
         base = inbox_base(args.inbox)
         streams += [read_inbox(parse_message_id(given), base, earlier) for given in args.msgid]
     if args.git:
         # Signing keys are identity keys for the ledger; reading them costs a gpg/ssh-keygen
         # call per signed commit, so only ledger runs ask for them.
+        signatures = bool(args.record or args.db)
         options = RangeOptions(args.merges, args.first_parent, args.max_count)
-        streams.append(
-            read_git_range(
-                args.git,
-                root,
-                signatures=bool(args.record or args.db),
-                options=options,
-                mailmap=mailmap,
-            )
+        records = read_git_records(
+            args.git, root, signatures=signatures, options=options, mailmap=mailmap
         )
+        streams.append(_git_inputs(records))
     if args.github_event:
         streams.append(
             read_github_event(
@@ -240,7 +264,13 @@ def run_check(args: argparse.Namespace) -> int:
     ledger = None
     try:
         ledger = open_for(args, root) if (args.record or args.db) else None
-        results = check(items, policy, ledger, project, record=args.record)
+        results: Iterable[Assessment | Skipped]
+        if ledger is None:
+            results = check_parallel(items, policy, args.jobs or default_jobs())
+        else:
+            # The ledger judges each contribution by the record before it: one process, in order.
+            read = (item for job in items for item in items_of(job))
+            results = check(read, policy, ledger, project, record=args.record)
         verdicts, unreadable = _report(
             results, policy, OutputFormat(args.format), output, err, earlier
         )

@@ -103,6 +103,23 @@ def read_git_range(
     mapped with `mailmap` only (none by default). The repository and range are checked now, so
     a mistake is reported before any output.
     """
+    return (
+        record if isinstance(record, Skipped) else parse_record(record)
+        for record in read_git_records(revision_range, repo, signatures, options, mailmap)
+    )
+
+
+def read_git_records(
+    revision_range: str,
+    repo: Path,
+    signatures: bool = False,
+    options: RangeOptions = RangeOptions(),
+    mailmap: Mailmap | None = None,
+) -> Iterator[bytes | Skipped]:
+    """
+    `read_git_range` before parsing: each commit as its raw `git log` record for
+    `parse_record`, so that parsing can happen in other processes.
+    """
     if options.max_count is not None and options.max_count < 1:
         raise SourceError(
             f"-n must be at least 1, not {options.max_count}", hint="e.g. -n 500 for the newest 500"
@@ -157,7 +174,7 @@ def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
     )
     if done.returncode == 0:
         for record in _records(io.BytesIO(done.stdout)):
-            yield _parse_record(record)
+            yield parse_record(record)
     elif len(shas) == 1:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         yield Skipped(shas[0], f"git cannot read this commit: {reason[-1] if reason else ''}")
@@ -173,7 +190,7 @@ def _stream(
     signatures: bool,
     options: RangeOptions,
     location: list[str],
-) -> Iterator[SourceItem]:
+) -> Iterator[bytes | Skipped]:
     command = _log_command(
         repo,
         "--reverse",
@@ -189,8 +206,7 @@ def _stream(
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
     ):
         assert process.stdout is not None
-        for record in _records(process.stdout):
-            yield _parse_record(record)
+        yield from _records(process.stdout)
         if process.wait() != 0:
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
@@ -220,7 +236,8 @@ def _records(stream: IO[bytes]) -> Iterator[bytes]:
         yield bytes(buffer[len(_START) :])
 
 
-def _parse_record(record: bytes) -> SourceItem:
+def parse_record(record: bytes) -> SourceItem:
+    """One record of `git log` in our format, as a contribution (or why it cannot be one)."""
     header, found, diff = record.partition(_END)
     fields = header.decode("utf-8", "replace").split("\x00", 10)
     if not found or len(fields) != 11:

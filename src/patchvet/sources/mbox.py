@@ -246,6 +246,15 @@ def read_path(path: Path, name: str | None = None) -> Iterator[SourceItem]:
 
 
 def _read_directory(root: Path) -> Iterator[SourceItem]:
+    for entry in patch_files(root):
+        if isinstance(entry, Skipped):
+            yield entry
+        else:
+            yield from read_path(entry)
+
+
+def patch_files(root: Path) -> Iterator[Path | Skipped]:
+    """Every patch file under a directory, in name order, depth first (unlistable: Skipped)."""
     try:
         entries = sorted(root.iterdir())
     except OSError as error:
@@ -253,6 +262,6 @@ def _read_directory(root: Path) -> Iterator[SourceItem]:
         return
     for entry in entries:
         if entry.is_dir() and not entry.is_symlink():
-            yield from _read_directory(entry)
+            yield from patch_files(entry)
         elif entry.suffix in PATCH_SUFFIXES and entry.is_file():
-            yield from read_path(entry)
+            yield entry

@@ -1,0 +1,160 @@
+"""
+`check` on every core: the inputs cut into jobs, analysed in worker processes, reported in order.
+
+The main process only lists the work: patch files (each read whole by one worker, so an mbox's
+cover letter stays with its series) and raw `git log` records. Workers read, parse, analyse
+and judge; the main process takes their results back in input order and streams them to the
+reporter. At most a few batches per worker are in flight, so memory stays flat however many
+inputs there are. The report is the one a single process writes (tests/cli/test_parallel.py).
+
+Assessments cross back without the text of added lines: no reporter reads it, and it is most
+of a contribution's size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+from patchvet.check import assess
+from patchvet.errors import PatchvetError
+from patchvet.model.scorer import shipped_model
+from patchvet.policy import Policy
+from patchvet.records import Assessment, Contribution, Skipped
+from patchvet.sources import SourceItem, read_path
+from patchvet.sources.git import parse_record
+
+
+@dataclass(frozen=True)
+class PatchFile:
+    """A patch or mbox file, cited in the report as `label`."""
+
+    path: str
+    label: str
+
+
+@dataclass(frozen=True)
+class GitRecord:
+    """One commit as `git log` printed it."""
+
+    data: bytes
+
+
+Job: TypeAlias = PatchFile | GitRecord | Contribution | Skipped
+"""A unit of work; a contribution or skip read in the main process travels as it is."""
+Result: TypeAlias = Assessment | Skipped
+
+BATCH = 16
+"""Jobs per task: enough to make the cost of a round trip small, few enough to keep order."""
+IN_FLIGHT = 4
+"""Tasks queued per worker: keeps every worker busy while bounding memory."""
+
+_policy: Policy | None = None
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_worker(policy: Policy) -> None:
+    global _policy  # one policy per worker process, set once at its start
+    _policy = policy
+
+
+def items_of(job: Job) -> Iterable[SourceItem]:
+    """What a job holds, read in this process."""
+    if isinstance(job, PatchFile):
+        return read_path(Path(job.path), job.label)
+    if isinstance(job, GitRecord):
+        return (parse_record(job.data),)
+    return (job,)
+
+
+def _slim(assessment: Assessment) -> Assessment:
+    files = tuple(dataclasses.replace(f, added_lines=()) for f in assessment.contribution.files)
+    return dataclasses.replace(
+        assessment, contribution=dataclasses.replace(assessment.contribution, files=files)
+    )
+
+
+def _run(jobs: list[Job], policy: Policy, slim: bool) -> list[Result]:
+    results: list[Result] = []
+    for job in jobs:
+        for item in items_of(job):
+            if isinstance(item, Skipped):
+                results.append(item)
+            else:
+                assessment = assess(item, policy)
+                results.append(_slim(assessment) if slim else assessment)
+    return results
+
+
+def _run_in_worker(jobs: list[Job]) -> list[Result]:
+    assert _policy is not None
+    return _run(jobs, _policy, slim=True)
+
+
+def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
+    batch: list[Job] = []
+    for job in jobs:
+        batch.append(job)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def check_parallel(jobs: Iterable[Job], policy: Policy, workers: int) -> Iterator[Result]:
+    """
+    Assess every job's contributions with `workers` processes; yield results in input order.
+
+    A single batch of work, or `workers` of 1, runs in this process: starting workers would
+    cost more than it saves.
+    """
+    batches = _batches(iter(jobs))
+    head = list(itertools.islice(batches, 2))
+    if workers <= 1 or len(head) < 2:
+        for batch in itertools.chain(head, batches):
+            yield from _run(batch, policy, slim=False)
+        return
+    yield from _pooled(itertools.chain(head, batches), policy, workers)
+
+
+def _pooled(batches: Iterator[list[Job]], policy: Policy, workers: int) -> Iterator[Result]:
+    # fork: workers start in milliseconds with patchvet (and the model) already loaded.
+    if policy.likelihood.enabled:
+        shipped_model()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pending: deque[Future[list[Result]]] = deque()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(policy,)
+    ) as pool:
+        try:
+            for batch in batches:
+                pending.append(pool.submit(_run_in_worker, batch))
+                if len(pending) >= workers * IN_FLIGHT:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        except BrokenProcessPool:
+            raise PatchvetError(
+                "a worker process died (out of memory?)", hint="run again with --jobs 1"
+            ) from None
+        finally:
+            for future in pending:
+                future.cancel()

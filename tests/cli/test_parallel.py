@@ -1,0 +1,71 @@
+"""`check` in worker processes writes exactly the report one process writes, in input order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from patchvet.cli.parallel import BATCH
+from tests.helpers import FAST_IMPORT_ENV, make_history, run_cli
+
+ASSETS = Path(__file__).parent.parent / "assets" / "patches"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A history of 150 commits, and a folder of its patches with a series and bad files."""
+    root = tmp_path_factory.mktemp("parallel")
+    history = make_history(root / "history", 150, authors=20)
+    folder = root / "patches"
+    subprocess.run(
+        ["git", "-C", str(history), "format-patch", "-q", "-o", str(folder / "a"), "--root"],
+        check=True,
+        env=FAST_IMPORT_ENV,
+    )
+    shutil.copytree(ASSETS, folder / "b")
+    (folder / "b" / "garbage.patch").write_bytes(bytes(range(256)) * 8)
+    (folder / "c.eml").write_text("Subject: hello\n\nA reply without a diff.\n")
+    assert len(list(folder.rglob("*.patch"))) > 4 * BATCH
+    return history, folder
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "markdown"])
+def test_a_folder_reports_the_same_with_one_or_two_processes(
+    inputs: tuple[Path, Path], fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, folder = inputs
+    args = ["check", str(folder), "--format", fmt, "--skip-unreadable"]
+    one = run_cli(capsys, *args, "--jobs", "1")
+    two = run_cli(capsys, *args, "--jobs", "2")
+    assert one == two
+    if fmt == "json":
+        report = json.loads(one[1])
+        sources = [item["source"] for item in report["contributions"]]
+        assert len(sources) > 4 * BATCH
+        assert sources == sorted(sources, key=lambda s: (Path(s.split("#")[0]).parts, s))
+        assert {item["source"] for item in report["skipped"]} >= {
+            str(folder / "b" / "garbage.patch"),
+            str(folder / "c.eml"),
+        }
+
+
+def test_a_git_range_reports_the_same_with_one_or_two_processes(
+    inputs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    history, _ = inputs
+    args = ["check", "--git", "HEAD~140..HEAD", "--repo", str(history), "--format", "json"]
+    one = run_cli(capsys, *args, "--jobs", "1")
+    two = run_cli(capsys, *args, "--jobs", "2")
+    assert one == two
+    assert len(json.loads(two[1])["contributions"]) == 140
+
+
+def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run_cli(capsys, "check", "x.patch", "--jobs", "0")
+    assert exited.value.code == 2
+    assert "expected a whole number of processes" in capsys.readouterr().err

@@ -11,48 +11,56 @@ contribution at or above it; 2 bad usage or configuration.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from patchvet import __version__
-from patchvet.cli import (
-    calibrate,
-    check,
-    findings,
-    github,
-    ledger,
-    model,
-    policy,
-    reply,
-    service,
-    watch,
-)
 from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
 from patchvet.errors import PatchvetError
 
 COMMAND_GROUPS = (
-    check, calibrate, reply, watch, policy, findings, model, ledger, github, service
+    "check", "calibrate", "reply", "watch", "policy", "findings", "model", "ledger", "github",
+    "service",
 )  # fmt: skip
-"""In the order `patchvet --help` lists them."""
+"""The modules of `patchvet.cli` that register commands, in the order `--help` lists them."""
+
+GROUP_OF = {"action": "github", "serve": "service", "worker": "service"}
+"""Commands whose module is not named after them."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every command."""
+def _groups(argv: Sequence[str]) -> list[ModuleType]:
+    """
+    The command groups to register: only the named command's when there is one, so that
+    `patchvet check` does not import the service stack, the ledger tools or training code.
+    """
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command is None and "--version" in argv:
+        return []
+    group = GROUP_OF.get(command or "", command)
+    names = [group] if group in COMMAND_GROUPS else COMMAND_GROUPS
+    return [importlib.import_module(f"patchvet.cli.{name}") for name in names]
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser of the command in `argv`, or of every command."""
     parser = argparse.ArgumentParser(
         prog="patchvet",
         description="Vet pull requests and emailed patches against a project's AI policy.",
     )
     parser.add_argument("--version", action="version", version=f"patchvet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in COMMAND_GROUPS:
+    for group in _groups(argv):
         group.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     err = sys.stderr
     handler = getattr(args, "handler", None)
     if handler is None:

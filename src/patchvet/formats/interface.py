@@ -6,13 +6,14 @@ then `add` per contribution, then `finish` with what was skipped and the verdict
 from __future__ import annotations
 
 import enum
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from patchvet.formats.series import SeriesBook
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Contribution, Skipped, Verdict
+from patchvet.records import Assessment, Contribution, Location, Skipped, Verdict
 
 
 def byline(contribution: Contribution) -> str:
@@ -31,6 +32,18 @@ def byline(contribution: Contribution) -> str:
 def counted(count: int, noun: str) -> str:
     """`1 line`, `2 lines`."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def describe_location(location: Location) -> str:
+    """`path:line:column`, or the short commit id."""
+    if location.path:
+        where = location.path
+        if location.line is not None:
+            where += f":{location.line}"
+            if location.column is not None:
+                where += f":{location.column}"
+        return where
+    return location.commit[:12] if location.commit else ""
 
 
 class Reporter(ABC):
@@ -70,19 +83,17 @@ class OutputFormat(enum.Enum):
 
     def reporter(self, out: TextIO, policy: Policy) -> Reporter:
         """The reporter for this format."""
-        from patchvet.formats.checkpatch import CheckpatchReporter
-        from patchvet.formats.json import JsonReporter
-        from patchvet.formats.markdown import MarkdownReporter
-        from patchvet.formats.reply import ReplyReporter
-        from patchvet.formats.sarif import SarifReporter
-        from patchvet.formats.text import TextReporter
+        # Only the chosen format's module: the text reporter alone needs rich.
+        module, name = _REPORTERS[self]
+        reporter: type[Reporter] = getattr(importlib.import_module(module), name)
+        return reporter(out, policy)
 
-        classes: dict[OutputFormat, type[Reporter]] = {
-            OutputFormat.TEXT: TextReporter,
-            OutputFormat.JSON: JsonReporter,
-            OutputFormat.MARKDOWN: MarkdownReporter,
-            OutputFormat.SARIF: SarifReporter,
-            OutputFormat.CHECKPATCH: CheckpatchReporter,
-            OutputFormat.REPLY: ReplyReporter,
-        }
-        return classes[self](out, policy)
+
+_REPORTERS = {
+    OutputFormat.TEXT: ("patchvet.formats.text", "TextReporter"),
+    OutputFormat.JSON: ("patchvet.formats.json", "JsonReporter"),
+    OutputFormat.MARKDOWN: ("patchvet.formats.markdown", "MarkdownReporter"),
+    OutputFormat.SARIF: ("patchvet.formats.sarif", "SarifReporter"),
+    OutputFormat.CHECKPATCH: ("patchvet.formats.checkpatch", "CheckpatchReporter"),
+    OutputFormat.REPLY: ("patchvet.formats.reply", "ReplyReporter"),
+}

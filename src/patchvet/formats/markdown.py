@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from patchvet.formats._escape import markdown as md
-from patchvet.formats.interface import Reporter, byline, counted
-from patchvet.formats.text import describe_location
+from patchvet.formats.interface import Reporter, byline, counted, describe_location
 from patchvet.records import Assessment, Skipped, Verdict
 
 MARKER = "<!-- patchvet-report -->"

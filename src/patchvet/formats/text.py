@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.text import Text
 
 from patchvet.formats._escape import plain
-from patchvet.formats.interface import Reporter, byline, counted
+from patchvet.formats.interface import Reporter, byline, counted, describe_location
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Location, Skipped, Verdict
+from patchvet.records import Assessment, Skipped, Verdict
 
 VERDICT_STYLE = {
     Verdict.PASS: "bold green",
@@ -23,18 +23,6 @@ VERDICT_STYLE = {
     Verdict.REJECT: "bold red",
 }
 _SEVERITY_STYLE = {"info": "dim", "low": "yellow", "medium": "magenta", "high": "bold red"}
-
-
-def describe_location(location: Location) -> str:
-    """`path:line:column`, or the short commit id."""
-    if location.path:
-        where = location.path
-        if location.line is not None:
-            where += f":{location.line}"
-            if location.column is not None:
-                where += f":{location.column}"
-        return where
-    return location.commit[:12] if location.commit else ""
 
 
 class TextReporter(Reporter):

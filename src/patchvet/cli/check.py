@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from patchvet.check import assess, check
+from patchvet.cli import progress
 from patchvet.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from patchvet.cli.ledger import add_db_option, open_for
 from patchvet.cli.parallel import (
@@ -271,9 +272,10 @@ def run_check(args: argparse.Namespace) -> int:
             # The ledger judges each contribution by the record before it: one process, in order.
             read = (item for job in items for item in items_of(job))
             results = check(read, policy, ledger, project, record=args.record)
-        verdicts, unreadable = _report(
-            results, policy, OutputFormat(args.format), output, err, earlier
-        )
+        fmt = OutputFormat(args.format)
+        if progress.wanted(fmt, args.output is not None, sys.stdout, err):
+            results = progress.track(results, err)
+        verdicts, unreadable = _report(results, policy, fmt, output, err, earlier)
     finally:
         if args.output:
             output.close()

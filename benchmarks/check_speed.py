@@ -1,0 +1,200 @@
+"""
+How fast `patchvet check` is on real patches, interpreter start and the model included.
+
+Three measurements, each run as child processes the way a user runs them:
+
+- `dir`: `patchvet check DIR --format json` over N real `git format-patch` files taken in turn
+  from the given repositories (distinct commits, newest first), for each N of `--counts`;
+  patches per second and the peak memory of the whole process tree (main + workers);
+- `git`: `patchvet check --git RANGE --format json` over the newest N commits of a repository
+  against `git log -p` over the same range (the floor: git has to print the diffs);
+- `one`: `patchvet check ONE.patch` (text report), wall time.
+
+Each measurement is repeated `--repeat` times; the best and the median are printed with the
+load average seen before each run (the development machine is shared).
+
+    python benchmarks/check_speed.py dir --repo /path/datasette --repo /path/sqlite-utils \
+        --repo /path/prql --counts 1000 4000 16000
+    python benchmarks/check_speed.py git --repo /path/strace --count 10000
+    python benchmarks/check_speed.py one --repo /path/datasette
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def _patchvet() -> str:
+    found = shutil.which("patchvet")
+    if found is None:
+        sys.exit("patchvet is not installed: python3 -m pip install .")
+    return found
+
+
+def _name(repo: Path) -> str:
+    """A mirror at `owner+name/repo` or a clone's `.git` is named by its parent folder."""
+    return repo.parent.name if repo.name in ("repo", ".git") else repo.name
+
+
+def _export(repo: Path, count: int, out: Path) -> list[Path]:
+    """The newest `count` non-merge commits of `repo` as format-patch files."""
+    out.mkdir(parents=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "format-patch", "-q", "--no-merges", "-o", str(out),
+         f"--max-count={count}", "HEAD"],
+        check=True, env=_ENV, capture_output=True,
+    )  # fmt: skip
+    return sorted(out.iterdir())
+
+
+def _corpus(repos: list[Path], count: int, work: Path) -> tuple[Path, dict[str, int]]:
+    """`count` distinct patches, taken in turn from each repository, in one folder."""
+    exported = [_export(repo, count, work / "export" / _name(repo)) for repo in repos]
+    folder = work / f"patches-{count}"
+    folder.mkdir()
+    taken: dict[str, int] = {_name(repo): 0 for repo in repos}
+    turns = itertools.chain.from_iterable(itertools.zip_longest(*exported))
+    for index, path in enumerate(itertools.islice(filter(None, turns), count)):
+        os.link(path, folder / f"{index:06d}.patch")
+        taken[path.parent.name] += 1
+    if sum(taken.values()) < count:
+        sys.exit(f"the repositories hold only {sum(taken.values())} non-merge commits")
+    return folder, taken
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total = 0
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pending += [int(child) for child in children]
+    return total
+
+
+def _timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds, and the peak resident memory of the process tree in KiB (sampled)."""
+    peak = 0
+    started = time.perf_counter()
+    with subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_ENV
+    ) as process:
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.02):
+                peak = max(peak, _tree_rss_kib(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = process.wait()
+        done.set()
+        sampler.join()
+    elapsed = time.perf_counter() - started
+    if code not in (0, 1):
+        sys.exit(f"{command[:4]} exited {code}")
+    return elapsed, peak
+
+
+def _repeat(label: str, runs: int, once: Callable[[], tuple[float, int]]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        load = _load()
+        elapsed, peak = once()
+        times.append(elapsed)
+        print(f"  {label}: {elapsed:.2f} s, peak tree RSS {peak / 1024:.0f} MiB, load {load:.2f}")
+    return times
+
+
+def _dir(args: argparse.Namespace) -> None:
+    patchvet = _patchvet()
+    with tempfile.TemporaryDirectory(prefix="patchvet-speed-") as raw:
+        work = Path(raw)
+        for count in args.counts:
+            folder, taken = _corpus(args.repo, count, work / str(count))
+            size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+            print(f"{count} patches ({size:.1f} MB): {taken}")
+            report = work / "report.json"
+            command = [patchvet, "check", str(folder), "--format", "json", "-o", str(report)]
+            command += ["--skip-unreadable"] + (["--jobs", str(args.jobs)] if args.jobs else [])
+            times = _repeat(f"{count}", args.repeat, functools.partial(_timed, command))
+            best, median = min(times), statistics.median(times)
+            print(
+                f"{count}: best {best:.2f} s = {count / best:.0f} patches/s, "
+                f"median {median:.2f} s = {count / median:.0f} patches/s"
+            )
+
+
+def _git(args: argparse.Namespace) -> None:
+    patchvet = _patchvet()
+    (repo,) = args.repo
+    newest = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--no-merges", f"--max-count={args.count}", "HEAD"],
+        check=True, capture_output=True, text=True, env=_ENV,
+    ).stdout.split()  # fmt: skip
+    oldest = newest[-1]
+    revision = f"{oldest}~1..HEAD" if len(newest) == args.count else "HEAD"
+    print(f"{_name(repo)}: {revision} ({len(newest)} non-merge commits)")
+    log = ["git", "-C", str(repo), "log", "-p", "--no-merges", "--reverse", revision]
+    check = [patchvet, "check", "--git", revision, "--repo", str(repo), "--format", "json"]
+    check += ["--skip-unreadable"] + (["--jobs", str(args.jobs)] if args.jobs else [])
+    git_times = _repeat("git log -p", args.repeat, lambda: _timed(log))
+    check_times = _repeat("check --git", args.repeat, lambda: _timed(check))
+    for name, pick in (("best", min), ("median", statistics.median)):
+        ratio = pick(check_times) / pick(git_times)
+        print(f"{name}: git log -p {pick(git_times):.2f} s, check --git "
+              f"{pick(check_times):.2f} s = {ratio:.2f}x")  # fmt: skip
+
+
+def _one(args: argparse.Namespace) -> None:
+    patchvet = _patchvet()
+    with tempfile.TemporaryDirectory(prefix="patchvet-speed-") as raw:
+        (patch,) = _export(args.repo[0], 1, Path(raw) / "one")
+        command = [patchvet, "check", str(patch)]
+        times = _repeat("check one.patch", args.repeat, lambda: _timed(command))
+        print(f"best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms")
+
+
+def main() -> int:
+    """Parse the arguments and run one measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["dir", "git", "one"])
+    parser.add_argument("--repo", type=Path, action="append", required=True)
+    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 4000, 16000])
+    parser.add_argument("--count", type=int, default=10_000, help="commits for `git`")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N (default: patchvet's own)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    {"dir": _dir, "git": _git, "one": _one}[args.what](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ from typing import Any
 from patchvet.formats.markdown import MARKER
 from patchvet.ledger import open_ledger
 from patchvet.service.settings import Settings
-from tests.github.conftest import REPO, seed_pull
+from tests.github.conftest import BASE_SHA, REPO, seed_pull
 from tests.github.double import GitHubDouble
 from tests.service.conftest import SECRET, deliver, delivered, settings_for, wait_for
 
@@ -95,3 +95,25 @@ def test_our_own_comment_edits_and_labels_do_not_loop(
         deliver(service.url, event, {**echo, "repository": {"full_name": REPO}}, f"e-{n}")
         wait_for(lambda n=n: delivered(ledger_db, f"e-{n}"))
     assert [r for r in github.state.requests[seen:] if r[0] != "GET" or "/pulls/" in r[1]] == []
+
+
+def test_the_app_closes_an_unvouched_pull_request_under_ghostty_enforce(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    payload = seed_pull(github.state)
+    github.state.contents[(REPO, ".patchvet.toml", BASE_SHA)] = (
+        'extends = "ghostty"\nmode = "enforce"\n'
+    )
+    github.state.contents[(REPO, ".github/VOUCHED.td", BASE_SHA)] = "mitchellh\n"
+    service = service_factory(settings_for(github.url), ledger_db)
+    deliver(service.url, "pull_request", payload, delivery="g-1")
+    wait_for(lambda: delivered(ledger_db, "g-1"))
+    assert KEY in github.state.closed
+    [comment] = github.state.comments[KEY]
+    assert "identity/unvouched" in comment["body"]
+    ledger = open_ledger(ledger_db)
+    try:
+        [verdict] = ledger.execute("SELECT verdict FROM contributions").fetchone()
+    finally:
+        ledger.close()
+    assert verdict == "reject"

@@ -8,7 +8,9 @@ Additions to the documented shape: each finding's `verdict` (what the policy mad
 a finding that measured something: `[{"name", "text", "value"}]`, strongest first (the signals
 behind an agent-likelihood score with their weights; a contributor's baseline and jump), and
 `policy.origin` (where the policy was read from: `preset linux`, a file,
-`<base sha>:.patchvet.toml`).
+`<base sha>:.patchvet.toml`), `ignored` on a finding the policy's `[ignore]` covers (its
+reason; the finding's verdict is then pass), and `override` on a contribution a maintainer
+overrode (`by`, `reason`, `via`, `original_verdict`; the verdict is then pass).
 """
 
 from __future__ import annotations

@@ -9,7 +9,11 @@ by patchvet's real pipeline under a policy (default: `default`), and the commits
 Run it with an older patchvet on the path (PYTHONPATH=old/src) to get the "before" figures:
 the script reads only what every version has.
 
+`--advisory ID` (repeatable) names findings judged correct advisories rather than noise; a
+last column counts the commits that are not `pass` for any other reason.
+
 Usage: python benchmarks/pass_share.py REPO [REPO ...] [--commits N] [--before DATE]
+       [--advisory size/large --advisory ci-change/workflow]
 """
 
 from __future__ import annotations
@@ -47,16 +51,19 @@ def _name(repo: Path) -> str:
 
 
 def evaluate(
-    repo: Path, commits: int, before: str, policy_name: str
-) -> tuple[int, int, Counter[str]]:
-    """(commits vetted, commits not `pass`, how often each finding made a commit not `pass`)."""
+    repo: Path, commits: int, before: str, policy_name: str, advisory: set[str]
+) -> tuple[int, int, int, Counter[str]]:
+    """
+    (commits vetted, commits not `pass`, of which not `pass` for a cause outside `advisory`,
+    how often each finding made a commit not `pass`).
+    """
     shas = subprocess.run(
         ["git", "-C", str(repo), "rev-list", "--no-merges", f"--before={before}",
          f"--max-count={commits}", "HEAD"],
         capture_output=True, text=True, check=True, env=_ENV,
     ).stdout.split()  # fmt: skip
     policy = load_policy(policy_name, repo)
-    vetted = stopped = 0
+    vetted = stopped = other = 0
     causes: Counter[str] = Counter()
     for result in check(read_git_commits(shas, repo), policy):
         if not isinstance(result, Assessment):
@@ -64,8 +71,10 @@ def evaluate(
         vetted += 1
         if result.verdict > Verdict.PASS:
             stopped += 1
-            causes.update(set(_causes(result)))
-    return vetted, stopped, causes
+            found = set(_causes(result))
+            causes.update(found)
+            other += bool(found - advisory) or not found
+    return vetted, stopped, other, causes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,24 +84,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=400)
     parser.add_argument("--before", default="2023-01-01")
     parser.add_argument("--policy", default="default")
+    parser.add_argument("--advisory", action="append", default=[], metavar="ID")
     args = parser.parse_args(argv)
-    print("| repository | commits | not pass | share | most frequent causes |")
-    print("|---|---:|---:|---:|---|")
-    total_vetted = total_stopped = 0
+    print("| repository | commits | not pass | share | most frequent causes | other causes |")
+    print("|---|---:|---:|---:|---|---:|")
+    vetted = stopped = other = 0
     total_causes: Counter[str] = Counter()
     for repo in args.repos:
-        vetted, stopped, causes = evaluate(repo, args.commits, args.before, args.policy)
-        total_vetted, total_stopped = total_vetted + vetted, total_stopped + stopped
-        total_causes.update(causes)
-        _row(_name(repo), vetted, stopped, causes)
-    _row("total", total_vetted, total_stopped, total_causes)
+        counts = evaluate(repo, args.commits, args.before, args.policy, set(args.advisory))
+        vetted, stopped, other = vetted + counts[0], stopped + counts[1], other + counts[2]
+        total_causes.update(counts[3])
+        _row(_name(repo), *counts)
+    _row("total", vetted, stopped, other, total_causes)
     return 0
 
 
-def _row(name: str, vetted: int, stopped: int, causes: Counter[str]) -> None:
-    share = 100 * stopped / vetted if vetted else 0.0
+def _row(name: str, vetted: int, stopped: int, other: int, causes: Counter[str]) -> None:
+    def share(count: int) -> str:
+        return f"{100 * count / vetted:.1f}%" if vetted else "-"
+
     top = ", ".join(f"`{cause}` {count}" for cause, count in causes.most_common(4))
-    print(f"| {name} | {vetted} | {stopped} | {share:.1f}% | {top} |", flush=True)
+    print(
+        f"| {name} | {vetted} | {stopped} | {share(stopped)} | {top} | {share(other)} |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,16 @@ def test_ties_at_the_cut_stay_unflagged() -> None:
     assert outcome.threshold == 0.9001 and outcome.rate == 0.0
 
 
+def test_the_recent_past_must_stay_within_the_rate_too() -> None:
+    recent = [0.95] * 30 + [0.1] * 970  # 3% of the latest 1,000 score high …
+    older = [0.1] * 3000  # … but only 0.75% of all 4,000
+    outcome = choose_threshold(recent + older, default=0.5, target_rate=0.01, minimum=300)
+    assert outcome.threshold == 0.9501 and outcome.rate == 0.0
+    assert choose_threshold(older + recent, default=0.5).threshold == 0.5  # order matters
+    verdicts = choose_threshold([0.1] * 300, default=0.5, extra=[0.99] * 10)
+    assert verdicts.contributions == 310 and verdicts.threshold == 0.9901
+
+
 def test_too_little_history_is_not_trusted() -> None:
     outcome = choose_threshold([0.99] * 50, default=0.76, minimum=300)
     assert not outcome.trusted and outcome.threshold == 0.76 and outcome.default_rate == 1.0

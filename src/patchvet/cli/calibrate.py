@@ -155,7 +155,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     scored = score_history(contributions, model, before)
     human = _human_verdicts(args, root)
     outcome = choose_threshold(
-        [*scored.scores, *human], model.threshold, args.rate, args.min_commits
+        scored.scores, model.threshold, args.rate, args.min_commits, extra=human
     )
     _describe(out, scored, len(human), outcome, label, before, args.rate, args.min_commits)
     if not outcome.trusted:

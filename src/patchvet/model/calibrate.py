@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +26,8 @@ AGENT_ERA = "2023-01-01"
 MIN_CONTRIBUTIONS = 300
 """Fewer honest contributions than this say too little about a 1% tail to trust."""
 DEFAULT_RATE = 0.01
+RECENT = 1000
+"""The most recent contributions, whose own 1% tail the threshold must also respect."""
 _FINGERPRINTS: dict[int, tuple[LikelihoodModel, str]] = {}
 
 
@@ -48,7 +50,7 @@ class HistoryScores:
     """The scores of a stretch of history, and what was left out and why."""
 
     scores: tuple[float, ...]
-    """One per honest contribution the model reads."""
+    """One per honest contribution the model reads, in the order read (most recent first)."""
     read: int
     recent: int
     """Contributions dated on or after the cut-off: agents existed, so they are left out."""
@@ -122,23 +124,38 @@ class Outcome:
     """The project's history needed a higher threshold than the shipped one."""
 
 
+def _cut(values: list[float], target_rate: float) -> float:
+    """The lowest 0.0001-grid threshold that at most `target_rate` of `values` reach."""
+    ordered = sorted(values, reverse=True)
+    allowed = math.floor(target_rate * len(ordered))
+    if allowed >= len(ordered):
+        return 0.0
+    # Strictly above the first score that must not be flagged, so ties stay unflagged.
+    return math.floor(ordered[allowed] * 10_000 + 1) / 10_000
+
+
 def choose_threshold(
-    scores: Iterable[float],
+    scores: Sequence[float],
     default: float,
     target_rate: float = DEFAULT_RATE,
     minimum: int = MIN_CONTRIBUTIONS,
+    extra: Sequence[float] = (),
 ) -> Outcome:
     """
     The lowest threshold (on a 0.0001 grid, never below `default`) that at most `target_rate`
-    of `scores` reach; untrusted, keeping `default`, with fewer than `minimum` scores.
+    of the honest contributions reach, both over all of them and over the `RECENT` most
+    recent; untrusted, keeping `default`, with fewer than `minimum`.
+
+    `scores` run most recent first; `extra` (maintainers' verdicts) have no place in time and
+    count only with the whole. Styles drift, and the recent past is closest to what will be
+    judged next: on the development repositories (docs/model.md) the recent window kept the
+    held-out rate of the following year within target where the whole history alone did not.
     """
-    values = sorted(scores, reverse=True)
+    values = [*scores, *extra]
     default_rate = flag_rate(values, default)
     if len(values) < minimum:
         return Outcome(False, default, len(values), default_rate, default, default_rate, False)
-    allowed = math.floor(target_rate * len(values))
-    # Strictly above the first score that must not be flagged, so ties stay unflagged.
-    candidate = math.floor(values[allowed] * 10_000 + 1) / 10_000 if allowed < len(values) else 0.0
+    candidate = max(_cut(values, target_rate), _cut(list(scores[:RECENT]), target_rate))
     floor = math.ceil(default * 10_000) / 10_000
     threshold = min(1.0, max(floor, candidate))
     return Outcome(True, threshold, len(values), flag_rate(values, threshold), default,

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from patchvet.model.calibrate import fingerprint
+from patchvet.model.scorer import shipped_model
 from tests.cli.test_calibrate import AGENT_FILE, AGENT_MESSAGE, agentish, terse
 from tests.helpers import GitRepo, run_cli
 from tests.ledger.conftest import ledger_url  # noqa: F401  (both engines)
@@ -112,3 +114,25 @@ def test_a_new_signing_key_lowers_the_bar(
     found = shift(new_key)
     assert found is not None and "signed with a key never seen from them" in found["message"]
     assert "new_signing_key" in {d["name"] for d in found["details"]}
+
+
+def test_a_project_calibrated_higher_needs_a_higher_jump(
+    repo: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    ledger_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    model = shipped_model()
+    assert model is not None
+    for n in range(20):
+        terse(repo, n)
+    record_all(capsys, repo, ledger_url)
+    agentish(repo, "config", "2022-03-01T00:00:00Z")
+    calibrated = tmp_path / "p.toml"
+    calibrated.write_text(
+        'extends = "default"\n[likelihood]\nthreshold = 0.99\n[likelihood.calibration]\n'
+        f'model = "{fingerprint(model)}"\ncommits = 3000\nrange = "r"\nfalse_flag_rate = 0.01\n'
+    )
+    [judged] = replay(capsys, repo, ledger_url, "--policy", str(calibrated))
+    assert 0.9 <= judged["scores"]["agent_likelihood"] < 0.99
+    assert shift(judged) is None

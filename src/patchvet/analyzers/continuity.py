@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
+from patchvet.analyzers.likelihood import effective_threshold
+from patchvet.model.scorer import shipped_model
 from patchvet.records import Confidence, Detail, Finding, Severity
 
 STEADY_HIGH = 0.3
 """A baseline counts as established-low when 90% of its scores are at most this."""
 SHIFTED = 0.9
-"""A score this high after such a baseline is a shift on its own."""
+"""A score this high after such a baseline is a shift on its own (or the project's calibrated
+threshold, when that is higher)."""
 SHIFTED_WITH_NEW_KEY = 0.6
 """With a signing key never seen from this person, a lower score is enough."""
 
@@ -34,7 +37,12 @@ def style_shift(subject: Subject) -> Iterator[Finding]:
         return
     signed = {c.signing_key for c in subject.contribution.commits if c.signing_key}
     new_keys = sorted(signed - baseline.keys) if baseline.keys else []
-    if score < SHIFTED and not (new_keys and score >= SHIFTED_WITH_NEW_KEY):
+    model = shipped_model()
+    # A project that calibrated to a higher threshold sees such scores from honest people.
+    shifted = SHIFTED
+    if model is not None:
+        shifted = max(SHIFTED, effective_threshold(subject.policy.likelihood, model).value)
+    if score < shifted and not (new_keys and score >= SHIFTED_WITH_NEW_KEY):
         return
     jump = score - baseline.median
     key_note = f", signed with a key never seen from them ({new_keys[0][:24]})" if new_keys else ""

@@ -161,6 +161,9 @@ def test_maintainer_verdicts_count_as_calibration_data(
                              "I watched her write it", "--by", "Max", *db)  # fmt: skip
     assert code == 0, err
     assert f"recorded human for {higher} in demo (agent likelihood 0.9" in out
+    code, out, _ = run_cli(capsys, "ledger", "show", "ann@example.org", "--db", ledger_url)
+    assert "agent likelihood median 0.01, 90% at or below 0.9" in out
+    assert "over the latest 5 scored" in out
     code, _, err = run_cli(capsys, "ledger", "verdict", "feedc0de", "--human", "--reason", "x",
                            *db)  # fmt: skip
     assert code == 2 and "no contribution 'feedc0de' is recorded for project 'demo'" in err

@@ -12,6 +12,7 @@ from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.ledger import SqlLedger, open_ledger
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
+from patchvet.ledger.store import now_iso
 from patchvet.ledger.verdicts import record_verdict
 
 
@@ -158,6 +159,10 @@ def run_ledger_command(args: argparse.Namespace) -> int:
             out.write(f"; latest {when[:10]} in {plain(project, 60)}: {plain(title, 80)} "
                       f"({verdict})")  # fmt: skip
         out.write("\n")
+        baseline = ledger.baseline(summary.person, (summary.person, "", ""), now_iso())
+        if baseline is not None and baseline.count:
+            out.write(f"  agent likelihood median {baseline.median:.2f}, 90% at or below "
+                      f"{baseline.high:.2f} over the latest {baseline.count} scored\n")  # fmt: skip
         return 0
     finally:
         ledger.close()

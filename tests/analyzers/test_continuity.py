@@ -107,8 +107,16 @@ def test_a_new_signing_key_lowers_the_bar(
     assert 0.6 <= same_key["scores"]["agent_likelihood"] < 0.9
     assert shift(same_key) is None
     repo.git("config", "user.signingkey", f"{keys[1]}.pub")
-    repo.commit(MIDDLING.replace("config", "cache"), {"src/cache/validate.py": AGENT_FILE},
+    # Committed and signed by someone else (GitHub signs web merges): not Ann's new key.
+    repo.git("config", "user.email", "noreply@github.com")
+    repo.commit(MIDDLING.replace("config", "store"), {"src/store/validate.py": AGENT_FILE},
                 author="Ann <ann@example.org>", date="2022-05-02T00:00:00Z")  # fmt: skip
+    [merged] = replay(capsys, repo, ledger_url)
+    assert 0.6 <= merged["scores"]["agent_likelihood"] < 0.9
+    assert shift(merged) is None
+    repo.git("config", "user.email", "ann@example.org")
+    repo.commit(MIDDLING.replace("config", "cache"), {"src/cache/validate.py": AGENT_FILE},
+                author="Ann <ann@example.org>", date="2022-05-03T00:00:00Z")  # fmt: skip
     [new_key] = replay(capsys, repo, ledger_url)
     assert 0.6 <= new_key["scores"]["agent_likelihood"] < 0.9
     found = shift(new_key)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
 from patchvet.analyzers.likelihood import effective_threshold
+from patchvet.ledger.identity import contribution_keys
 from patchvet.model.scorer import shipped_model
 from patchvet.records import Confidence, Detail, Finding, Severity
 
@@ -35,7 +36,8 @@ def style_shift(subject: Subject) -> Iterator[Finding]:
     baseline = history.baseline
     if baseline is None or baseline.count < needed or baseline.high > STEADY_HIGH:
         return
-    signed = {c.signing_key for c in subject.contribution.commits if c.signing_key}
+    # Only the author's own signatures: GitHub signs web merges with its own key.
+    signed = {value for kind, value in contribution_keys(subject.contribution) if kind == "key"}
     new_keys = sorted(signed - baseline.keys) if baseline.keys else []
     model = shipped_model()
     # A project that calibrated to a higher threshold sees such scores from honest people.

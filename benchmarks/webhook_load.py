@@ -1,12 +1,20 @@
 """
-Load `POST /webhook` of a running `patchvet serve` and report throughput and latency.
+Load `POST /webhook` of a running `patchvet serve` and report intake latency and processing rate.
 
-    python benchmarks/webhook_load.py [--deliveries 3000] [--concurrency 16]
+    python benchmarks/webhook_load.py                      # SQLite ledger, in-process worker
+    python benchmarks/webhook_load.py --postgres postgresql://postgres@127.0.0.1/postgres \\
+        --redis redis://127.0.0.1:6379/5 --workers 1 2 4 --connections 4 8 16
 
-It starts `patchvet serve` on a free loopback port with a fresh SQLite ledger, sends signed
-`pull_request` deliveries shaped like GitHub's (closed PRs, which the worker acknowledges and
-skips, so processing does not compete with intake for long), measures the time to each 202,
-then checks that every delivery was stored exactly once. Target: >= 300 deliveries/s, p99 <= 50 ms.
+Each run starts `patchvet serve` on a free loopback port with a fresh ledger (a new PostgreSQL
+database, dropped afterwards, or a temporary SQLite file) and, with `--redis`, one
+`patchvet worker --concurrency N` (N worker processes). It sends signed `pull_request`
+deliveries shaped like GitHub's (closed pull requests: the worker claims, reads and settles each
+one without calling GitHub, so the figure is the service's own cost per delivery), measures the
+time to each 202, and waits until the database says every delivery is done. Processed per
+second is deliveries / (first request to last delivery done). Then it checks in the database
+that every acknowledged delivery was processed exactly once (`completions = 1`), and reports the
+CPU spent per delivery by the web process and by the workers, and PostgreSQL commits per
+delivery: the inputs of the capacity note in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -17,12 +25,16 @@ import hashlib
 import hmac
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -33,26 +45,38 @@ SECRET = "benchmark-secret"
 PAYLOAD = (
     Path(__file__).resolve().parents[1] / "tests" / "assets" / "github" / "pull_request.opened.json"
 )
+WARM_UP = 200
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-async def _load(url: str, total: int, concurrency: int, body: bytes) -> list[float]:
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    latencies: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for _ in range(total):
-        queue.put_nowait(str(uuid.uuid4()))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+def closed_pull_request() -> bytes:
+    """A real `pull_request` payload with action `closed`: stored, claimed, settled."""
+    event = json.loads(PAYLOAD.read_text())
+    event["action"] = "closed"
+    return json.dumps(event).encode()
 
-        async def worker() -> None:
-            while not queue.empty():
-                delivery = queue.get_nowait()
+
+def sign(body: bytes) -> str:
+    return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def send(url: str, ids: list[str], connections: int, body: bytes) -> list[float]:
+    """POST one delivery per id over `connections` connections; the time to each 202."""
+    signature = sign(body)
+    latencies: list[float] = []
+    todo = list(reversed(ids))
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def sender() -> None:
+            while todo:
+                delivery = todo.pop()
                 headers = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": delivery,
                            "X-Hub-Signature-256": signature,
                            "Content-Type": "application/json"}  # fmt: skip
@@ -60,60 +84,205 @@ async def _load(url: str, total: int, concurrency: int, body: bytes) -> list[flo
                 answer = await client.post(f"{url}/webhook", content=body, headers=headers)
                 latencies.append(time.perf_counter() - started)
                 if answer.status_code != 202:
-                    raise RuntimeError(f"delivery {delivery}: {answer.status_code}")
+                    raise RuntimeError(f"delivery {delivery}: {answer.status_code} {answer.text}")
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(sender() for _ in range(connections)))
     return latencies
 
 
-def main() -> int:
-    """Start the service, load it, verify, print."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--deliveries", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    event = json.loads(PAYLOAD.read_text())
-    event["action"] = "closed"
-    body = json.dumps(event).encode()
-    with tempfile.TemporaryDirectory(prefix="patchvet-load-") as raw:
-        db = f"sqlite:///{Path(raw) / 'ledger.db'}"
-        port = _free_port()
-        env = {
-            **os.environ,
-            "PATCHVET_WEBHOOK_SECRET": SECRET,
-            "PATCHVET_GITHUB_TOKEN": "unused",
-            "PATCHVET_GITHUB_API_URL": "http://127.0.0.1:9",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "patchvet", "serve", "--port", str(port), "--db", db],
-            env=env, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live descendants."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.05)
-            asyncio.run(_load(url, 200, args.concurrency, body))  # warm-up, not measured
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        proc = int(stat.parent.name)
+        if proc == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+@contextmanager
+def fresh_database(postgres: str | None) -> Iterator[str]:
+    """A new PostgreSQL database (dropped afterwards), or a temporary SQLite ledger."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory(prefix="patchvet-load-") as raw:
+            yield f"sqlite:///{Path(raw) / 'ledger.db'}"
+        return
+    import psycopg
+
+    name = f"patchvet_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield postgres.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} never became healthy")
+
+
+def done_count(db: str) -> int:
+    ledger = open_ledger(db)
+    try:
+        return int(
+            ledger.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'done'").fetchone()[0]
+        )
+    finally:
+        ledger.close()
+
+
+def commits(db: str) -> int:
+    if not db.startswith("postgresql"):
+        return 0
+    ledger = open_ledger(db)
+    try:
+        return int(
+            ledger.execute(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()[0]
+        )
+    finally:
+        ledger.close()
+
+
+def wait_processed(db: str, total: int, timeout: float) -> float:
+    """Poll until `total` deliveries are done; the moment they were."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if done_count(db) >= total:
+            return time.perf_counter()
+        time.sleep(0.05)
+    raise RuntimeError(f"only {done_count(db)} of {total} processed in {timeout:.0f} s")
+
+
+@dataclass(frozen=True)
+class Result:
+    workers: int
+    connections: int
+    deliveries: int
+    intake_per_s: float
+    processed_per_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    exactly_once: int
+    more_than_once: int
+    web_cpu_ms: float
+    worker_cpu_ms: float
+    commits_per_delivery: float
+    load: float
+
+
+def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
+    body = closed_pull_request()
+    env = {**os.environ, "PATCHVET_WEBHOOK_SECRET": SECRET, "PATCHVET_GITHUB_TOKEN": "unused",
+           "PATCHVET_GITHUB_API_URL": "http://127.0.0.1:9"}  # fmt: skip
+    with fresh_database(args.postgres) as db:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        serve = [sys.executable, "-m", "patchvet", "serve", "--port", str(port), "--db", db]
+        processes: list[subprocess.Popen[bytes]] = []
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            serve += ["--queue", args.redis]
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "patchvet", "worker", "--queue", args.redis, "--db", db,
+                 "--concurrency", str(workers)],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))  # fmt: skip
+        server = subprocess.Popen(serve, env=env, stderr=subprocess.DEVNULL)
+        processes.append(server)
+        try:
+            wait_healthy(url)
+            warm = [f"warm-{uuid.uuid4()}" for _ in range(WARM_UP)]
+            asyncio.run(send(url, warm, connections, body))
+            wait_processed(db, WARM_UP, args.timeout)
+            ids = [str(uuid.uuid4()) for _ in range(args.deliveries)]
+            cpu_web, cpu_workers = (
+                cpu_seconds(server.pid),
+                sum(cpu_seconds(p.pid) for p in processes[:-1]),
+            )
+            commits_before = commits(db)
+            load = os.getloadavg()[0]
             started = time.perf_counter()
-            latencies = asyncio.run(_load(url, args.deliveries, args.concurrency, body))
-            elapsed = time.perf_counter() - started
+            latencies = asyncio.run(send(url, ids, connections, body))
+            acked = time.perf_counter()
+            finished = wait_processed(db, WARM_UP + args.deliveries, args.timeout)
+            cpu_web = cpu_seconds(server.pid) - cpu_web
+            cpu_workers = sum(cpu_seconds(p.pid) for p in processes[:-1]) - cpu_workers
+            commit_count = commits(db) - commits_before
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         ledger = open_ledger(db)
-        stored = ledger.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+        once, more = ledger.execute(
+            "SELECT COUNT(*) FILTER (WHERE completions = 1 AND status = 'done'), "
+            "COUNT(*) FILTER (WHERE completions > 1) FROM deliveries"
+        ).fetchone()
         ledger.close()
     latencies.sort()
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000
-    print(f"deliveries:   {args.deliveries} (+200 warm-up), concurrency {args.concurrency}")
-    print(f"throughput:   {args.deliveries / elapsed:.0f} deliveries/s")
-    print(f"latency:      p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
-    print(f"stored:       {stored} of {args.deliveries + 200}")
-    return 0 if stored == args.deliveries + 200 else 1
+    n = args.deliveries
+    return Result(
+        workers, connections, n, n / (acked - started), n / (finished - started),
+        latencies[n // 2] * 1000, latencies[int(n * 0.99)] * 1000, latencies[-1] * 1000,
+        int(once), int(more), cpu_web * 1000 / n, cpu_workers * 1000 / n,
+        commit_count / n, load,
+    )  # fmt: skip
+
+
+def main() -> int:
+    """Run every combination, print a Markdown table (and JSON lines with --json)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deliveries", type=int, default=3200)
+    parser.add_argument("--connections", type=int, nargs="+", default=[4, 8, 16])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="worker processes (with --redis)")  # fmt: skip
+    parser.add_argument("--postgres", metavar="URL", help="admin URL; each run gets a new database")
+    parser.add_argument("--redis", metavar="URL", help="queue deliveries to Celery workers")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--json", type=Path, help="append one JSON line per run to this file")
+    args = parser.parse_args()
+    print(
+        "| workers | connections | intake/s | processed/s | p50 ack | p99 ack | max ack "
+        "| exactly once | web CPU/delivery | worker CPU/delivery | commits/delivery | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    failed = False
+    for workers in args.workers:
+        for connections in args.connections:
+            r = run(args, workers, connections)
+            expected = WARM_UP + r.deliveries
+            failed |= r.exactly_once != expected or r.more_than_once != 0
+            print(f"| {r.workers} | {r.connections} | {r.intake_per_s:.0f} "
+                  f"| **{r.processed_per_s:.0f}** | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms "
+                  f"| {r.max_ms:.0f} ms | {r.exactly_once}/{expected} "
+                  f"| {r.web_cpu_ms:.2f} ms | {r.worker_cpu_ms:.2f} ms "
+                  f"| {r.commits_per_delivery:.2f} | {r.load:.1f} |", flush=True)  # fmt: skip
+            if args.json:
+                with args.json.open("a") as out:
+                    out.write(json.dumps(r.__dict__) + "\n")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -178,6 +178,8 @@ def test_killed_service_finishes_the_job_after_restart(
         ledger_db,
         "--lease-seconds",
         "1",
+        "--sweep-seconds",
+        "0.5",
     ]
     first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -26,6 +26,19 @@ def register(commands: Any) -> None:
         default=120.0,
         help="after this long, a delivery whose worker died is taken over",
     )
+    serve.add_argument(
+        "--sweep-seconds",
+        type=float,
+        default=30.0,
+        help="how often lapsed leases, lost queue messages and failed GitHub deliveries are swept",
+    )
+    serve.add_argument(
+        "--requeue-after",
+        type=float,
+        default=60.0,
+        help="a delivery pending this long is sent to the queue again",
+    )
+    serve.add_argument("--pool-size", type=int, default=4, help="database connections")
     add_db_option(serve)
     serve.set_defaults(handler=run_service_command)
     worker = commands.add_parser("worker", help="process deliveries from the Celery queue")
@@ -47,7 +60,15 @@ def run_service_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
         import uvicorn
 
-        app = create_app(settings, ledger_url, args.queue, lease_seconds=args.lease_seconds)
+        app = create_app(
+            settings,
+            ledger_url,
+            args.queue,
+            lease_seconds=args.lease_seconds,
+            sweep_seconds=args.sweep_seconds,
+            requeue_after=args.requeue_after,
+            pool_size=args.pool_size,
+        )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
         return 0
     os.environ["PATCHVET_DB"] = ledger_url

@@ -235,6 +235,14 @@ class GitHubClient:
         """`PATCH /repos/{repo}/check-runs/{id}` (more annotations, 50 at a time)."""
         self.request("PATCH", f"/repos/{repo}/check-runs/{run_id}", json=payload)
 
+    def hook_deliveries(self) -> Iterator[Any]:
+        """The App's webhook deliveries, newest first (`GET /app/hook/deliveries`, App JWT)."""
+        return self.paginate("/app/hook/deliveries")
+
+    def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub to send a delivery again (`POST /app/hook/deliveries/{id}/attempts`)."""
+        self.request("POST", f"/app/hook/deliveries/{delivery_id}/attempts")
+
     def close_pull(self, repo: str, number: int) -> None:
         """Close a pull request."""
         self.request("PATCH", f"/repos/{repo}/pulls/{number}", json={"state": "closed"})

@@ -125,6 +125,13 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX overrides_contribution ON overrides (contribution);
         """,
     ),
+    (
+        5,
+        "delivery completions, so processed-exactly-once can be counted",
+        """
+        ALTER TABLE deliveries ADD COLUMN completions INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 )
 
 ID_COLUMN = {

@@ -1,9 +1,13 @@
 """
 The ASGI web service: `POST /webhook` and `GET /healthz`.
 
-A delivery's signature is checked (HMAC SHA-256, constant time) before anything is parsed; the
-delivery is then stored, and only then acknowledged with 202, so a crash after the answer loses
-nothing. Processing happens elsewhere: a worker thread, or Celery workers behind Redis.
+A delivery's size is bounded before its body is read (`Content-Length`, then a counting read for
+chunked bodies), its signature is checked (HMAC SHA-256, constant time) before anything is
+parsed, and it is stored and committed before the 202, so a crash after the answer loses
+nothing. While the database cannot be reached, deliveries get 503 (GitHub records them failed
+and the sweeper has them redelivered) and `/healthz` says why; connections come from a pool
+that reconnects on its own. Processing happens elsewhere: a worker thread, or Celery workers
+behind Redis.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import queue
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,10 +28,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from patchvet import __version__
-from patchvet.ledger import open_ledger
-from patchvet.service.deliveries import LEASE_SECONDS, DeliveryStore
+from patchvet.service.database import Database, DatabaseUnavailable
+from patchvet.service.deliveries import LEASE_SECONDS, REQUEUE_AFTER_SECONDS
+from patchvet.service.intake import Intake
 from patchvet.service.settings import Credentials, Settings
-from patchvet.service.worker import ThreadWorker, celery_app
+from patchvet.service.sweeper import Sweeper
+from patchvet.service.worker import CLAIM_BATCH, ThreadWorker, celery_app
 from patchvet.sources.json_input import JsonInputError, load_json
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
@@ -41,6 +48,55 @@ def signature_valid(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.encode())
 
 
+async def read_bounded(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it exceeds `limit` bytes (the rest is never read)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+class QueueSender:
+    """Sends stored delivery ids to Celery from one thread, coalescing what piles up."""
+
+    def __init__(self, celery: Any) -> None:
+        self.celery = celery
+        self.ids: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="patchvet-sender", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.ids.put(None)
+        self.thread.join(timeout=10)
+
+    def send(self, delivery_ids: list[str]) -> None:
+        self.ids.put(delivery_ids)
+
+    def _run(self) -> None:
+        while True:
+            first = self.ids.get()
+            if first is None:
+                return
+            pending = list(first)
+            while not self.ids.empty():
+                more = self.ids.get()
+                if more is None:
+                    self.ids.put(None)
+                    break
+                pending += more
+            for start in range(0, len(pending), CLAIM_BATCH):
+                chunk = pending[start : start + CLAIM_BATCH]
+                try:
+                    self.celery.send_task("patchvet.process_deliveries", [chunk])
+                except Exception as error:  # noqa: BLE001 - any broker failure
+                    # Stored already: the sweeper sends them again once the queue is back.
+                    log.warning("could not queue %d deliveries: %s", len(chunk), error)
+
+
 def create_app(
     settings: Settings,
     ledger_url: str,
@@ -48,32 +104,43 @@ def create_app(
     credentials: Credentials | None = None,
     run_worker: bool = True,
     lease_seconds: float = LEASE_SECONDS,
+    sweep_seconds: float = 30.0,
+    requeue_after: float = REQUEUE_AFTER_SECONDS,
+    max_body: int = MAX_BODY,
+    pool_size: int = 4,
+    db_timeout: float = 2.0,
 ) -> Starlette:
     """The service; with `queue_url` deliveries go to Celery, else to a worker thread."""
-    store = DeliveryStore(open_ledger(ledger_url))
-    lock = threading.Lock()
+    database = Database(ledger_url, size=pool_size, timeout=db_timeout)
     creds = credentials or Credentials(settings)
-    worker = (
-        ThreadWorker(ledger_url, creds, lease_seconds=lease_seconds)
-        if queue_url is None and run_worker
-        else None
-    )
+    worker = ThreadWorker(database, creds) if queue_url is None and run_worker else None
     celery = celery_app(queue_url) if queue_url else None
+    sender = QueueSender(celery) if celery is not None else None
 
-    def stored(delivery_id: str, event: str, body: str) -> bool:
-        with lock:
-            return store.add(delivery_id, event, body)
+    def on_stored(delivery_ids: list[str]) -> None:
+        if sender is not None:
+            sender.send(delivery_ids)
+        elif worker is not None:
+            worker.wake.set()
+
+    intake = Intake(database, on_stored)
+    sweeper = Sweeper(database, on_stored, creds, sweep_seconds, lease_seconds, requeue_after)
 
     async def webhook(request: Request) -> JSONResponse:
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > max_body):
             return JSONResponse({"error": "payload too large"}, status_code=413)
-        if not signature_valid(settings.webhook_secret, body,
-                               request.headers.get("x-hub-signature-256")):  # fmt: skip
+        signature = request.headers.get("x-hub-signature-256")
+        if not signature or not signature.startswith("sha256="):
+            return JSONResponse({"error": "bad or missing signature"}, status_code=401)
+        body = await read_bounded(request, max_body)
+        if body is None:
+            return JSONResponse({"error": "payload too large"}, status_code=413)
+        if not signature_valid(settings.webhook_secret, body, signature):
             return JSONResponse({"error": "bad or missing signature"}, status_code=401)
         delivery = request.headers.get("x-github-delivery", "")
         event = request.headers.get("x-github-event", "")
-        if not delivery or not event:
+        if not delivery or not event or len(delivery) > 200 or len(event) > 100:
             return JSONResponse({"error": "missing X-GitHub-Delivery or X-GitHub-Event"},
                                 status_code=400)  # fmt: skip
         try:
@@ -81,37 +148,24 @@ def create_app(
             load_json(text)
         except (UnicodeDecodeError, JsonInputError) as error:
             return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
-        is_new = await run_in_threadpool(stored, delivery, event, text)
-        if is_new and celery is not None:
-            await run_in_threadpool(enqueue, "patchvet.process_delivery", [delivery])
-        elif is_new and worker is not None:
-            worker.wake.set()
+        try:
+            is_new = await intake.store(delivery, event, text)
+        except DatabaseUnavailable as error:
+            return JSONResponse({"error": "database unavailable", "reason": error.message},
+                                status_code=503)  # fmt: skip
         return JSONResponse({"delivery": delivery, "status": "queued" if is_new else "duplicate"},
                             status_code=202)  # fmt: skip
 
-    def enqueue(task: str, args: list[str] | None = None) -> None:
-        # The delivery is already stored: if the queue is down, a worker's sweep finds it later.
-        try:
-            assert celery is not None
-            celery.send_task(task, args or [])
-        except Exception as error:  # noqa: BLE001 - any broker failure
-            log.warning("could not queue %s %s: %s", task, args or "", error)
-
     def health() -> dict[str, Any]:
         report: dict[str, Any] = {"version": __version__}
-        try:
-            with lock:
-                store.ledger.execute("SELECT 1").fetchone()
-                report["deliveries"] = store.counts()
-            report["database"] = "ok"
-        except Exception as error:  # noqa: BLE001 - health reports every failure
-            report["database"] = f"error: {error}"
+        problem = database.check()
+        report["database"] = "ok" if problem is None else f"error: {problem}"
         if celery is not None:
             try:
                 with celery.connection_for_write() as connection:
                     connection.ensure_connection(max_retries=1, timeout=2)
                 report["queue"] = "ok"
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001 - health reports every failure
                 report["queue"] = f"error: {error}"
         else:
             report["queue"] = "in-process"
@@ -124,15 +178,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if worker is not None:
-            worker.start()
-        if celery is not None:
-            # Anything stored but never queued (a crash between the two) gets picked up.
-            await run_in_threadpool(enqueue, "patchvet.sweep")
+        for part in (sender, worker, sweeper):
+            if part is not None:
+                part.start()
         yield
-        if worker is not None:
-            worker.stop()
-        store.ledger.close()
+        for part in (sweeper, worker, sender):
+            if part is not None:
+                part.stop()
+        database.close()
 
     return Starlette(
         routes=[Route("/webhook", webhook, methods=["POST"]), Route("/healthz", healthz)],

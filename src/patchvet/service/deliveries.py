@@ -2,24 +2,33 @@
 Webhook deliveries, stored durably before GitHub gets its 2xx.
 
 A delivery is inserted once per `X-GitHub-Delivery` (a redelivery is a no-op), then claimed by
-one worker with a lease; a worker that dies mid-job leaves a stale lease that the next worker
-takes over, so every stored delivery is processed, and processed once to completion.
+one worker. Every statement here is a single autocommitted statement on rows of its own, so
+intake and any number of workers never wait on one another's locks: PostgreSQL claims with
+`FOR UPDATE SKIP LOCKED`, and the ledger's global write lock is not taken. Intake inserts many
+deliveries per statement (one commit for a burst), workers claim many per statement.
+
+A worker that dies mid-job leaves its delivery `processing`; the sweeper puts deliveries whose
+lease has lapsed back to `pending`. `finish` is fenced by the attempt number, so a worker that
+lost its lease cannot mark done a delivery someone else now holds; `completions` counts every
+processing that ran to its end, so "processed exactly once" can be checked in the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from patchvet.ledger.store import SqlLedger, now_iso, shift_time
 
 LEASE_SECONDS = 120
 MAX_ATTEMPTS = 5
+REQUEUE_AFTER_SECONDS = 60
+"""A delivery still `pending` this long after it arrived has probably lost its queue message."""
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One stored webhook delivery."""
+    """One stored webhook delivery, as claimed by a worker (`attempts` includes this one)."""
 
     delivery_id: str
     event: str
@@ -27,65 +36,113 @@ class Delivery:
     attempts: int
 
 
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
 class DeliveryStore:
     """Deliveries in the ledger's database (so the service needs one database, not two)."""
 
-    def __init__(self, ledger: SqlLedger, lease_seconds: float = LEASE_SECONDS) -> None:
+    def __init__(self, ledger: SqlLedger) -> None:
         self.ledger = ledger
-        self.lease_seconds = lease_seconds
 
     def add(self, delivery_id: str, event: str, payload: str) -> bool:
         """Store a delivery; False when this delivery id was already stored."""
-        with self.ledger.transaction():
-            row = self.ledger.execute(
-                "INSERT INTO deliveries (delivery_id, event, payload, received_at, status, "
-                "attempts) VALUES (?, ?, ?, ?, 'pending', 0) ON CONFLICT (delivery_id) DO NOTHING "
-                "RETURNING delivery_id",
-                (delivery_id, event, payload, now_iso()),
-            ).fetchone()
-        return row is not None
+        return bool(self.add_many([(delivery_id, event, payload)]))
 
-    def claim(self, delivery_id: str | None = None) -> Delivery | None:
-        """Take the oldest pending delivery (or a stale one), or the given one if it is due."""
-        now = now_iso()
-        stale = shift_time(now, -self.lease_seconds / 86400)
-        where = (
-            "(status = 'pending' OR (status = 'processing' AND claimed_at < ?)) AND attempts < ?"
-        )
-        params: list[Any] = [stale, MAX_ATTEMPTS]
-        if delivery_id is not None:
-            where += " AND delivery_id = ?"
-            params.append(delivery_id)
-        with self.ledger.transaction():
-            row = self.ledger.execute(
-                f"SELECT delivery_id, event, payload, attempts FROM deliveries WHERE {where} "
-                "ORDER BY received_at LIMIT 1",
-                params,
-            ).fetchone()
-            if row is None:
-                return None
+    def add_many(self, deliveries: Sequence[tuple[str, str, str]]) -> set[str]:
+        """Store (id, event, payload) triples in one statement; return the ids that were new."""
+        if not deliveries:
+            return set()
+        at = now_iso()
+        unique = {delivery_id: (event, body) for delivery_id, event, body in deliveries}
+        params = [
+            value
+            for delivery_id, (event, body) in unique.items()
+            for value in (delivery_id, event, body, at)
+        ]
+        values = ", ".join(["(?, ?, ?, ?, 'pending', 0)"] * len(unique))
+        rows = self.ledger.execute(
+            "INSERT INTO deliveries (delivery_id, event, payload, received_at, status, attempts) "
+            f"VALUES {values} "
+            "ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id",
+            params,
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def claim(self, delivery_ids: Sequence[str] | None = None, limit: int = 1) -> list[Delivery]:
+        """
+        Take up to `limit` pending deliveries (the oldest first, or among `delivery_ids`):
+        they become `processing` with one more attempt.
+        """
+        where = "status = 'pending' AND attempts < ?"
+        params: list[object] = [MAX_ATTEMPTS]
+        if delivery_ids is not None:
+            if not delivery_ids:
+                return []
+            where += f" AND delivery_id IN ({_marks(len(delivery_ids))})"
+            params += list(delivery_ids)
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.ledger.dialect == "postgresql" else ""
+        rows = self.ledger.execute(
+            "UPDATE deliveries SET status = 'processing', claimed_at = ?, "
+            "attempts = attempts + 1 WHERE delivery_id IN (SELECT delivery_id FROM deliveries "
+            f"WHERE {where} ORDER BY received_at LIMIT ?{skip_locked}) "
+            "RETURNING delivery_id, event, payload, attempts",
+            [now_iso(), *params, limit],
+        ).fetchall()
+        return [Delivery(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def finish(self, delivery: Delivery, error: str | None = None) -> None:
+        """Mark done (counting the completion), or back to pending (failed at the last try)."""
+        if error is None:
             self.ledger.execute(
-                "UPDATE deliveries SET status = 'processing', claimed_at = ?, "
-                "attempts = attempts + 1 WHERE delivery_id = ?",
-                (now, row[0]),
+                "UPDATE deliveries SET completions = completions + 1, finished_at = ?, "
+                "error = NULL, status = CASE WHEN status = 'processing' AND attempts = ? "
+                "THEN 'done' ELSE status END WHERE delivery_id = ?",
+                (now_iso(), delivery.attempts, delivery.delivery_id),
             )
-        return Delivery(row[0], row[1], row[2], int(row[3]) + 1)
+        else:
+            self.ledger.execute(
+                "UPDATE deliveries SET status = CASE WHEN attempts >= ? THEN 'failed' "
+                "ELSE 'pending' END, error = ? "
+                "WHERE delivery_id = ? AND status = 'processing' AND attempts = ?",
+                (MAX_ATTEMPTS, error[:2000], delivery.delivery_id, delivery.attempts),
+            )
 
-    def finish(self, delivery_id: str, error: str | None = None) -> None:
-        """Mark done, or back to pending (failed after the last attempt) with the error."""
-        with self.ledger.transaction():
-            if error is None:
-                self.ledger.execute(
-                    "UPDATE deliveries SET status = 'done', finished_at = ?, error = NULL "
-                    "WHERE delivery_id = ?",
-                    (now_iso(), delivery_id),
-                )
-            else:
-                self.ledger.execute(
-                    "UPDATE deliveries SET status = CASE WHEN attempts >= ? THEN 'failed' "
-                    "ELSE 'pending' END, error = ? WHERE delivery_id = ?",
-                    (MAX_ATTEMPTS, error[:2000], delivery_id),
-                )
+    def requeue(
+        self,
+        lease_seconds: float = LEASE_SECONDS,
+        pending_seconds: float = REQUEUE_AFTER_SECONDS,
+        limit: int = 1000,
+    ) -> list[str]:
+        """
+        Put deliveries whose lease lapsed back to `pending`, and return the ids of deliveries
+        pending for longer than `pending_seconds` (their queue message was probably lost).
+        """
+        now = now_iso()
+        self.ledger.execute(
+            "UPDATE deliveries SET status = CASE WHEN attempts >= ? THEN 'failed' "
+            "ELSE 'pending' END, error = 'lease lapsed: the worker stopped mid-job' "
+            "WHERE status = 'processing' AND claimed_at < ?",
+            (MAX_ATTEMPTS, shift_time(now, -lease_seconds / 86400)),
+        )
+        rows = self.ledger.execute(
+            "SELECT delivery_id FROM deliveries WHERE status = 'pending' AND attempts < ? "
+            "AND (received_at < ? OR attempts > 0) ORDER BY received_at LIMIT ?",
+            (MAX_ATTEMPTS, shift_time(now, -pending_seconds / 86400), limit),
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def known(self, delivery_ids: Sequence[str]) -> set[str]:
+        """Which of these delivery ids are stored."""
+        if not delivery_ids:
+            return set()
+        marks = _marks(len(delivery_ids))
+        rows = self.ledger.execute(
+            f"SELECT delivery_id FROM deliveries WHERE delivery_id IN ({marks})",
+            list(delivery_ids),
+        ).fetchall()
+        return {str(row[0]) for row in rows}
 
     def counts(self) -> dict[str, int]:
         """Deliveries per status."""

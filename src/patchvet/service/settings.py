@@ -72,6 +72,14 @@ class Credentials:
         claims = {"iat": now - 60, "exp": now + 540, "iss": self.settings.app_id}
         return str(jwt.encode(claims, self.settings.private_key or "", algorithm="RS256"))
 
+    def app_client(self) -> GitHubClient | None:
+        """A client acting as the App itself (a JWT), or None without App credentials."""
+        if self.settings.app_id is None:
+            return None
+        app = GitHubClient(None, self.settings.api_url, self.transport)
+        app.http.headers["Authorization"] = f"Bearer {self._app_jwt()}"
+        return app
+
     def login(self, client: GitHubClient) -> str:
         """
         Who this service acts as on GitHub: `<app slug>[bot]` for an App (from `GET /app`),
@@ -79,8 +87,8 @@ class Credentials:
         """
         if self._login is None:
             if self.settings.app_id is not None:
-                app = GitHubClient(None, self.settings.api_url, self.transport)
-                app.http.headers["Authorization"] = f"Bearer {self._app_jwt()}"
+                app = self.app_client()
+                assert app is not None
                 try:
                     self._login = f"{app.request('GET', '/app').json()['slug']}[bot]"
                 finally:
@@ -96,8 +104,8 @@ class Credentials:
             return GitHubClient(settings.token, settings.api_url, self.transport)
         cached = self._tokens.get(installation)
         if cached is None or cached[1] < time.time() + 60:
-            app = GitHubClient(None, settings.api_url, self.transport)
-            app.http.headers["Authorization"] = f"Bearer {self._app_jwt()}"
+            app = self.app_client()
+            assert app is not None
             try:
                 answer = app.request("POST", f"/app/installations/{installation}/access_tokens")
             finally:

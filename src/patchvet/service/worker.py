@@ -1,7 +1,11 @@
 """
 Workers that turn stored deliveries into results: a thread inside `patchvet serve`, or Celery
 workers (`patchvet worker`) fed through Redis. Both claim deliveries from the same store, so a
-delivery is processed once however many workers run, and a dead worker's lease expires.
+delivery is processed once however many workers run, and a dead worker's lease is swept.
+
+A queue message names the deliveries to try (a batch from one intake commit); the worker claims
+those still pending in one statement and works through them on one pooled connection. A lost
+message costs nothing but time: the sweeper finds the delivery still pending and sends another.
 """
 
 from __future__ import annotations
@@ -9,33 +13,52 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 
-from patchvet.ledger import open_ledger
-from patchvet.service.deliveries import LEASE_SECONDS, DeliveryStore
+from patchvet.ledger import SqlLedger
+from patchvet.service.database import Database, DatabaseUnavailable
+from patchvet.service.deliveries import Delivery, DeliveryStore
 from patchvet.service.process import process
 from patchvet.service.settings import Credentials, Settings
 
 log = logging.getLogger("patchvet.service")
 
+CLAIM_BATCH = 16
 
-def drain(store: DeliveryStore, credentials: Credentials, delivery_id: str | None = None) -> int:
-    """Process due deliveries (one, or all pending); return how many were handled."""
+
+def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) -> None:
+    try:
+        outcome = process(delivery, credentials, store.ledger)
+    except DatabaseUnavailable:
+        raise
+    except Exception as error:  # noqa: BLE001 - one bad delivery must not stop the worker
+        log.warning("delivery %s failed: %s", delivery.delivery_id, error)
+        store.finish(delivery, f"{type(error).__name__}: {error}")
+    else:
+        log.info("delivery %s: %s", delivery.delivery_id, outcome)
+        store.finish(delivery)
+
+
+def work(
+    database: Database, credentials: Credentials, delivery_ids: Sequence[str] | None = None
+) -> int:
+    """Process the given deliveries that are still pending, or every pending one; how many."""
+    limit = len(delivery_ids) if delivery_ids is not None else CLAIM_BATCH
+
+    def claim_and_process(ledger: SqlLedger) -> int:
+        store = DeliveryStore(ledger)
+        batch = store.claim(delivery_ids, limit)
+        for delivery in batch:
+            _handle(store, credentials, delivery)
+        return len(batch)
+
     handled = 0
     while True:
-        delivery = store.claim(delivery_id)
-        if delivery is None:
-            return handled
-        try:
-            outcome = process(delivery, credentials, store.ledger)
-        except Exception as error:  # noqa: BLE001 - one bad delivery must not stop the worker
-            log.warning("delivery %s failed: %s", delivery.delivery_id, error)
-            store.finish(delivery.delivery_id, f"{type(error).__name__}: {error}")
-        else:
-            log.info("delivery %s: %s", delivery.delivery_id, outcome)
-            store.finish(delivery.delivery_id)
-        handled += 1
-        if delivery_id is not None:
+        # A retry claims only what is still pending, so it never repeats a delivery.
+        done = database.attempt(claim_and_process)
+        handled += done
+        if not done or delivery_ids is not None:
             return handled
 
 
@@ -43,14 +66,9 @@ class ThreadWorker:
     """Processes deliveries inside the web process, from the durable store."""
 
     def __init__(
-        self,
-        ledger_url: str,
-        credentials: Credentials,
-        poll_seconds: float = 2.0,
-        lease_seconds: float = LEASE_SECONDS,
+        self, database: Database, credentials: Credentials, poll_seconds: float = 2.0
     ) -> None:
-        self.ledger_url = ledger_url
-        self.lease_seconds = lease_seconds
+        self.database = database
         self.credentials = credentials
         self.poll_seconds = poll_seconds
         self.wake = threading.Event()
@@ -68,14 +86,35 @@ class ThreadWorker:
         self.thread.join(timeout=30)
 
     def _run(self) -> None:
-        store = DeliveryStore(open_ledger(self.ledger_url), self.lease_seconds)
-        try:
-            while not self.stopping.is_set():
-                drain(store, self.credentials)
-                self.wake.wait(self.poll_seconds)
-                self.wake.clear()
-        finally:
-            store.ledger.close()
+        while not self.stopping.is_set():
+            try:
+                work(self.database, self.credentials)
+            except DatabaseUnavailable as error:
+                log.warning("worker waiting for the database: %s", error)
+            self.wake.wait(self.poll_seconds)
+            self.wake.clear()
+
+
+_RESOURCES: dict[int, tuple[Database, Credentials]] = {}
+
+
+def _resources() -> tuple[Database, Credentials]:
+    """This process's pool and credentials, made on first use (so after Celery's fork)."""
+    pid = os.getpid()
+    if pid not in _RESOURCES:
+        database = Database(os.environ["PATCHVET_DB"], size=2)
+        _RESOURCES[pid] = (database, Credentials(Settings.from_env()))
+    return _RESOURCES[pid]
+
+
+def _work_in_celery(delivery_ids: list[str] | None) -> int:
+    database, credentials = _resources()
+    try:
+        return work(database, credentials, delivery_ids)
+    except DatabaseUnavailable as error:
+        # The deliveries stay pending (or their lease lapses): the sweeper sends them again.
+        log.warning("deliveries %s wait for the database: %s", delivery_ids or "all", error)
+        return 0
 
 
 def celery_app(queue_url: str) -> Any:
@@ -88,22 +127,27 @@ def celery_app(queue_url: str) -> Any:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,  # a Redis restart is waited out, never fatal
+        broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
     )
+
+    @app.task(name="patchvet.process_deliveries")  # type: ignore[untyped-decorator]
+    def process_deliveries(delivery_ids: list[str]) -> int:
+        return _work_in_celery(list(delivery_ids))
 
     @app.task(name="patchvet.process_delivery")  # type: ignore[untyped-decorator]
     def process_delivery(delivery_id: str) -> int:
-        store = DeliveryStore(open_ledger(os.environ["PATCHVET_DB"]))
-        try:
-            return drain(store, Credentials(Settings.from_env()), delivery_id)
-        finally:
-            store.ledger.close()
+        return _work_in_celery([delivery_id])
 
     @app.task(name="patchvet.sweep")  # type: ignore[untyped-decorator]
     def sweep() -> int:
-        store = DeliveryStore(open_ledger(os.environ["PATCHVET_DB"]))
-        try:
-            return drain(store, Credentials(Settings.from_env()))
-        finally:
-            store.ledger.close()
+        return _work_in_celery(None)
 
     return app

@@ -2,8 +2,9 @@
 A local GitHub REST API double over real HTTP, so the real client code runs unchanged.
 
 It serves pull requests, files, commits, users, contents, comments, labels (with the issue
-events that record who added or removed each), collaborator permissions, check runs and
-closing, in GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at
+events that record who added or removed each), collaborator permissions, check runs,
+closing, and the App's webhook delivery log with redelivery (which really POSTs the delivery
+again, signed), in GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at
 3,000 as GitHub does), and can be told to fail: 5xx answers or secondary rate limits with
 `Retry-After`, a given number of times per path.
 
@@ -88,6 +89,12 @@ class GitHubState:
     permissions: dict[str, str] = field(default_factory=dict)
     """Repository role of each user (`admin`, `maintain`, `write`, `triage`, `read`)."""
     app_slug: str = "patchvet-app"
+    hook_deliveries: list[dict[str, Any]] = field(default_factory=list)
+    """The App's webhook delivery log, newest first, as `GET /app/hook/deliveries` lists it."""
+    hook_payloads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """What each delivery (guid) carried: (event, body), for redelivery."""
+    hook_target: tuple[str, str] | None = None
+    """(webhook URL, secret) that a redelivery is POSTed to, signed, as GitHub does."""
 
     def identity(self, authorization: str) -> Token:
         """Who a request's token acts as."""
@@ -103,6 +110,20 @@ class GitHubState:
         if name not in self.labels[(repo, number)]:
             self.labels[(repo, number)].append(name)
             self.events[(repo, number)].append(_event("labeled", name, actor, self))
+
+    def log_delivery(self, guid: str, event: str, body: bytes, status_code: int) -> int:
+        """Record a delivery attempt in the App's log (newest first); return its id."""
+        self.next_id += 1
+        self.hook_payloads[guid] = (event, body)
+        self.hook_deliveries.insert(0, {
+            "id": self.next_id, "guid": guid,
+            "delivered_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "redelivery": any(d["guid"] == guid for d in self.hook_deliveries),
+            "duration": 0.1, "status": "OK" if status_code < 300 else "Invalid HTTP Response",
+            "status_code": status_code, "event": event, "action": None,
+            "installation_id": None, "repository_id": None, "throttled_at": None,
+        })  # fmt: skip
+        return self.next_id
 
     def fail(self, path_prefix: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer `status` (with `headers`) to the next `times` requests under a path."""
@@ -159,6 +180,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if match := re.fullmatch(r"/app/installations/(\d+)/access_tokens", path):
             self._installation_token(authorization.removeprefix("Bearer "), int(match[1]))
+            return
+        if path.startswith("/app/hook/"):
+            if self._app_claims(authorization.removeprefix("Bearer ")) is not None:
+                self._hook(method, path, query)
             return
         if path == "/app":
             if self._app_claims(authorization.removeprefix("Bearer ")) is not None:
@@ -289,6 +314,57 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"message": "Integration not found"})
             return None
         return dict(claims)
+
+    def _hook(self, method: str, path: str, query: dict[str, list[str]]) -> None:
+        """`GET /app/hook/deliveries` (cursor pages) and `POST …/{id}/attempts` (202)."""
+        state = self.state
+        if method == "GET" and path == "/app/hook/deliveries":
+            per_page = min(100, int(query.get("per_page", ["30"])[0]))
+            start = int(query.get("cursor", ["0"])[0])
+            chunk = state.hook_deliveries[start : start + per_page]
+            link = None
+            if start + per_page < len(state.hook_deliveries):
+                link = (
+                    f'<{self.base}{path}?per_page={per_page}&cursor={start + per_page}>; rel="next"'
+                )
+            self._send(200, chunk, {"Link": link} if link else None)
+            return
+        match = re.fullmatch(r"/app/hook/deliveries/(\d+)/attempts", path)
+        attempt = next(
+            (d for d in state.hook_deliveries if match and d["id"] == int(match[1])), None
+        )
+        if method != "POST" or attempt is None:
+            self._send(404, {"message": "Not Found"})
+            return
+        self._send(202, {})
+        threading.Thread(target=self._redeliver, args=(attempt["guid"],), daemon=True).start()
+
+    def _redeliver(self, guid: str) -> None:
+        """Send the delivery again, signed, with its original guid, and log the attempt."""
+        import hashlib
+        import hmac
+        import urllib.error
+        import urllib.request
+
+        state = self.state
+        event, body = state.hook_payloads[guid]
+        if state.hook_target is None:
+            state.log_delivery(guid, event, body, 0)  # nowhere to send it: a failed attempt
+            return
+        url, secret = state.hook_target
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "X-GitHub-Event": event, "X-GitHub-Delivery": guid,
+            "X-Hub-Signature-256": signature, "Content-Type": "application/json",
+        })  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = 0
+        state.log_delivery(guid, event, body, status)
 
     def _installation_token(self, token: str, installation: int) -> None:
         if self._app_claims(token) is None:

@@ -21,6 +21,7 @@ from patchvet.ledger import open_ledger
 from patchvet.service.app import create_app
 from patchvet.service.settings import Settings
 from tests.github.conftest import github  # noqa: F401  (the GitHub double, shared)
+from tests.ledger.conftest import _postgres_database
 
 SECRET = "webhook-secret"
 
@@ -77,6 +78,12 @@ def settings_for(api_url: str, **extra: str) -> Settings:
     env = {"PATCHVET_WEBHOOK_SECRET": SECRET, "PATCHVET_GITHUB_TOKEN": "test-token",
            "PATCHVET_GITHUB_API_URL": api_url, **extra}  # fmt: skip
     return Settings.from_env(env)
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL, dropped afterwards."""
+    yield from _postgres_database()
 
 
 @pytest.fixture

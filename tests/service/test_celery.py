@@ -28,6 +28,41 @@ def _redis_or_skip() -> None:
         pytest.skip(f"no Redis at {REDIS}: {error}")
 
 
+def _worker(redis_url: str, ledger_db: str, github: GitHubDouble) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PATCHVET_WEBHOOK_SECRET": SECRET,
+        "PATCHVET_GITHUB_TOKEN": "t",
+        "PATCHVET_GITHUB_API_URL": github.url,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "patchvet", "worker", "--queue", redis_url, "--db", ledger_db,
+         "--concurrency", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_queue_messages_lost_in_a_redis_restart_are_sent_again(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    import redis
+
+    _redis_or_skip()
+    service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS,
+                              sweep_seconds=0.5, requeue_after=1.0)  # fmt: skip
+    event = {"action": "created", "installation": {"id": 7}, "repositories": []}
+    for n in range(5):
+        assert deliver(service.url, "installation", event, delivery=f"lost-{n}").status_code == 202
+    redis.Redis.from_url(REDIS).flushdb()  # what a Redis restart without persistence does
+    worker = _worker(REDIS, ledger_db, github)
+    try:
+        for n in range(5):
+            wait_for(lambda n=n: delivered(ledger_db, f"lost-{n}"), timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
 def test_deliveries_flow_through_redis_to_a_worker(
     github: GitHubDouble, ledger_db: str, service_factory: Any
 ) -> None:

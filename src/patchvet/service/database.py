@@ -59,7 +59,7 @@ class Database:
         self.dialect = first.dialect
         self._pool: Any = None
         self._shared: SqlLedger | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if first.dialect == "sqlite":
             self._shared = first
             return
@@ -72,7 +72,9 @@ class Database:
             max_size=max(1, size),
             kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))},
             timeout=timeout,
-            reconnect_timeout=24 * 3600,  # keep trying for as long as the database is away
+            # Give up a background reconnection soon: the next request starts a fresh one, so
+            # service resumes as soon as the database is back, not after a long backoff.
+            reconnect_timeout=max(2.0, timeout),
             name="patchvet",
             open=False,
         )

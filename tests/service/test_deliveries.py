@@ -1,0 +1,97 @@
+"""The delivery store on both engines: batched intake and claims, fencing, lapsed leases."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from patchvet.service.database import Database
+from patchvet.service.deliveries import MAX_ATTEMPTS, DeliveryStore
+from tests.ledger.conftest import _postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A service database on each engine."""
+    if request.param == "sqlite":
+        opened = Database(f"sqlite:///{tmp_path / 'ledger.db'}")
+        yield opened
+        opened.close()
+        return
+    for url in _postgres_database():
+        opened = Database(url, size=4)
+        yield opened
+        opened.close()
+
+
+def _completions(database: Database) -> dict[str, tuple[str, int]]:
+    with database.ledger() as ledger:
+        rows = ledger.execute("SELECT delivery_id, status, completions FROM deliveries").fetchall()
+    return {str(r[0]): (str(r[1]), int(r[2])) for r in rows}
+
+
+def test_intake_is_one_statement_and_duplicates_are_not_new(database: Database) -> None:
+    with database.ledger() as ledger:
+        store = DeliveryStore(ledger)
+        assert store.add_many([("a", "ping", "{}"), ("b", "ping", "{}"), ("a", "ping", "{}")]) == {
+            "a",
+            "b",
+        }
+        assert store.add_many([("b", "ping", "{}"), ("c", "ping", "{}")]) == {"c"}
+        assert store.counts() == {"pending": 3}
+
+
+def test_claims_are_batched_disjoint_and_fenced(database: Database) -> None:
+    with database.ledger() as ledger:
+        DeliveryStore(ledger).add_many([(f"d{n}", "ping", "{}") for n in range(40)])
+    claimed: list[list[str]] = []
+
+    def claimer() -> None:
+        with database.ledger() as ledger:
+            store = DeliveryStore(ledger)
+            while batch := store.claim(limit=3):
+                claimed.append([d.delivery_id for d in batch])
+                for delivery in batch:
+                    store.finish(delivery)
+
+    threads = [threading.Thread(target=claimer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    everyone = [delivery for batch in claimed for delivery in batch]
+    assert sorted(everyone) == sorted(f"d{n}" for n in range(40))  # each claimed exactly once
+    assert all(len(batch) <= 3 for batch in claimed)
+    assert set(_completions(database).values()) == {("done", 1)}
+
+
+def test_a_lapsed_lease_is_requeued_and_the_old_holder_cannot_finish(database: Database) -> None:
+    with database.ledger() as ledger:
+        store = DeliveryStore(ledger)
+        store.add_many([("slow", "ping", "{}")])
+        [first] = store.claim(["slow"], limit=1)
+        assert store.claim(["slow"], limit=1) == []  # held
+        assert store.requeue(lease_seconds=3600) == []  # lease still valid
+        assert store.requeue(lease_seconds=-1) == ["slow"]  # lapsed: pending again
+        [second] = store.claim(["slow"], limit=1)
+        assert second.attempts == first.attempts + 1
+        store.finish(first)  # the old holder ends after all: counted, but cannot mark done
+        assert _completions(database)["slow"] == ("processing", 1)
+        store.finish(second)
+        assert _completions(database)["slow"] == ("done", 2)  # processed twice, and it shows
+
+
+def test_failures_retry_until_the_last_attempt(database: Database) -> None:
+    with database.ledger() as ledger:
+        store = DeliveryStore(ledger)
+        store.add_many([("bad", "ping", "{}")])
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            [delivery] = store.claim(["bad"])
+            assert delivery.attempts == attempt
+            store.finish(delivery, "GitHubError: 502")
+            # a failed delivery is sent again by the next sweep, not left pending forever
+            assert store.requeue() == ([] if attempt == MAX_ATTEMPTS else ["bad"])
+        assert store.counts() == {"failed": 1}

@@ -45,9 +45,11 @@ class TcpProxy:
             listener.close()
         for sock in open_sockets:
             with suppress(OSError):
-                # Linger 0: the peer sees a reset, as when a server process dies.
+                # Linger 0: the peer sees a reset, as when a server process dies; shutdown
+                # first, or a thread blocked in recv() keeps the socket open.
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                sock.close()
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -62,6 +64,10 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self.lock:
+                if self.listener is not listener:  # cut while connecting: this one too
+                    client.close()
+                    upstream.close()
+                    return
                 self.sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()

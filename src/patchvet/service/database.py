@@ -70,7 +70,17 @@ class Database:
             url,
             min_size=1,
             max_size=max(1, size),
-            kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))},
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": max(1, int(timeout)),
+                # A peer that vanished without a reset (a partition, a dead host) is noticed
+                # within seconds instead of a worker waiting on its socket forever.
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 15000,
+            },
             timeout=timeout,
             # Give up a background reconnection soon: the next request starts a fresh one, so
             # service resumes as soon as the database is back, not after a long backoff.

@@ -91,6 +91,8 @@ class ThreadWorker:
                 work(self.database, self.credentials)
             except DatabaseUnavailable as error:
                 log.warning("worker waiting for the database: %s", error)
+            except Exception:  # the thread must outlive any one failure
+                log.exception("worker pass failed; trying again")
             self.wake.wait(self.poll_seconds)
             self.wake.clear()
 

@@ -14,7 +14,7 @@ from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
 from tests.service.conftest import SECRET, deliver, delivered, settings_for, wait_for
 
-REDIS = os.environ.get("PATCHVET_TEST_REDIS", "redis://127.0.0.1:6379/7")
+REDIS = os.environ.get("PATCHVET_TEST_REDIS", "redis://127.0.0.1:6379/9")
 
 
 def _redis_or_skip() -> None:
@@ -92,7 +92,10 @@ def test_deliveries_flow_through_redis_to_a_worker(
         stderr=subprocess.DEVNULL,
     )
     try:
-        service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS)
+        # Quick sweeps: a message taken by another test run's worker on the same Redis is sent
+        # again, as after any lost message.
+        service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS,
+                                  sweep_seconds=0.5, requeue_after=2.0)  # fmt: skip
         answers = [
             deliver(service.url, "pull_request", payload, delivery=f"c-{n}") for n in range(3)
         ]

@@ -9,13 +9,15 @@ import patchvet
 
 PACKAGE = Path(patchvet.__file__).parent
 
-BASE = {"errors", "records", "paths", "__init__"}
-"""Leaves every part may use: the error type, the shared records, path rules, the version."""
+BASE = {"errors", "records", "paths", "linear", "__init__"}
+"""Leaves every part may use: the error type, the shared records, path rules, linear-time
+patterns, the version."""
 
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "records": {"errors"},
-    "paths": set(),
+    "linear": set(),
+    "paths": {"linear"},
     "sources": BASE,
     "marks": BASE | {"sources"},
     "model": BASE | {"sources", "marks"},

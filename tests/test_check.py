@@ -26,7 +26,7 @@ def test_an_analyzer_failure_is_a_held_finding_not_a_skip() -> None:
     assert result.verdict is Verdict.HOLD
     [incomplete] = [j for j in result.findings if j.finding.id == ANALYSIS_INCOMPLETE]
     assert "size analyzer failed" in incomplete.finding.evidence
-    assert "bad character range" in incomplete.finding.evidence
+    assert "invalid character class range: z-a" in incomplete.finding.evidence
     # The other analyzers still ran.
     assert "agent-fingerprint/agent-trailer" in {j.finding.id for j in result.findings}
     assert result.scores.size_lines == 1

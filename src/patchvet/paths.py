@@ -10,13 +10,20 @@ that the analyzers, the model and the policy defaults cannot drift apart.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from patchvet.linear import PatternError, PatternSet, compile_linear
 
-@lru_cache(maxsize=4096)
-def _compile(pattern: str) -> re.Pattern[str]:
+_META = frozenset("\\.+*?()|[]{}^$")
+
+
+def _escape(char: str) -> str:
+    return "\\" + char if char in _META else char
+
+
+def _translate(pattern: str) -> str:
+    """The glob as an RE2 pattern over the whole path (no backtracking is ever needed)."""
     anchored = "/" in pattern.rstrip("/")
     body = pattern.strip("/")
     if pattern.endswith("/"):
@@ -40,7 +47,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         elif char == "[":
             end = body.find("]", i + 1)
             if end == -1:
-                out.append(re.escape(char))
+                out.append(_escape(char))
                 i += 1
             else:
                 klass = body[i + 1 : end]
@@ -48,23 +55,47 @@ def _compile(pattern: str) -> re.Pattern[str]:
                 out.append("[" + klass.replace("\\", "\\\\") + "]")
                 i = end + 1
         else:
-            out.append(re.escape(char))
+            out.append(_escape(char))
             i += 1
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + "".join(out) + "$")
+    # `\n?`: a path that ends in a newline matches as it always did with `re`'s `$`.
+    return prefix + "".join(out) + "\n?"
+
+
+@lru_cache(maxsize=1024)
+def compile_globs(patterns: tuple[str, ...]) -> PatternSet:
+    """
+    One matcher for a whole set of globs: a path is read once, in linear time, whatever the
+    globs (`*a*a*a*a*b` backtracks in a regex engine like `re`; here it cannot).
+    Raises ValueError naming the first glob that is not valid.
+    """
+    for pattern in patterns:
+        problem = glob_problem(pattern)
+        if problem:
+            raise ValueError(problem)
+    return PatternSet(tuple(_translate(pattern) for pattern in patterns))
+
+
+@lru_cache(maxsize=4096)
+def glob_problem(pattern: str) -> str | None:
+    """Why `pattern` is not a usable glob (such as a reversed range `[z-a]`), or None."""
+    try:
+        compile_linear(_translate(pattern))
+    except PatternError as error:
+        return f"glob {pattern!r}: " + error.reason.replace("\n", "\\n")
+    return None
 
 
 def matches(path: str, pattern: str) -> bool:
     """True if `path` (relative, forward slashes) matches the glob `pattern`."""
-    return _compile(pattern).match(path) is not None
+    return compile_globs((pattern,)).first(path) is not None
 
 
 def first_match(path: str, patterns: Iterable[str]) -> str | None:
     """The first pattern that matches `path`, or None."""
-    for pattern in patterns:
-        if matches(path, pattern):
-            return pattern
-    return None
+    key = patterns if isinstance(patterns, tuple) else tuple(patterns)
+    index = compile_globs(key).first(path)
+    return None if index is None else key[index]
 
 
 LOCK_FILES: tuple[str, ...] = (

@@ -7,12 +7,12 @@ triggers, install hooks, and binary test fixtures (the shape of the xz backdoor)
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from patchvet.analyzers._workflow import inert_workflow_change, yaml_lines
 from patchvet.analyzers.interface import Subject
+from patchvet.linear import Match, Pattern, compile_linear
 from patchvet.paths import MEDIA_FILES, first_match
 from patchvet.records import Confidence, FileChange, Finding, Location, Severity
 
@@ -48,22 +48,30 @@ _TEST_DIRS = ("test/", "tests/", "testdata/", "testing/", "fixtures/", "__fixtur
 class _Pattern:
     name: str
     severity: Severity
-    regex: re.Pattern[str]
+    regex: Pattern
     message: str
     remedy: str
     workflow_only: bool = False
+    exempt: Callable[[Match], bool] | None = None
+    """What RE2 cannot say inside the pattern (a look-ahead): matches for which this is true
+    do not count."""
+
+    def found(self, text: str) -> bool:
+        """Whether a counting match is anywhere in `text` (linear time, like the pattern)."""
+        if self.exempt is None:
+            return self.regex.search(text) is not None
+        return any(not self.exempt(match) for match in self.regex.finditer(text))
 
 
 _PATTERNS = (
     _Pattern(
         "pipe-to-shell", Severity.HIGH,
-        re.compile(
-            r"\b(?:curl|wget|fetch|iwr|Invoke-WebRequest)\b[^|\n]*\|\s*(?:sudo\s+)?"
+        compile_linear(
+            r"(?i)\b(?:curl|wget|fetch|iwr|Invoke-WebRequest)\b[^|\n]*\|\s*(?:sudo\s+)?"
             r"(?:ba|z|k|da|fi)?sh\b|\b(?:ba)?sh\s+<\(\s*(?:curl|wget)\b"
             r"|\$\(\s*(?:curl|wget)\b[^)]*\)\s*\"?\s*$|\bbase64\s+(?:-d|--decode)\b[^|\n]*\|\s*"
             r"(?:ba)?sh\b|\b(?:iex|Invoke-Expression)\b[^\n]*(?:iwr|Invoke-WebRequest|DownloadString)"
-            r"|\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?python3?\b",
-            re.IGNORECASE,
+            r"|\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?python3?\b"
         ),
         "Downloads code and runs it in one step",
         "Pin what is downloaded (a checksum or a pinned version from a package manager) and "
@@ -71,7 +79,7 @@ _PATTERNS = (
     ),
     _Pattern(
         "script-injection", Severity.HIGH,
-        re.compile(
+        compile_linear(
             r"\$\{\{\s*github\.(?:head_ref|event\.(?:pull_request\.(?:title|body|head\.ref"
             r"|head\.label)|issue\.(?:title|body)|comment\.body|review\.body"
             r"|review_comment\.body|discussion\.(?:title|body)|head_commit\.(?:message|author)"
@@ -84,22 +92,23 @@ _PATTERNS = (
     ),
     _Pattern(
         "secret-use", Severity.HIGH,
-        re.compile(r"\$\{\{\s*secrets\.(?!GITHUB_TOKEN\b)[A-Za-z_][A-Za-z0-9_]*"),
+        compile_linear(r"\$\{\{\s*secrets\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)"),
         "Uses a repository secret",
         "Check why this step needs the secret and that no contributor-controlled code runs "
         "with it.",
         workflow_only=True,
+        exempt=lambda match: match["name"] == "GITHUB_TOKEN",
     ),
     _Pattern(
         "privileged-trigger", Severity.MEDIUM,
-        re.compile(r"\b(?:pull_request_target|workflow_run)\b"),
+        compile_linear(r"\b(?:pull_request_target|workflow_run)\b"),
         "Adds a trigger that runs with the base repository's secrets and write token",
         "Never check out or run the pull request's code in such a workflow.",
         workflow_only=True,
     ),
     _Pattern(
         "permissions", Severity.MEDIUM,
-        re.compile(r"\bpermissions:\s*write-all\b|^\s*(?:contents|actions|packages|id-token"
+        compile_linear(r"\bpermissions:\s*write-all\b|^\s*(?:contents|actions|packages|id-token"
                    r"|pull-requests|security-events|deployments):\s*write\b"),
         "Widens the workflow token's permissions",
         "Grant the least privilege each job needs.",
@@ -107,14 +116,17 @@ _PATTERNS = (
     ),
     _Pattern(
         "unpinned-action", Severity.LOW,
-        re.compile(r"\buses:\s*[\"']?(?!(?:actions|github)/)[\w.-]+/[\w./-]+@(?![0-9a-f]{40}\b)"),
+        compile_linear(
+            r"\buses:\s*[\"']?(?P<owner>[\w.-]+)/[\w./-]+@(?P<sha>[0-9a-f]{40}\b)?"
+        ),
         "Uses a third-party action by a movable tag or branch",
         "Pin third-party actions to a full commit SHA.",
         workflow_only=True,
+        exempt=lambda match: match["owner"] in ("actions", "github") or match["sha"] is not None,
     ),
     _Pattern(
         "install-hook", Severity.MEDIUM,
-        re.compile(r"\"(?:preinstall|install|postinstall|prepare|prepublish)\"\s*:"),
+        compile_linear(r"\"(?:preinstall|install|postinstall|prepare|prepublish)\"\s*:"),
         "Adds a package install hook that runs on every install",
         "Explain why an install-time script is needed; prefer an explicit build step.",
     ),
@@ -143,7 +155,7 @@ def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Findi
                 continue
             if pattern.name == "script-injection" and placed is not None and placed.data_only:
                 continue
-            if pattern.regex.search(line.text):
+            if pattern.found(line.text):
                 seen.add(pattern.name)
                 yield Finding(
                     id=f"ci-change/{pattern.name}",

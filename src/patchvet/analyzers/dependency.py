@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 
 from patchvet.analyzers.interface import Subject
+from patchvet.linear import Match, compile_linear
 from patchvet.paths import LOCK_FILES, first_match
 from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
 
@@ -36,7 +37,7 @@ class Requirement:
         Installed from a URL, git or a local path instead of the registry. A path to a crate or
         package inside the same repository (a workspace member) is the project's own code.
         """
-        if re.search(r"(?:git\+|https?://|github:|\bgit\s*=)", self.spec):
+        if _VCS_OR_URL.search(self.spec):
             return True
         local = _LOCAL_PATH.search(self.spec)
         if local is None:
@@ -44,12 +45,15 @@ class Requirement:
         return not _inside_repository(self.path, local["path"] or local["file"] or "")
 
 
-_LOCAL_PATH = re.compile(r"(?:\bpath\s*=\s*[\"'](?P<path>[^\"']*)|file:(?P<file>\S*))")
+# Every pattern here reads contribution text, so each is linear-time (see patchvet.linear).
+_VCS_OR_URL = compile_linear(r"git\+|https?://|github:|\bgit\s*=")
+_WINDOWS_DRIVE = compile_linear(r"[A-Za-z]:[\\/]")
+_LOCAL_PATH = compile_linear(r"(?:\bpath\s*=\s*[\"'](?P<path>[^\"']*)|file:(?P<file>\S*))")
 
 
 def _inside_repository(manifest: str, target: str) -> bool:
     """Whether `target`, relative to the manifest's folder, stays inside the repository."""
-    if not target or target.startswith(("/", "~")) or re.match(r"[A-Za-z]:[\\/]", target):
+    if not target or target.startswith(("/", "~")) or _WINDOWS_DRIVE.match(target):
         return False
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target))
     return joined != ".." and not joined.startswith("../")
@@ -62,14 +66,14 @@ _MANIFESTS = {
     "crates": ("Cargo.toml",),
     "go": ("go.mod",),
 }  # fmt: skip
-_REQ_LINE = re.compile(
+_REQ_LINE = compile_linear(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[<>=!~@;].*)?)$"
 )
-_PYPROJECT_LINE = re.compile(
+_PYPROJECT_LINE = compile_linear(
     r"^\s*[\"'](?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>[<>=!~@;][^\"']*)?"
     r"[\"']\s*,?\s*$"
 )
-_TOML_DEP = re.compile(
+_TOML_DEP = compile_linear(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9_-]*)\s*=\s*(?P<spec>\"[\^~<>=*]?\s*\d[^\"]*\"|\"\*\""
     r"|\{[^}]*\b(?:version|git|path)\s*=.*)$"
 )
@@ -77,10 +81,10 @@ _TOML_NOT_DEPS = {
     "version", "edition", "rust-version", "python", "requires-python", "name", "resolver",
     "license", "readme", "description", "homepage", "repository", "documentation", "authors",
 }  # fmt: skip
-_NPM_LINE = re.compile(
+_NPM_LINE = compile_linear(
     r"^\s*\"(?P<name>@?[a-z0-9][\w.-]*(?:/[\w.-]+)?)\"\s*:\s*\"(?P<spec>[^\"]*)\""
 )
-_NPM_SPEC = re.compile(
+_NPM_SPEC = compile_linear(
     r"^(?:[\^~<>=]*\s*v?\d[\w.*+-]*(?:\s*(?:\|\||-|<|>|=)+\s*\S+)*|\*|latest|next|x"
     r"|workspace:.*|npm:.*|github:.*|git\+.*|https?://.*|file:.*|link:.*)$"
 )
@@ -88,10 +92,12 @@ _NPM_NOT_DEPS = {
     "name", "version", "description", "main", "module", "types", "typings", "license",
     "author", "homepage", "node", "npm", "packageManager", "type", "engines", "browser",
 }  # fmt: skip
-_GO_LINE = re.compile(r"^\s*(?:require\s+)?(?P<name>[a-z0-9.-]+\.[a-z]{2,}/\S+)\s+(?P<spec>v\d\S*)")
-_NPM_RESOLVED = re.compile(
-    r"\"resolved\"\s*:\s*\"(?!https://registry\.(?:npmjs\.org|yarnpkg\.com)/)(?P<url>[^\"]+)\""
+_GO_LINE = compile_linear(
+    r"^\s*(?:require\s+)?(?P<name>[a-z0-9.-]+\.[a-z]{2,}/\S+)\s+(?P<spec>v\d\S*)"
 )
+_NPM_RESOLVED = compile_linear(r"\"resolved\"\s*:\s*\"(?P<url>[^\"]+)\"")
+_NPM_REGISTRIES = ("https://registry.npmjs.org/", "https://registry.yarnpkg.com/")
+_SEPARATORS = compile_linear(r"[-_.]+")
 
 
 @cache
@@ -123,7 +129,7 @@ def _targets(ecosystem: str) -> tuple[str, ...]:
 
 def _normalize(ecosystem: str, name: str) -> str:
     name = name.lower()
-    return re.sub(r"[-_.]+", "-", name) if ecosystem in ("pypi", "crates") else name
+    return _SEPARATORS.sub("-", name) if ecosystem in ("pypi", "crates") else name
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -175,7 +181,8 @@ _NEVER_DEPENDENCIES = {
     "filterwarnings", "files", "plugins", "categories",
 }  # fmt: skip
 _TRIPLE_QUOTE = re.compile(r"\"\"\"|\'\'\'")
-_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+# Linear-time: the lazy name between runs of spaces is quadratic in `re` on `[` and spaces.
+_TABLE_HEADER = compile_linear(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _ARRAY_OPEN = re.compile(r"^\s*(?P<key>[A-Za-z0-9_.\"-]+)\s*=\s*\[(?P<rest>[^\]]*)$")
 
 
@@ -241,7 +248,7 @@ def _plausible_bare_name(name: str) -> bool:
     return name.islower() and len(name) >= 3 and name not in {"tests", "docs", "src", "test"}
 
 
-def _parse_toml_line(ecosystem: str, text: str, scope: _Scope) -> re.Match[str] | None:
+def _parse_toml_line(ecosystem: str, text: str, scope: _Scope) -> Match | None:
     declared = scope.declares_dependencies()
     if declared is False:
         return None
@@ -263,7 +270,7 @@ def _parse_line(
     stripped = text.strip()
     if not stripped or stripped.startswith(("#", "//", "-", "[")):
         return None
-    match: re.Match[str] | None
+    match: Match | None
     if scope is not None:
         match = _parse_toml_line(ecosystem, text, scope)
     elif ecosystem == "pypi":
@@ -378,7 +385,8 @@ def _only_repins(change: FileChange) -> bool:
 
 def _lock_sources(change: FileChange) -> Iterator[Finding]:
     for line in change.added_lines:
-        match = _NPM_RESOLVED.search(line.text)
+        resolved = _NPM_RESOLVED.finditer(line.text)
+        match = next((m for m in resolved if not m["url"].startswith(_NPM_REGISTRIES)), None)
         if match:
             yield Finding(
                 id="dependency/non-registry-source",

@@ -7,10 +7,10 @@ them here once keeps those analyzers consistent with each other and cheap.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Disclosure, Signals
+from patchvet.linear import Match, compile_linear
 from patchvet.marks import AgentRegistry, detect_marks, load_registry
 from patchvet.marks.detect import commit_location, free_texts, line_containing
 from patchvet.model.scorer import shipped_model
@@ -24,8 +24,10 @@ _NOT_A_TOOL = (
 )
 # Only names that cannot be read as something else: "Cursor" alone is a terminal feature,
 # "Claude" or "Devin" alone may be a colleague, "Gemini" alone a protocol.
+# RE2 has no look-ahead: the empty group after a bare "AI" marks where to check, in Python,
+# that no such word follows (see `_statement`).
 _AI_TOOLS = (
-    r"(?:an?\s+)?(?:AI(?:\s+(?:assistant|tool|model|agent)s?|(?!\s+" + _NOT_A_TOOL + r"))"
+    r"(?:an?\s+)?(?:AI(?:\s+(?:assistant|tool|model|agent)s?|())"
     r"|LLMs?|large language models?"
     r"|generative AI|gen-?AI|(?:AI\s+)?coding (?:agent|assistant)s?|ChatGPT"
     r"|Claude(?: Code|\s+(?:Opus|Sonnet|Haiku)\b[\w.-]*)|(?:GitHub\s+)?Copilot"
@@ -44,8 +46,8 @@ _MADE = (
     r"(?:the\s+)?(?:(?:help|assistance|aid|support|use)\s+(?:of|from)\s+)?"
 )
 """`… were drafted with the help of` before a tool's name: how people say they used one."""
-_STATEMENT = re.compile(
-    r"\b(?:this|the|my|these|our)\s+"
+_STATEMENT = compile_linear(
+    r"(?i)\b(?:this|the|my|these|our)\s+"
     + _PROCESS_NOUN
     + r"\s+"
     + _MADE
@@ -67,18 +69,54 @@ _STATEMENT = re.compile(
     + r"\s+(?:was|were)\s+used\s+(?:to|for|in)\b"
     r"|\bGenerated with \[?(?:Claude Code|Devin|opencode|Crush)\b"
     r"|\b(?:AI|LLM)[- ](?:assisted|generated)\s*:\s*(?:yes|true|partially|partly|mostly|fully)\b"
-    r"|\bAI (?:disclosure|usage|use|assistance)\s*:\s*(?!(?:none|no|n/a)\b)\w",
-    re.IGNORECASE,
 )
-_DENIAL = re.compile(
-    r"\bno\s+(?:AI|LLMs?|generative AI)(?:\s+tools?)?\s+(?:was|were)\s+used"
+_AI_NOT_A_TOOL = compile_linear(r"(?i)\s+" + _NOT_A_TOOL)
+# A filled-in disclosure field counts unless it answers none, no or n/a.
+_DISCLOSURE_FIELD = compile_linear(
+    r"(?i)\bAI (?:disclosure|usage|use|assistance)\s*:\s*(?P<answer>\w+)(?P<na>/a\b)?"
+)
+_DENIAL = compile_linear(
+    r"(?i)\bno\s+(?:AI|LLMs?|generative AI)(?:\s+tools?)?\s+(?:was|were)\s+used"
     r"|\b(?:did\s+not|didn't|do\s+not|don't)\s+use\s+(?:any\s+)?(?:AI|LLMs?|generative AI)\b"
     r"|\bwithout\s+(?:any\s+)?(?:AI|LLM)\s+(?:assistance|help|tools?)"
     r"|\[x\]\s*I did not use (?:AI|LLM)"
-    r"|\bAI (?:disclosure|usage|use)\s*:\s*(?:none|no)\b",
-    re.IGNORECASE,
+    r"|\bAI (?:disclosure|usage|use)\s*:\s*(?:none|no)\b"
 )
-_KERNEL_ASSISTED_BY = re.compile(r"^(?:LLM|[^:\s]+:\S+)(?:\s+[\w.+-]+)*$")
+_KERNEL_ASSISTED_BY = compile_linear(r"^(?:LLM|[^:\s]+:\S+)(?:\s+[\w.+-]+)*$")
+
+
+_RETRIES = 32
+"""Statements whose bare "AI" turned out to name a team or an API, tried past before giving up:
+bounded, so text full of them stays linear (and missing a statement only makes a contribution
+look undisclosed, the stricter reading)."""
+
+
+def _is_answer(field: Match) -> bool:
+    answer = field["answer"].lower()
+    return answer not in ("none", "no") and not (answer == "n" and field["na"] is not None)
+
+
+def _names_a_tool(text: str, found: Match) -> bool:
+    """False when the statement's tool is a bare "AI" followed by a word such as "team"."""
+    for group in range(1, _STATEMENT.groups + 1):
+        if found.start(group) != -1 and _AI_NOT_A_TOOL.match(text, found.end(group)):
+            return False
+    return True
+
+
+def _statement(text: str) -> Match | None:
+    """The first statement of AI use in `text`."""
+    position = 0
+    statement = None
+    for _ in range(_RETRIES):
+        candidate = _STATEMENT.search(text, position)
+        if candidate is None or _names_a_tool(text, candidate):
+            statement = candidate
+            break
+        position = candidate.start() + 1
+    field = next((m for m in _DISCLOSURE_FIELD.finditer(text) if _is_answer(m)), None)
+    found = [m for m in (statement, field) if m is not None]
+    return min(found, key=lambda m: m.start(), default=None)
 
 
 DISCLOSURE_TRAILERS = ("assisted-by", "generated-by", "ai-used-for")
@@ -112,7 +150,7 @@ def detect_disclosures(
         if label.lower() in wanted
     ]
     for text, where in free_texts(contribution):
-        statement = _STATEMENT.search(text)
+        statement = _statement(text)
         if statement:
             disclosures.append(
                 Disclosure("statement", line_containing(text, statement.start()), where)

@@ -7,16 +7,17 @@ module only compiles them and answers "which agent, if any, is this identity or 
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from patchvet.linear import Pattern, compile_linear
 from patchvet.records import Identity
 
-_NOREPLY = re.compile(r"^(\d+)\+([^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
-_ADDRESS = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>\s*$")
+# The registry's patterns and these read contribution text, so all of them are linear-time.
+_NOREPLY = compile_linear(r"(?i)^(\d{1,20})\+([^@]+)@users\.noreply\.github\.com$")
+_ADDRESS = compile_linear(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>\s*$")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class MessagePattern:
 
     agent: Agent
     kind: str
-    pattern: re.Pattern[str]
+    pattern: Pattern
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,12 @@ class Agent:
     id: str
     name: str
     emails: frozenset[str]
-    email_patterns: tuple[re.Pattern[str], ...]
+    email_patterns: tuple[Pattern, ...]
     github_ids: frozenset[int]
     logins: frozenset[str]
-    names: tuple[re.Pattern[str], ...]
-    subjects: tuple[re.Pattern[str], ...]
-    branches: tuple[re.Pattern[str], ...]
+    names: tuple[Pattern, ...]
+    subjects: tuple[Pattern, ...]
+    branches: tuple[Pattern, ...]
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,8 @@ class AgentRegistry:
         return self.by_identity(Identity(name=match["name"] or None, email=match["email"]))
 
 
-def _compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern) for pattern in patterns)
+def _compile_all(patterns: list[str]) -> tuple[Pattern, ...]:
+    return tuple(compile_linear(pattern) for pattern in patterns)
 
 
 @cache
@@ -106,7 +107,7 @@ def load_registry() -> AgentRegistry:
         )
         agents.append(agent)
         patterns.extend(
-            MessagePattern(agent, item["kind"], re.compile(item["pattern"]))
+            MessagePattern(agent, item["kind"], compile_linear(item["pattern"]))
             for item in entry.get("message", [])
         )
     return AgentRegistry(tuple(agents), tuple(patterns))

@@ -12,8 +12,12 @@ import re
 
 from patchvet.paths import AGENT_FILES, LOCK_FILES, first_match
 
+# These read contribution text with `re`, so each is written to run in linear time: the token
+# is taken whole (possessive) and its ending checked behind it, where `[A-Za-z0-9-]*(?:-by|…)\s*`
+# tried every split of a `-by-by-by…` token against every run of spaces after it.
 _TRAILER_LINE = re.compile(
-    r"^\s*[A-Za-z][A-Za-z0-9-]*(?:-by|-ID|-Id|-Url|-URL|-Session|-with|-for)\s*:.*$"
+    r"^\s*+[A-Za-z][A-Za-z0-9-]*+"
+    r"(?:(?<=-by|-ID|-Id)|(?<=-Url|-URL|-for)|(?<=-with)|(?<=-Session))\s*+:.*$"
 )
 _MARK_LINE = re.compile(
     r"generated with|co-authored|🤖|claude\.ai/|claude\.com/|ampcode\.com/|devin\.ai|"
@@ -26,7 +30,9 @@ _AGENT_NAMES = re.compile(
     r"sonnet|opus|haiku|llm|ai[- ]generated|ai[- ]assisted)\b",
     re.IGNORECASE,
 )
-_PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
+# Found from its parenthesis and then widened over the spaces before it: searched from every
+# space of a long run, a leading `\s*` made subjects of spaces quadratic.
+_PR_NUMBER = re.compile(r"\(#\d+\)\s*$")
 _INITIAL_PLAN = re.compile(r"^\s*initial plan\s*$", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _CHECKLIST_LINE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\[[ xX]\]")
@@ -51,7 +57,10 @@ def strip_text(text: str) -> str:
 
 def strip_subject(subject: str) -> str:
     """A subject without its squash PR number or agent names."""
-    subject = _PR_NUMBER.sub("", subject)
+    number = _PR_NUMBER.search(subject)
+    if number is not None:
+        before = subject[: number.start()].rstrip()
+        subject = before + subject[number.end() :]
     if _INITIAL_PLAN.match(subject):
         return ""
     return _AGENT_NAMES.sub("", subject).strip()

@@ -12,11 +12,14 @@ import tomllib
 from pathlib import Path
 
 from patchvet.errors import ConfigError
+from patchvet.linear import compile_linear
 from patchvet.policy.loader import load_text
 from patchvet.policy.schema import Calibration
 
 _MARK = "# patchvet calibrate:"
-_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"' -]+?)\s*\]\s*(?:#.*)?$")
+# Linear-time: with `re`, the lazy name and the spaces around it made `[` and a long run of
+# spaces quadratic.
+_HEADER = compile_linear(r"^\s*\[\s*([A-Za-z0-9_.\"' -]+?)\s*\]\s*(?:#.*)?$")
 
 
 def _table_prefix(path: Path) -> str:

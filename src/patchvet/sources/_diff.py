@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 
 from patchvet.records import AddedLine, ChangeStatus, FileChange
 
-_HUNK = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+")
-_BINARY_FILES = re.compile(r"^Binary files (.+) and (.+) differ$")
+# Line numbers and counts are bounded: a hunk header with thousands of digits is not a real
+# one (int() refuses it), so it is malformed like any other broken header.
+_HUNK = re.compile(r"^@@+ -(\d{1,10})(?:,(\d{1,10}))? \+(\d{1,10})(?:,(\d{1,10}))? @@+")
 _C_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r"}
+
+
+def _says_binary_files_differ(line: str) -> bool:
+    """`Binary files A and B differ`, read without a regex: `(.+) and (.+)` is quadratic."""
+    head, tail = "Binary files ", " differ"
+    if not (line.startswith(head) and line.endswith(tail)):
+        return False
+    names = line[len(head) : len(line) - len(tail)]
+    return "\n" not in names and names.find(" and ", 1, len(names) - 1) != -1
 
 
 class DiffError(ValueError):
@@ -195,7 +205,7 @@ def parse_diff(lines: Iterable[str]) -> list[FileChange]:
         elif line == "GIT binary patch":
             current.binary = True
             in_binary_patch = True
-        elif _BINARY_FILES.match(line):
+        elif _says_binary_files_differ(line):
             current.binary = True
         elif in_binary_patch:
             continue

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
+from patchvet.linear import compile_linear
 from patchvet.records import Identity, Trailer
 from patchvet.sources.trailers import stacked_trailers
 
 # Shaped like a trailer, wherever it stands (agent marks are evidence in any position).
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[ \t]*(\S.*)$")
 _SUBJECT_TAG = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
-_SERIES_TAG = re.compile(
-    r"\[(?P<tag>[^\]]*?)\b(?:v(?P<version>\d+)\s+)?(?P<index>\d+)/(?P<total>\d+)\s*\]", re.I
+# Searched anywhere in a subject, so linear-time: with `re`, a subject of repeated `[1 ` took
+# quadratic time (30 KB: 17 s).
+_SERIES_TAG = compile_linear(
+    r"(?i)\[(?P<tag>[^\]]*?)\b(?:v(?P<version>\d+)\s+)?(?P<index>\d+)/(?P<total>\d+)\s*\]"
 )
 _VERSION_TAG = re.compile(r"\bv(\d+)\b", re.I)
 

@@ -9,13 +9,13 @@ model; nothing here talks to the network.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from patchvet.errors import SourceError
+from patchvet.linear import compile_linear
 from patchvet.records import (
     AddedLine,
     ChangeStatus,
@@ -32,8 +32,9 @@ from patchvet.sources.interface import SourceItem
 from patchvet.sources.json_input import JsonInputError, load_json
 
 # Issue numbers are bounded: `Fixes #` and 5,000 digits is not an issue, and int() refuses it.
-_LINKED_ISSUE = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,10})\b", re.IGNORECASE
+# Linear-time: adjacent `\s*:?\s+` is quadratic in `re` on `fix` and 20,000 spaces.
+_LINKED_ISSUE = compile_linear(
+    r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,10})\b"
 )
 MAX_ID = 2**63 - 1
 """GitHub ids and counts beyond a signed 64-bit integer are refused at the edge, before the
@@ -254,7 +255,7 @@ def pull_request_contribution(
         base_ref=pull.base.ref,
         head_ref=pull.head.ref,
         labels=tuple(label.name for label in pull.labels),
-        linked_issues=tuple(sorted({int(n) for n in _LINKED_ISSUE.findall(body)})),
+        linked_issues=tuple(sorted({int(m.group(1)) for m in _LINKED_ISSUE.finditer(body)})),
         reported_additions=pull.additions,
         reported_deletions=pull.deletions,
         reported_files=pull.changed_files,

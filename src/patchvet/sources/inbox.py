@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote, urlsplit
 
 from patchvet.errors import PatchvetError
+from patchvet.linear import compile_linear
 from patchvet.records import Contribution, Skipped
 from patchvet.sources._message import series_position
 from patchvet.sources.interface import SourceItem
@@ -34,7 +35,8 @@ INBOX_ENV = "PATCHVET_INBOX_URL"
 MAX_THREAD_BYTES = 256 * 1024 * 1024
 """A thread larger than this, unpacked, is refused: no review thread is that big."""
 
-_MESSAGE_ID = re.compile(r"^<?([^<>\s]+@[^<>\s]+?)>?$")
+# Linear-time: with `re`, `[^<>\s]+@[^<>\s]+?` on a run of `@` took quadratic time.
+_MESSAGE_ID = compile_linear(r"^<?([^<>\s]+@[^<>\s]+?)>?$")
 _URL_TAIL = frozenset({"", "T", "t", "raw", "t.mbox.gz", "t.atom", "#u"})
 
 

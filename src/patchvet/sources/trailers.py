@@ -26,7 +26,7 @@ import re
 from patchvet.records import Trailer
 
 _GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
-_KEY = re.compile(r"[A-Za-z0-9-]+[ \t]*:")
+_KEY = re.compile(r"^[A-Za-z0-9-]+[ \t]*:")  # `^`: only ever matched at a line's start
 # git's isspace(): only these four; a form feed or a non-breaking space is content.
 _SPACE = " \t\r\n"
 _BLANK = re.compile(r"[ \t\r\n]*")

@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "formats": BASE | {"policy"},
     "github": BASE | {"sources", "policy", "check", "formats", "ledger"},
     "watch": BASE | {"sources", "policy", "check", "formats", "ledger"},
+    "account": BASE | {"sources", "marks", "github"},
     "service": BASE | {"sources", "policy", "check", "formats", "ledger", "github"},
     "cli": set(),  # the top: checked apart, it may import anything
     "__main__": {"cli"},

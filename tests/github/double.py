@@ -66,6 +66,10 @@ class GitHubState:
         default_factory=lambda: defaultdict(list)
     )
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """`GET /users/{login}/events/public`, newest first, paginated; 300 at most, as GitHub."""
+    search_counts: dict[str, int] | None = field(default_factory=dict)
+    """`GET /search/issues` answers by query (`total_count`); None: search is not there (404)."""
     contents: dict[tuple[str, str, str], str] = field(default_factory=dict)
     comments: dict[tuple[str, int], list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -249,6 +253,19 @@ class _Handler(BaseHTTPRequestHandler):
             }[match[3]]
             chunk, link = _page(items, query, f"{self.base}{path}")
             self._send(200, chunk, {"Link": link} if link else None)
+        elif match := re.fullmatch(r"/users/([^/]+)/events/public", path):
+            if match[1] not in state.users:
+                self._send(404, {"message": "Not Found"})
+                return
+            events = state.user_events.get(match[1], [])[:300]
+            chunk, link = _page(events, query, f"{self.base}{path}")
+            self._send(200, chunk, {"Link": link} if link else None)
+        elif path == "/search/issues":
+            if state.search_counts is None:
+                self._send(404, {"message": "Not Found"})
+                return
+            total = state.search_counts.get(query.get("q", [""])[0], 0)
+            self._send(200, {"total_count": total, "incomplete_results": False, "items": []})
         elif match := re.fullmatch(r"/users/([^/]+)", path):
             user = state.users.get(match[1])
             self._send(200 if user else 404, user or {"message": "Not Found"})

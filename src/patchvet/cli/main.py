@@ -21,8 +21,8 @@ from patchvet.cli.exits import EXIT_OK, EXIT_USAGE
 from patchvet.errors import PatchvetError
 
 COMMAND_GROUPS = (
-    "check", "calibrate", "reply", "watch", "policy", "findings", "model", "ledger", "github",
-    "service",
+    "check", "calibrate", "reply", "watch", "account", "policy", "findings", "model", "ledger",
+    "github", "service",
 )  # fmt: skip
 """The modules of `patchvet.cli` that register commands, in the order `--help` lists them."""
 

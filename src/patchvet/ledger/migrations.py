@@ -132,6 +132,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE deliveries ADD COLUMN completions INTEGER NOT NULL DEFAULT 0
         """,
     ),
+    (
+        6,
+        "account snapshots: a GitHub account's public record, cached for a day",
+        """
+        CREATE TABLE account_snapshots (
+            login TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            snapshot TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 ID_COLUMN = {

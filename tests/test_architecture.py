@@ -9,14 +9,15 @@ import patchvet
 
 PACKAGE = Path(patchvet.__file__).parent
 
-BASE = {"errors", "records", "paths", "linear", "__init__"}
+BASE = {"errors", "records", "paths", "linear", "budget", "__init__"}
 """Leaves every part may use: the error type, the shared records, path rules, linear-time
-patterns, the version."""
+patterns, the time budget, the version."""
 
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "records": {"errors"},
     "linear": set(),
+    "budget": set(),
     "paths": {"linear"},
     "sources": BASE,
     "marks": BASE | {"sources"},

@@ -13,6 +13,7 @@ from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
 from patchvet.analyzers.identity import withhold_unattested_vouch
 from patchvet.analyzers.size import SizeMeasure
 from patchvet.analyzers.standing import exemption, exemption_note
+from patchvet.budget import BudgetExceeded, budget, stage
 from patchvet.ledger import LedgerView, SqlLedger
 from patchvet.policy import Policy, judge
 from patchvet.policy.catalog import incomplete_finding
@@ -28,25 +29,25 @@ def assess(
 
     An analyzer that fails does not stop the others, and never drops the contribution: its
     failure becomes an `analysis/incomplete` finding, judged at least `hold` (fail closed).
+    So does running out of the policy's time budget (`analysis.budget_seconds`), which stops
+    the analysis where it is and names what was left undone.
     """
     findings: list[Finding] = []
-    try:
-        signals = compute_signals(contribution, policy)
-    except Exception as error:  # noqa: BLE001 - hostile input must be reported, not dropped
-        findings.append(incomplete_finding(f"signals failed: {_describe(error)}"))
-        signals = None
     history = withhold_unattested_vouch(contribution, history)
     exempt = exemption(contribution, policy)
     skipped = set(policy.maintainers.exempt_families) if exempt else set()
-    if signals is not None:
-        subject = Subject(contribution, policy, signals, history)
-        for family, analyzer in ANALYZERS.items():
-            if family in skipped:
-                continue
-            try:
-                findings.extend(analyzer(subject))
-            except Exception as error:  # noqa: BLE001 - as above
-                findings.append(incomplete_finding(f"{family} analyzer failed: {_describe(error)}"))
+    families = [family for family in ANALYZERS if family not in skipped]
+    signals = None
+    with budget(policy.analysis.budget_seconds):
+        try:
+            stage("the AI signals")
+            signals = compute_signals(contribution, policy)
+        except BudgetExceeded as spent:
+            findings.append(incomplete_finding(_unfinished(spent, families)))
+        except Exception as error:  # noqa: BLE001 - hostile input must be reported, not dropped
+            findings.append(incomplete_finding(f"signals failed: {_describe(error)}"))
+        if signals is not None:
+            findings += _analyze(Subject(contribution, policy, signals, history), families)
     try:
         size = measure(contribution, policy)
     except Exception:  # noqa: BLE001 - the size analyzer has reported it; count every line
@@ -66,6 +67,25 @@ def assess(
             agent_likelihood=signals.likelihood if signals is not None else None,
         ),
     )
+
+
+def _analyze(subject: Subject, families: list[str]) -> list[Finding]:
+    """The findings of the analyzers of `families`, until the time budget runs out."""
+    findings: list[Finding] = []
+    for index, family in enumerate(families):
+        try:
+            stage(f"the {family} analyzer")
+            findings.extend(ANALYZERS[family](subject))
+        except BudgetExceeded as spent:
+            findings.append(incomplete_finding(_unfinished(spent, families[index:])))
+            break
+        except Exception as error:  # noqa: BLE001 - hostile input must be reported, not dropped
+            findings.append(incomplete_finding(f"{family} analyzer failed: {_describe(error)}"))
+    return findings
+
+
+def _unfinished(spent: BudgetExceeded, families: list[str]) -> str:
+    return f"{spent} (CPU time); not analysed: {', '.join(families)}"
 
 
 def _describe(error: Exception) -> str:

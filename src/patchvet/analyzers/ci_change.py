@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from patchvet.analyzers._workflow import inert_workflow_change, yaml_lines
 from patchvet.analyzers.interface import Subject
+from patchvet.budget import checkpoint
 from patchvet.linear import Match, Pattern, compile_linear
 from patchvet.paths import MEDIA_FILES, first_match
 from patchvet.records import Confidence, FileChange, Finding, Location, Severity
@@ -147,6 +148,7 @@ def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Findi
     yaml = surface == "workflow" and change.path.endswith((".yml", ".yaml"))
     where = {y.line.number: y for y in yaml_lines(change)} if yaml else {}
     for line in change.added_lines:
+        checkpoint()
         placed = where.get(line.number)
         for pattern in _PATTERNS:
             if pattern.name in seen or (pattern.workflow_only and surface != "workflow"):

@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 
 from patchvet.analyzers.interface import Subject
+from patchvet.budget import checkpoint
 from patchvet.linear import Match, compile_linear
 from patchvet.paths import LOCK_FILES, first_match
 from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
@@ -298,6 +299,7 @@ def requirements(change: FileChange) -> Iterator[Requirement]:
             else:
                 lines = ((line, None) for line in change.added_lines)
             for line, scope in lines:
+                checkpoint()
                 parsed = _parse_line(ecosystem, change.path, line.text, scope)
                 if parsed:
                     yield Requirement(ecosystem, parsed[0], parsed[1], line.number, change.path)
@@ -385,6 +387,7 @@ def _only_repins(change: FileChange) -> bool:
 
 def _lock_sources(change: FileChange) -> Iterator[Finding]:
     for line in change.added_lines:
+        checkpoint()
         resolved = _NPM_RESOLVED.finditer(line.text)
         match = next((m for m in resolved if not m["url"].startswith(_NPM_REGISTRIES)), None)
         if match:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Disclosure, Signals
+from patchvet.budget import checkpoint, stage
 from patchvet.linear import Match, compile_linear
 from patchvet.marks import AgentRegistry, detect_marks, load_registry
 from patchvet.marks.detect import commit_location, free_texts, line_containing
@@ -150,6 +151,7 @@ def detect_disclosures(
         if label.lower() in wanted
     ]
     for text, where in free_texts(contribution):
+        checkpoint()
         statement = _statement(text)
         if statement:
             disclosures.append(
@@ -170,6 +172,7 @@ def compute_signals(contribution: Contribution, policy: Policy) -> Signals:
     """All AI signals of one contribution under one policy (labels depend on the policy)."""
     registry = load_registry()
     disclosures, denials = detect_disclosures(contribution, policy, registry)
+    stage("the agent-likelihood model")
     model = shipped_model() if policy.likelihood.enabled else None
     likelihood = model.score(contribution) if model is not None else None
     return Signals(detect_marks(contribution, registry), disclosures, denials, likelihood)

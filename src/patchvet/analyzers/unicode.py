@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
+from patchvet.budget import checkpoint
 from patchvet.paths import PROSE_FILES, first_match
 from patchvet.records import AddedLine, Confidence, FileChange, Finding, Location, Severity
 
@@ -117,5 +118,6 @@ def unicode_chars(subject: Subject) -> Iterator[Finding]:
     """Findings for suspicious characters in every added line (ASCII lines cost nothing)."""
     for change in subject.contribution.files:
         for line in change.added_lines:
+            checkpoint()
             if not line.text.isascii():
                 yield from _line_findings(change, line)

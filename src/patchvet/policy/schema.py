@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from patchvet.budget import DEFAULT_SECONDS
 from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES, first_match
 from patchvet.records import Finding, Verdict
 
@@ -251,6 +252,14 @@ class DependencyRules(_Section):
     """Report new dependencies one edit from a popular package (`dependency/lookalike-name`)."""
 
 
+class AnalysisRules(_Section):
+    """How much work one contribution may cost."""
+
+    budget_seconds: float = Field(default=DEFAULT_SECONDS, gt=0, le=3600)
+    """CPU seconds to analyse one contribution; past it, the analysis stops with
+    `analysis/incomplete` (held), so no contribution can stall a run."""
+
+
 class Policy(_Section):
     """A resolved policy: presets and project overrides merged, validated."""
 
@@ -277,6 +286,7 @@ class Policy(_Section):
     rate: RateRules = RateRules()
     circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
     review: ReviewRules = ReviewRules()
+    analysis: AnalysisRules = AnalysisRules()
     maintainers: MaintainerRules = MaintainerRules()
     ignore: dict[str, IgnoreRule] = {}
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""

@@ -25,6 +25,12 @@ from patchvet.service.settings import Credentials, Settings
 log = logging.getLogger("patchvet.service")
 
 CLAIM_BATCH = 16
+TASK_SOFT_SECONDS = 150
+"""A Celery task past this gets SoftTimeLimitExceeded inside the delivery it is on: that delivery
+fails with the reason and the worker goes on. A batch of 16 deliveries at the analysis budget
+(5 s CPU each, `analysis.budget_seconds`) plus GitHub's answers fits well inside it."""
+TASK_HARD_SECONDS = 210
+"""Past this the worker process is killed and replaced, so no task can hold a worker forever."""
 
 
 def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) -> None:
@@ -127,6 +133,8 @@ def celery_app(queue_url: str) -> Any:
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        task_soft_time_limit=TASK_SOFT_SECONDS,
+        task_time_limit=TASK_HARD_SECONDS,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         broker_connection_retry=True,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -26,6 +27,8 @@ from patchvet.ledger import SqlLedger, open_ledger
 
 log = logging.getLogger("patchvet.service")
 T = TypeVar("T")
+FAIL_FAST_SECONDS = 1.0
+"""After a wait for a connection timed out, refuse at once for this long (then wait again)."""
 
 
 class DatabaseUnavailable(PatchvetError):
@@ -60,6 +63,7 @@ class Database:
         self._pool: Any = None
         self._shared: SqlLedger | None = None
         self._lock = threading.RLock()
+        self._down: tuple[float, str] | None = None
         if first.dialect == "sqlite":
             self._shared = first
             return
@@ -92,7 +96,10 @@ class Database:
 
     @contextmanager
     def ledger(self) -> Iterator[SqlLedger]:
-        """A ledger on a checked connection; `DatabaseUnavailable` if there is none."""
+        """A ledger on a pooled connection; `DatabaseUnavailable` if there is none."""
+        if self._down is not None and time.monotonic() < self._down[0]:
+            # Just found unreachable: answer at once rather than wait out the timeout again.
+            raise DatabaseUnavailable(self._down[1])
         try:
             if self._shared is not None:
                 with self._lock:
@@ -108,7 +115,10 @@ class Database:
                 except Exception as check_error:  # noqa: BLE001 - best effort
                     log.debug("pool check failed: %s", check_error)
             died = type(error).__name__ != "PoolTimeout"
-            raise DatabaseUnavailable(f"database unavailable: {reason}", died) from None
+            message = f"database unavailable: {reason}"
+            if not died:
+                self._down = (time.monotonic() + FAIL_FAST_SECONDS, message)
+            raise DatabaseUnavailable(message, died) from None
 
     def attempt(self, work: Callable[[SqlLedger], T]) -> T:
         """`work(ledger)`, once more on a fresh connection if the first one had died."""
@@ -123,6 +133,7 @@ class Database:
 
     def check(self) -> str | None:
         """None when a round trip succeeds, else why not (the driver's own words)."""
+        self._down = None  # health always really tries
         try:
             self.attempt(lambda ledger: ledger.execute("SELECT 1").fetchone())
         except DatabaseUnavailable as error:

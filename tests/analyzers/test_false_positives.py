@@ -5,6 +5,8 @@ the sabotage the same rule must still catch.
 
 from __future__ import annotations
 
+import time
+
 from patchvet.analyzers.binary import binary
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency, lookalike, popular
@@ -246,3 +248,17 @@ def test_added_images_are_reported_not_flagged_blobs_are() -> None:
         "tests/data/blob.dat": "low",
         "tools/helper.so": "medium",
     }
+
+
+def test_hostile_long_lines_stay_fast() -> None:
+    """The placement patterns are linear: long runs of blanks cannot stall a run."""
+    blanks = " " * 200_000
+    lines = (f"-{blanks}x#", f"key:{blanks}x#", f"[{blanks}x", f"    # {blanks}x")
+    started = time.monotonic()
+    _ids(added(".github/workflows/ci.yml", *lines), added("pyproject.toml", *lines))
+    assert time.monotonic() - started < 5
+
+
+def test_an_empty_table_header_does_not_hide_what_follows() -> None:
+    pyproject = added("pyproject.toml", "[]", '    "reqeusts",')
+    assert "dependency/lookalike-name" in _ids(pyproject)

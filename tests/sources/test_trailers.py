@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -135,3 +136,17 @@ def test_stacking_stops_at_prose_and_never_reads_the_title() -> None:
     message = "x\n\nSigned-off-by: J <j@e.org>\nprose\n\nAcked-by: A <a@e.org>\n"
     assert [t.key for t in stacked_trailers(message)] == ["Acked-by"]
     assert stacked_trailers("x\n\nprose only\n") == ()
+
+
+def test_hostile_messages_stay_linear() -> None:
+    huge = [
+        "x\n\n" + "Acked-by: A <a@e.org>\n\n" * 20_000,
+        "x\n\n" + "Signed-off-by: J <j@e.org>\n" + "  more\n" * 40_000,
+        "x\n\nKey" + " " * 200_000 + "x\n",
+        "x\n\n" + "-" * 200_000 + "\n",
+    ]
+    started = time.monotonic()
+    for message in huge:
+        stacked_trailers(message)
+        parse_trailers(message, divider=False)
+    assert time.monotonic() - started < 5

@@ -105,8 +105,10 @@ _HOSTED_RUNNER = re.compile(
     r"^[\"']?(?:ubuntu|windows|macos)-[\w.-]+[\"']?$|^\$\{\{\s*matrix\.[\w.-]+\s*\}\}$"
 )
 _SHELL_SYNTAX = re.compile(r"[;&`\\]|\$\(")
-_KEY_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[\w.-]+):[ \t]*(?P<value>.*?)[ \t]*$")
-_LIST_ITEM = re.compile(r"^[ \t]*-[ \t]+(?P<value>[^:#]*?)[ \t]*$")
+# Values are captured whole and stripped in Python: a lazy group before `[ \t]*$` would be
+# quadratic on long runs of blanks.
+_KEY_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[\w.-]+):(?P<value>.*)$")
+_LIST_ITEM = re.compile(r"^[ \t]*-[ \t](?P<value>[^:#]*)$")
 
 
 def _inert_line(placed: YamlLine) -> bool:
@@ -125,7 +127,7 @@ def _inert_line(placed: YamlLine) -> bool:
         return True
     pair = _KEY_VALUE.match(text)
     if pair:
-        key, value = pair["key"], pair["value"].split(" #", 1)[0].strip()
+        key, value = pair["key"], pair["value"].split(" #", 1)[0].strip(" \t")
         if not value:
             return key in _STRUCTURE_KEYS or key in _INERT_KEYS
         if key == "runs-on":

@@ -232,8 +232,8 @@ def _toml_scopes(change: FileChange) -> Iterator[tuple[AddedLine, _Scope]]:
             continue
         header = _TABLE_HEADER.match(line.text)
         opener = _ARRAY_OPEN.match(line.text)
-        if header and not opener:
-            table, array = header["name"].replace('"', ""), None
+        if header and not opener and header["name"].strip(" \t\"'"):
+            table, array = header["name"].replace('"', "").strip(), None
             yield line, _Scope(table, None)
             continue
         if opener:

@@ -130,15 +130,15 @@ def _title_end(lines: list[str]) -> int:
 
 def _items(block: list[str]) -> list[str]:
     """Block lines with continuation lines joined to the trailer above them."""
-    items: list[str] = []
+    items: list[list[str]] = []
     joinable = False
     for line in block:
         if joinable and line[:1] in _SPACE and line:
-            items[-1] += "\n" + line
+            items[-1].append(line)
             continue
-        items.append(line)
+        items.append([line])
         joinable = _separator(line) >= 1
-    return items
+    return ["\n".join(parts) for parts in items]
 
 
 def _unfold(value: str) -> str:
@@ -183,7 +183,7 @@ def stacked_trailers(message: str, divider: bool = True) -> tuple[Trailer, ...]:
     start = _block_start(lines, title_end)
     if start >= len(lines):
         return ()
-    found = _to_trailers(lines[start:])
+    found = [_to_trailers(lines[start:])]
     end = start - 1
     while end > title_end:
         while end > title_end and _is_blank(lines[end - 1]):
@@ -196,9 +196,9 @@ def stacked_trailers(message: str, divider: bool = True) -> tuple[Trailer, ...]:
             break
         if _block_start(["", *paragraph], 0) != 1 or not _all_trailers(paragraph):
             break
-        found = _to_trailers(paragraph) + found
+        found.append(_to_trailers(paragraph))
         end = begin
-    return tuple(found)
+    return tuple(trailer for paragraph in reversed(found) for trailer in paragraph)
 
 
 def _all_trailers(paragraph: list[str]) -> bool:

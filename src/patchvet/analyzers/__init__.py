@@ -9,6 +9,7 @@ from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency
 from patchvet.analyzers.disclosure import disclosure
 from patchvet.analyzers.fingerprint import agent_fingerprint
+from patchvet.analyzers.honeypot import honeypot
 from patchvet.analyzers.identity import identity
 from patchvet.analyzers.interface import Analyzer, Subject
 from patchvet.analyzers.likelihood import agent_likelihood
@@ -36,6 +37,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "identity": identity,
     "rate": rate,
     "review": review,
+    "honeypot": honeypot,
 }
 
 __all__ = ["ANALYZERS", "Analyzer", "Subject", "compute_signals", "measure"]

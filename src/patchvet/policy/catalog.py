@@ -206,6 +206,10 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("binary/executable-or-archive", _M,
                 "An executable or archive was added or changed.",
                 "Executables and archives can carry anything; explain how they were built."),
+    FindingKind("honeypot/template-phrase", _M,
+                "The description carries a phrase the project's template hides for agents.",
+                "Opt-in bait (`[honeypot] phrases`), outside HTML comments, any case. Evidence of "
+                "an agent following hidden instructions; advisory, members exempt."),
     FindingKind("identity/unattested-author", _M,
                 "A mail names a vouched author in its body but was sent by someone else, "
                 "with no DKIM or patatt proof.",

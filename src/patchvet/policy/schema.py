@@ -204,6 +204,14 @@ class ReviewRules(_Section):
     """`forbid`: an approval by an agent account is reported (a human must decide)."""
 
 
+class HoneypotRules(_Section):
+    """Bait for autonomous agents, opt-in and advisory."""
+
+    phrases: list[str] = []
+    """Phrases hidden in the PR template for agents; a description carrying one (outside HTML
+    comments, any case) gets `honeypot/template-phrase`."""
+
+
 Permission = Literal["admin", "maintain", "write", "triage"]
 
 
@@ -214,7 +222,7 @@ class MaintainerRules(_Section):
     """GitHub `author_association` values whose pull requests skip `exempt_families`."""
     exempt_authors: list[str] = ["renovate[bot]", "dependabot[bot]", "github-actions[bot]"]
     """Logins (bots such as `renovate[bot]`, or the project's own bots) that skip them too."""
-    exempt_families: list[str] = ["identity", "rate"]
+    exempt_families: list[str] = ["identity", "rate", "honeypot"]
     """Finding families not reported for exempt authors."""
     vouch_file: str = ".github/VOUCHED.td"
     """A Ghostty-style vouch list, read from the base branch; vouched authors are exempt."""
@@ -288,6 +296,7 @@ class Policy(_Section):
     review: ReviewRules = ReviewRules()
     analysis: AnalysisRules = AnalysisRules()
     maintainers: MaintainerRules = MaintainerRules()
+    honeypot: HoneypotRules = HoneypotRules()
     ignore: dict[str, IgnoreRule] = {}
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {

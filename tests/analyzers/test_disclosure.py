@@ -115,3 +115,16 @@ def test_plain_language_statements_are_disclosures(sentence: str) -> None:
 )
 def test_mentions_of_ai_that_are_not_disclosures(sentence: str) -> None:
     assert "disclosure/present" not in _ids("default", description=sentence)
+
+
+def test_kernel_disclosure_is_read_from_the_trailer_block_as_git_reads_it() -> None:
+    """A maintainer note among the trailers no longer hides the `Assisted-by:` beside it."""
+    message = (
+        f"Fix\n\nWhy.\n\n{CLAUDE}\nAssisted-by: LLM sparse\n[Maint: reworded]\n"
+        "Signed-off-by: Jane Doe <jane@example.org>"
+    )
+    ids = _ids("linux", message=message)
+    assert "disclosure/missing" not in ids and "disclosure/present" in ids
+    # The same words in a prose paragraph are not a trailer, for git or for us.
+    prose = f"Fix\n\nAssisted-by: LLM sparse was what I used.\n\nMore words here.\n\n{CLAUDE}"
+    assert "disclosure/missing" in _ids("linux", message=prose)

@@ -154,7 +154,7 @@ def test_maintainer_verdicts_count_as_calibration_data(
     capsys: pytest.CaptureFixture[str],
     ledger_url: str,  # noqa: F811
 ) -> None:
-    higher, _ = history(repo)
+    higher, lower = history(repo)
     db = ["--db", ledger_url, "--project", "demo"]
     check_json(capsys, repo, "--record", *db)
     code, out, err = run_cli(capsys, "ledger", "verdict", higher[:10], "--human", "--reason",
@@ -164,6 +164,9 @@ def test_maintainer_verdicts_count_as_calibration_data(
     code, out, _ = run_cli(capsys, "ledger", "show", "ann@example.org", "--db", ledger_url)
     assert "agent likelihood median 0.01, 90% at or below 0.9" in out
     assert "over the latest 5 scored" in out
+    code, _, err = run_cli(capsys, "ledger", "verdict", lower, "--agent", "--reason",
+                           "the author said so", *db)  # fmt: skip
+    assert code == 0, err
     code, _, err = run_cli(capsys, "ledger", "verdict", "feedc0de", "--human", "--reason", "x",
                            *db)  # fmt: skip
     assert code == 2 and "no contribution 'feedc0de' is recorded for project 'demo'" in err
@@ -171,4 +174,8 @@ def test_maintainer_verdicts_count_as_calibration_data(
                            "--rate", "0.2", "--dry-run", *db)  # fmt: skip
     assert code == 0, out
     assert "with 1 contributions maintainers recorded as human" in out
+    # The verdict counts the highest score twice, so the threshold rises above both agent-style
+    # commits: the one recorded as agent work is no longer flagged, and calibrate says so.
+    assert "of 1 contributions maintainers recorded as agent work, 0 reach" in out
+    assert "(at the shipped threshold: 1)" in out
     assert "dry run: nothing written" in out and not (repo.path / ".patchvet.toml").exists()

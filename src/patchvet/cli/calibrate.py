@@ -153,11 +153,17 @@ def run_calibrate(args: argparse.Namespace) -> int:
     before = _date(args.before)
     contributions, label = history(args, root, before)
     scored = score_history(contributions, model, before)
-    human = _human_verdicts(args, root)
+    human, agent = _maintainer_verdicts(args, root)
     outcome = choose_threshold(
         scored.scores, model.threshold, args.rate, args.min_commits, extra=human
     )
     _describe(out, scored, len(human), outcome, label, before, args.rate, args.min_commits)
+    if agent:
+        # What calibration costs: confirmed agent work the new threshold no longer flags.
+        caught = sum(1 for score in agent if score >= outcome.threshold)
+        out.write(f"of {len(agent):,} contributions maintainers recorded as agent work, "
+                  f"{caught:,} reach {outcome.threshold:.4f} (at the shipped threshold: "
+                  f"{sum(1 for s in agent if s >= outcome.default_threshold):,})\n")  # fmt: skip
     if not outcome.trusted:
         return EXIT_FAIL
     span = f"{label}: {scored.first} to {scored.last}" if scored.first else label
@@ -186,21 +192,24 @@ def run_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _human_verdicts(args: argparse.Namespace, root: Path) -> list[float]:
-    """Scores of contributions maintainers recorded as human, from the ledger when there is one."""
+def _maintainer_verdicts(args: argparse.Namespace, root: Path) -> tuple[list[float], list[float]]:
+    """
+    Scores of contributions maintainers recorded as (human, agent) work, from the ledger when
+    there is one.
+    """
     url = args.db or default_ledger_url(root)
     if not args.db and not Path(url.removeprefix("sqlite:///")).is_file():
-        return []
+        return [], []
     ledger = open_ledger(url)
     try:
         project = args.project or root.resolve().name or "local"
-        return [
-            v.agent_likelihood
-            for v in verdicts(ledger, project, "human")
-            if v.agent_likelihood is not None
-        ]
+        recorded = [v for v in verdicts(ledger, project) if v.agent_likelihood is not None]
     finally:
         ledger.close()
+    return (
+        [v.agent_likelihood for v in recorded if v.verdict == "human" and v.agent_likelihood],
+        [v.agent_likelihood for v in recorded if v.verdict == "agent" and v.agent_likelihood],
+    )
 
 
 def _describe(

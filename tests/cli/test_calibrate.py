@@ -111,6 +111,11 @@ def test_explanations_show_in_text_and_markdown(
             and "comprehensive" in line
             for line in out.splitlines()
         ), out
+    code, out, _ = run_cli(capsys, "check", "--git", "HEAD~1..HEAD", "--repo", str(repo.path),
+                           "--format", "sarif")  # fmt: skip
+    [result] = [r for r in json.loads(out)["runs"][0]["results"]
+                if r["ruleId"] == "agent-likelihood/high-score"]  # fmt: skip
+    assert 3 <= len(result["properties"]["details"]) <= 5
 
 
 def test_short_or_recent_history_is_not_trusted_and_nothing_is_written(

@@ -59,6 +59,16 @@ def _result(assessment: Assessment, index: int) -> list[dict[str, Any]]:
                     "contributionVerdict": assessment.verdict.value,
                     "confidence": finding.confidence.value,
                     "evidence": finding.evidence,
+                    **(
+                        {
+                            "details": [
+                                {"name": d.name, "text": d.text, "value": d.value}
+                                for d in finding.details
+                            ]
+                        }
+                        if finding.details
+                        else {}
+                    ),
                 },
             }
         )

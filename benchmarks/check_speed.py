@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
+import json
 import os
 import shutil
 import statistics
@@ -145,6 +146,8 @@ def _dir(args: argparse.Namespace) -> None:
             command = [patchvet, "check", str(folder), "--format", "json", "-o", str(report)]
             command += ["--skip-unreadable"] + (["--jobs", str(args.jobs)] if args.jobs else [])
             times = _repeat(f"{count}", args.repeat, functools.partial(_timed, command))
+            judged = len(json.loads(report.read_text(encoding="utf-8"))["contributions"])
+            print(f"  the report judged {judged} contributions")
             best, median = min(times), statistics.median(times)
             print(
                 f"{count}: best {best:.2f} s = {count / best:.0f} patches/s, "

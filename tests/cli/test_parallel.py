@@ -69,3 +69,15 @@ def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> N
         run_cli(capsys, "check", "x.patch", "--jobs", "0")
     assert exited.value.code == 2
     assert "expected a whole number of processes" in capsys.readouterr().err
+
+
+def test_format_patch_files_in_one_folder_are_one_series(
+    inputs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # git format-patch numbers every file of a run `[PATCH n/150]`: one series, not 150.
+    _, folder = inputs
+    _, out, _ = run_cli(capsys, "check", str(folder / "a"), "--format", "json")
+    report = json.loads(out)
+    assert len(report["contributions"]) == 150
+    (series,) = report["series"]
+    assert series["total"] == 150 and series["missing"] == []

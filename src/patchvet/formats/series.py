@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from patchvet.records import Assessment, Contribution, Verdict
 
@@ -19,8 +20,18 @@ def series_key(contribution: Contribution) -> tuple[str, int] | None:
     series = contribution.series
     if series is None or series.total < 2:
         return None
-    where = series.thread or contribution.source.rsplit("#", 1)[0]
+    where = series.thread or _origin(contribution.source)
     return (f"{where}\x00{series.cover_title or ''}\x00{series.total}", series.version)
+
+
+def _origin(source: str) -> str:
+    """
+    Where a series' patches come from: the mbox (`file.mbox#2`), or, for patch files, their
+    folder: `git format-patch` writes one file per patch of a series into one folder.
+    """
+    if "#" in source:
+        return source.rsplit("#", 1)[0]
+    return str(PurePath(source).parent)
 
 
 @dataclass

@@ -27,9 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "analyzers": BASE | {"sources", "marks", "model", "policy", "ledger"},
     "check": BASE | {"sources", "analyzers", "policy", "ledger"},
     "formats": BASE | {"policy"},
-    "github": BASE | {"sources", "policy", "check", "formats", "ledger"},
+    "github": BASE | {"sources", "policy", "check", "formats", "ledger", "analyzers", "account"},
     "watch": BASE | {"sources", "policy", "check", "formats", "ledger"},
-    "account": BASE | {"sources", "marks", "github"},
+    "account": BASE | {"sources", "marks", "github", "ledger"},
     "service": BASE | {"sources", "policy", "check", "formats", "ledger", "github"},
     "cli": set(),  # the top: checked apart, it may import anything
     "__main__": {"cli"},

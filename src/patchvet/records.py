@@ -161,6 +161,18 @@ class Series:
 
 
 @dataclass(frozen=True)
+class AccountReading:
+    """How the author's public GitHub account looked when they contributed (`patchvet account`)."""
+
+    classification: str
+    """`organic`, `mixed`, `automation` or `unknown`."""
+    score: int
+    as_of: str
+    signals: tuple[tuple[str, int, str, str], ...] = ()
+    """(id, weight, meaning, evidence) of each known signal, strongest first."""
+
+
+@dataclass(frozen=True)
 class Mail:
     """
     How an emailed patch travelled: who sent the mail (which may not be the author named in
@@ -253,6 +265,8 @@ class Contribution:
     author_association: str | None = None
     """GitHub's `author_association` of the pull request (`OWNER`, `MEMBER`, `COLLABORATOR`…)."""
     author_listing: Listing | None = None
+    account: AccountReading | None = None
+    """The author's account as the Action or App read it, when the policy asks for it."""
     """The author's entry in the base branch's vouch list, when the project keeps one."""
 
     def statements(self) -> tuple[str, ...]:

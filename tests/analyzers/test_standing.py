@@ -53,7 +53,10 @@ def test_exemption_by_association_and_vouch_list() -> None:
     item = contribution(kind=SourceKind.PULL_REQUEST, author=Identity(login="jdoe", id=5))
     owner = dataclasses.replace(item, author_association="OWNER")
     [note] = [j.finding for j in judge(owner).findings if j.finding.id == "identity/exempt"]
-    assert note.message == "Exempt from identity, rate, honeypot checks: author association OWNER"
+    assert (
+        note.message
+        == "Exempt from identity, rate, honeypot, account checks: author association OWNER"
+    )
     listed = dataclasses.replace(
         item, author_association="CONTRIBUTOR",
         author_listing=Listing("vouch", "acme/app@abc:.github/VOUCHED.td", "met at FOSDEM"),

@@ -9,11 +9,13 @@ limit) is recorded in `missing` and its signals become unknown: never suspicious
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from patchvet.account.snapshot import AccountSnapshot, Event, event_from_api
 from patchvet.errors import PatchvetError
 from patchvet.github.client import GitHubClient, GitHubError
+from patchvet.ledger import SqlLedger
+from patchvet.ledger.accounts import cached_account, store_account
 
 MAX_EVENTS = 300
 API_CALLS = "1 profile + up to 3 pages of events + 2 searches"
@@ -71,3 +73,18 @@ def fetch_snapshot(
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and 0 <= value < 10**12 else None
+
+
+def cached_snapshot(
+    client: GitHubClient, login: str, ledger: SqlLedger | None, ttl_hours: float
+) -> AccountSnapshot:
+    """A snapshot younger than `ttl_hours` from the ledger, else a fresh one (then cached)."""
+    if ledger is None:
+        return fetch_snapshot(client, login)
+    since = (datetime.now(UTC) - timedelta(hours=ttl_hours)).isoformat().replace("+00:00", "Z")
+    cached = cached_account(ledger, login, since)
+    if cached is not None:
+        return AccountSnapshot.from_json(cached)
+    snapshot = fetch_snapshot(client, login)
+    store_account(ledger, login, snapshot.fetched_at, snapshot.to_json())
+    return snapshot

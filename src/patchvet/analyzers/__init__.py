@@ -4,6 +4,7 @@ Analyzers: one module per concern, each a pure function from a `Subject` to find
 `ANALYZERS` is the ordered registry the checker runs; its keys are the finding families.
 """
 
+from patchvet.analyzers.account import account
 from patchvet.analyzers.binary import binary
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency
@@ -38,6 +39,7 @@ ANALYZERS: dict[str, Analyzer] = {
     "rate": rate,
     "review": review,
     "honeypot": honeypot,
+    "account": account,
 }
 
 __all__ = ["ANALYZERS", "Analyzer", "Subject", "compute_signals", "measure"]

@@ -13,18 +13,17 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from patchvet.account import AccountJudgement, AccountSnapshot, judge_account
-from patchvet.account.fetch import API_CALLS, fetch_snapshot
+from patchvet.account.fetch import API_CALLS, cached_snapshot
 from patchvet.cli.exits import EXIT_OK
 from patchvet.cli.ledger import add_db_option
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.github.client import PUBLIC_API, GitHubClient
 from patchvet.ledger import open_ledger
-from patchvet.ledger.accounts import cached_account, store_account
 
 DISPUTE = (
     "Account signals are weak evidence on their own and never decide alone. If this reading "
@@ -78,19 +77,12 @@ def snapshot_for(
     login: str, client: GitHubClient, db: str | None, ttl_hours: float
 ) -> AccountSnapshot:
     """A cached snapshot when fresh enough, else a new one (cached when a ledger is given)."""
-    if not db:
-        return fetch_snapshot(client, login)
-    ledger = open_ledger(db)
+    ledger = open_ledger(db) if db else None
     try:
-        since = (datetime.now(UTC) - timedelta(hours=ttl_hours)).isoformat().replace("+00:00", "Z")
-        cached = cached_account(ledger, login, since)
-        if cached is not None:
-            return AccountSnapshot.from_json(cached)
-        snapshot = fetch_snapshot(client, login)
-        store_account(ledger, login, snapshot.fetched_at, snapshot.to_json())
-        return snapshot
+        return cached_snapshot(client, login, ledger, ttl_hours)
     finally:
-        ledger.close()
+        if ledger is not None:
+            ledger.close()
 
 
 def judgement_to_dict(judgement: AccountJudgement) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from patchvet.check import assess
 from patchvet.formats.markdown import MARKER
+from patchvet.github.account import read_account
 from patchvet.github.client import GitHubClient
 from patchvet.github.maintainers import (
     find_override,
@@ -61,6 +62,8 @@ def vet_pull(
         labels=tuple(label for label in fetched.labels if label not in ours),
         author_listing=vouch_listing(client, repo, base_sha, fetched.author, policy),
     )
+    reading = read_account(client, contribution, policy, ledger)
+    contribution = replace(contribution, account=reading)
     history = ledger.view(contribution, policy, repo) if ledger is not None else None
     assessment = assess(contribution, policy, history)
     comments = client.comments(repo, number)

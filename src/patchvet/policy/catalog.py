@@ -51,6 +51,13 @@ class FindingKind:
 _H, _M, _L, _I = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 
 FINDINGS: tuple[FindingKind, ...] = (
+    FindingKind("account/automation-pattern", _L,
+                "The author's public GitHub activity reads as automation (`patchvet account`).",
+                "Advice only, capped at flag; exempt, vouched and already-merged authors are not "
+                "read. The evidence lists the signals; a vouch settles a dispute."),
+    FindingKind("account/mixed-pattern", _I,
+                "The author's public GitHub activity is partly automation-like.",
+                "A note for the reviewer, with the signals as evidence."),
     FindingKind("agent-fingerprint/agent-author", _L,
                 "A coding agent's account authored the commit or opened the pull request.",
                 "An explicit mark from the agent registry. Under a disclosure policy it must "

@@ -12,7 +12,8 @@ from patchvet.policy.schema import Policy
 from patchvet.records import Finding, JudgedFinding, Verdict
 
 # A statistical score is evidence for a human to weigh, never grounds to refuse on its own.
-_SCORE_ONLY_CEILING = {"agent-likelihood": Verdict.FLAG}
+# So are an account's public habits: weak alone (AUC ≈ 0.5 in a 42,536-PR study), never a block.
+_SCORE_ONLY_CEILING = {"agent-likelihood": Verdict.FLAG, "account": Verdict.FLAG}
 # What patchvet could not analyse is never passed on the policy's say-so (fail closed).
 _FLOOR = {"analysis": Verdict.HOLD}
 

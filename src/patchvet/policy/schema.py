@@ -204,6 +204,15 @@ class ReviewRules(_Section):
     """`forbid`: an approval by an agent account is reported (a human must decide)."""
 
 
+class AccountRules(_Section):
+    """The author's public account, read by the Action and the App (never by offline `check`)."""
+
+    enabled: bool = True
+    """Read it for authors who are not exempt and have no merged work in the repository."""
+    cache_hours: float = 24.0
+    """With a ledger, reuse a snapshot younger than this."""
+
+
 class HoneypotRules(_Section):
     """Bait for autonomous agents, opt-in and advisory."""
 
@@ -222,7 +231,7 @@ class MaintainerRules(_Section):
     """GitHub `author_association` values whose pull requests skip `exempt_families`."""
     exempt_authors: list[str] = ["renovate[bot]", "dependabot[bot]", "github-actions[bot]"]
     """Logins (bots such as `renovate[bot]`, or the project's own bots) that skip them too."""
-    exempt_families: list[str] = ["identity", "rate", "honeypot"]
+    exempt_families: list[str] = ["identity", "rate", "honeypot", "account"]
     """Finding families not reported for exempt authors."""
     vouch_file: str = ".github/VOUCHED.td"
     """A Ghostty-style vouch list, read from the base branch; vouched authors are exempt."""
@@ -297,6 +306,7 @@ class Policy(_Section):
     analysis: AnalysisRules = AnalysisRules()
     maintainers: MaintainerRules = MaintainerRules()
     honeypot: HoneypotRules = HoneypotRules()
+    account: AccountRules = AccountRules()
     ignore: dict[str, IgnoreRule] = {}
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {

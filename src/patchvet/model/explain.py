@@ -159,9 +159,11 @@ def _around(fragment: str, message: str) -> str:
     if at < 0 or not any(ch.isalpha() for ch in fragment):
         return "«" + fragment.replace("\n", "⏎") + "»"
     start, end = at, at + len(fragment)
-    while start > 0 and message[start - 1].isalnum():
+    # Only 40 characters are shown: a word of a megabyte is not walked to its ends.
+    floor, ceiling = max(0, at - 64), min(len(message), end + 64)
+    while start > floor and message[start - 1].isalnum():
         start -= 1
-    while end < len(message) and message[end].isalnum():
+    while end < ceiling and message[end].isalnum():
         end += 1
     return message[start:end].strip()[:40] or "«" + fragment + "»"
 

@@ -15,9 +15,9 @@ _SUBJECT_TAG = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 # Searched anywhere in a subject, so linear-time: with `re`, a subject of repeated `[1 ` took
 # quadratic time (30 KB: 17 s).
 _SERIES_TAG = compile_linear(
-    r"(?i)\[(?P<tag>[^\]]*?)\b(?:v(?P<version>\d+)\s+)?(?P<index>\d+)/(?P<total>\d+)\s*\]"
+    r"(?i)\[(?P<tag>[^\]]*?)\b(?:v(?P<version>\d{1,9})\s+)?(?P<index>\d{1,9})/(?P<total>\d{1,9})\s*\]"
 )
-_VERSION_TAG = re.compile(r"\bv(\d+)\b", re.I)
+_VERSION_TAG = re.compile(r"\bv(\d{1,9})\b", re.I)
 
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:

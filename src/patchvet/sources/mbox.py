@@ -152,6 +152,7 @@ def read_stream(
     cover: ParsedMessage | None = None
     seen_any = False
     covers = 0
+    patches = 0
     for ordinal, raw, is_last in _with_last_flag(split_messages(stream, max_message_bytes)):
         seen_any = True
         alone = ordinal == 1 and is_last and not force_numbering
@@ -180,9 +181,13 @@ def read_stream(
             cover = parsed
             covers += 1
             continue
+        patches += 1
         yield _contribution(parsed, source, cover, thread)
     if not seen_any:
         yield Skipped(name, "empty input")
+    elif cover is not None and not patches:
+        # Found by fuzzing: a lone cover letter used to leave no trace in the report.
+        yield Skipped(name, "a cover letter (patch 0/N) without any of its patches")
 
 
 def _contribution(

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "watch": BASE | {"sources", "policy", "check", "formats", "ledger"},
     "account": BASE | {"sources", "marks", "github", "ledger"},
     "service": BASE | {"sources", "policy", "check", "formats", "ledger", "github"},
+    "web": BASE | {"ledger", "policy", "formats"},
     "cli": set(),  # the top: checked apart, it may import anything
     "__main__": {"cli"},
 }

@@ -22,7 +22,7 @@ from patchvet.errors import PatchvetError
 
 COMMAND_GROUPS = (
     "check", "calibrate", "reply", "watch", "account", "policy", "findings", "model", "ledger",
-    "github", "service",
+    "github", "service", "dashboard",
 )  # fmt: skip
 """The modules of `patchvet.cli` that register commands, in the order `--help` lists them."""
 

@@ -143,6 +143,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        7,
+        "findings keep evidence, location and remedy; dashboard corrections, reversible",
+        """
+        ALTER TABLE findings ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+        ALTER TABLE findings ADD COLUMN location TEXT NOT NULL DEFAULT '';
+        ALTER TABLE findings ADD COLUMN remedy TEXT NOT NULL DEFAULT '';
+        CREATE TABLE corrections (
+            id {id},
+            contribution BIGINT NOT NULL REFERENCES contributions (id),
+            target TEXT NOT NULL,
+            by_whom TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_by TEXT,
+            revoked_at TEXT
+        );
+        CREATE INDEX corrections_contribution ON corrections (contribution)
+        """,
+    ),
 )
 
 ID_COLUMN = {

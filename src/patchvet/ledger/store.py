@@ -26,7 +26,7 @@ from patchvet.ledger.interface import (
 )
 from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Contribution, Override
+from patchvet.records import Assessment, Contribution, Finding, Override
 
 _LOCK = 0x7061_7463  # "patc": one advisory lock for every writer of a PostgreSQL ledger
 
@@ -361,10 +361,12 @@ class SqlLedger:
             row_id = int(row[0])
             self.execute("DELETE FROM findings WHERE contribution = ?", (row_id,))
             for judged in assessment.findings:
+                finding = judged.finding
                 self.execute(
-                    "INSERT INTO findings VALUES (?, ?, ?, ?, ?)",
-                    (row_id, judged.finding.id, judged.finding.severity.value,
-                     judged.verdict.value, judged.finding.message),
+                    "INSERT INTO findings (contribution, finding_id, severity, verdict, message, "
+                    "evidence, location, remedy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row_id, finding.id, finding.severity.value, judged.verdict.value,
+                     finding.message, finding.evidence, _locations(finding), finding.remedy),
                 )  # fmt: skip
             if assessment.override is not None:
                 self._record_override(row_id, assessment.override)
@@ -464,6 +466,20 @@ class SqlLedger:
         ).fetchone()
         return PersonSummary(person, identities, logins, vouches, int(count),
                              tuple(latest) if latest else None)  # fmt: skip
+
+
+def _locations(finding: Finding) -> str:
+    """Where a finding points, as `path:line` or a commit, one per line (the first ten)."""
+    shown = []
+    for where in finding.locations[:10]:
+        text = where.path or ""
+        if where.path and where.line is not None:
+            text += f":{where.line}"
+        if where.commit:
+            text = f"{text} @ {where.commit[:12]}" if text else where.commit[:12]
+        if text:
+            shown.append(text)
+    return "\n".join(shown)
 
 
 def _sqlite(path: Path) -> Any:

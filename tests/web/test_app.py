@@ -1,0 +1,183 @@
+"""The dashboard over real ledgers (SQLite and PostgreSQL) filled by `check --record`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import httpx
+import pytest
+
+from patchvet.ledger import open_ledger
+from patchvet.web.queries import QueueFilter, queue
+from tests.web.conftest import HOSTILE, csrf_of
+
+
+def _row_of(client: httpx.Client, title_part: str) -> int:
+    page = client.get("/", params={"q": title_part}).text
+    found = re.search(r'href="/contribution/(\d+)"', page)
+    assert found, page
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/export.csv", "/export.json", "/contribution/1", "/person/1", "/projects",
+             "/project?name=demo", "/nowhere"],
+)  # fmt: skip
+def test_nothing_is_served_without_a_session(client: httpx.Client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 403
+    assert "demo" not in answer.text and "Ann" not in answer.text
+
+
+def test_a_wrong_token_or_forged_cookie_does_not_log_in(client: httpx.Client) -> None:
+    assert client.get("/login?token=guess").status_code == 403
+    assert client.get("/login").status_code == 403
+    client.cookies.set("patchvet_session", "abc.9999999999.deadbeef")
+    assert client.get("/").status_code == 403
+
+
+def test_the_printed_url_logs_in_with_a_signed_http_only_cookie(
+    client: httpx.Client, keys: object
+) -> None:
+    answer = client.get(f"/login?token={keys.token}")  # type: ignore[attr-defined]
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script-src" not in page.headers["content-security-policy"]
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_queue_newest_first_with_filters(session: httpx.Client) -> None:
+    page = session.get("/").text
+    assert "4 contributions" in page
+    assert page.index("formula title") < page.index("Add generated parser") < page.index("Add a")
+    assert "1 contribution " in session.get("/", params={"q": "GENERATED"}).text
+    by_author = session.get("/", params={"author": "mal@example.org"}).text
+    assert "1 contribution " in by_author and "Add a" not in by_author
+    dated = session.get("/", params={"since": "2026-01-10", "until": "2026-01-21"}).text
+    assert "2 contributions" in dated and "Add generated parser" in dated
+    assert "0 contributions" in session.get("/", params={"project": "other"}).text
+    family = session.get("/", params={"family": "agent-fingerprint"}).text
+    assert "1 contribution " in family and "Add generated parser" in family
+    assert "0 contributions" in session.get("/", params={"q": "%"}).text
+
+
+def test_queue_pages_with_limit_and_offset(filled: str) -> None:
+    ledger = open_ledger(filled)
+    try:
+        everything = [row.title for row in queue(ledger, QueueFilter(), 0, 10)]
+        paged = [
+            row.title for offset in range(4) for row in queue(ledger, QueueFilter(), offset, 1)
+        ]
+    finally:
+        ledger.close()
+    assert len(everything) == 4 and paged == everything
+
+
+def test_a_hostile_title_renders_as_text_everywhere(session: httpx.Client) -> None:
+    row = _row_of(session, "pwned")
+    person = re.search(r'href="/person/(\d+)"', session.get(f"/contribution/{row}").text)
+    assert person
+    for path in ("/", f"/contribution/{row}", f"/person/{person.group(1)}"):
+        page = session.get(path).text
+        assert "<script>" not in page and "<img" not in page and HOSTILE not in page
+        assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in page
+        assert "\u202e" not in page and "\\u202e" in page
+
+
+def test_contribution_page_shows_findings_with_evidence_and_remedy(session: httpx.Client) -> None:
+    row = _row_of(session, "generated")
+    page = session.get(f"/contribution/{row}").text
+    assert "agent-fingerprint/" in page and "Remedy" in page
+    assert "Evidence" in page or "Where" in page
+    assert session.get("/contribution/999999").status_code == 404
+
+
+def test_a_post_without_csrf_is_refused_and_records_nothing(
+    session: httpx.Client, filled: str
+) -> None:
+    row = _row_of(session, "generated")
+    for form in ({"target": "verdict", "reason": "human work"},
+                 {"target": "verdict", "reason": "human work", "csrf": "forged"}):  # fmt: skip
+        answer = session.post(f"/contribution/{row}/correct", data=form)
+        assert answer.status_code == 403
+    session.cookies.clear()
+    answer = session.post(f"/contribution/{row}/correct", data={"target": "verdict", "reason": "x"})
+    assert answer.status_code == 403
+    ledger = open_ledger(filled)
+    try:
+        assert ledger.execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+    finally:
+        ledger.close()
+
+
+def test_mark_a_finding_wrong_see_it_in_history_and_take_it_back(
+    session: httpx.Client, filled: str
+) -> None:
+    row = _row_of(session, "generated")
+    page = session.get(f"/contribution/{row}").text
+    finding = re.search(r'name="target" value="(agent-fingerprint/[^"]+)"', page)
+    assert finding
+    csrf = csrf_of(page)
+    reason = "she wrote it <b>herself</b>"
+    target = f"/contribution/{row}/correct"
+    answer = session.post(target, data={"target": finding.group(1), "reason": reason, "csrf": csrf})
+    assert answer.status_code == 303
+    blank = session.post(target, data={"target": "verdict", "reason": "  ", "csrf": csrf})
+    assert blank.status_code == 400
+    person = re.search(r'href="/person/(\d+)"', page)
+    assert person
+    history = session.get(f"/person/{person.group(1)}").text
+    assert "maintainer-max marked finding agent-fingerprint/" in history
+    assert "she wrote it &lt;b&gt;herself&lt;/b&gt;" in history and "<svg" in history
+    correction = re.search(r'action="/correction/(\d+)/revoke"', history)
+    assert correction
+    assert session.post(f"/correction/{correction.group(1)}/revoke").status_code == 403
+    taken = session.post(f"/correction/{correction.group(1)}/revoke", data={"csrf": csrf})
+    assert taken.status_code == 303
+    again = session.get(f"/person/{person.group(1)}").text
+    assert "taken back by maintainer-max" in again
+    ledger = open_ledger(filled)
+    try:
+        kept = ledger.execute("SELECT target, revoked_by FROM corrections").fetchall()
+        verdict = ledger.execute("SELECT verdict FROM contributions WHERE id = ?", (row,))
+        original = verdict.fetchone()[0]
+    finally:
+        ledger.close()
+    assert [tuple(k) for k in kept] == [(finding.group(1), "maintainer-max")]
+    assert original in ("pass", "flag", "hold", "reject")  # the original record is untouched
+    assert session.post(f"/correction/{correction.group(1)}/revoke",
+                        data={"csrf": csrf}).status_code == 400  # fmt: skip
+
+
+def test_export_follows_the_filters_and_defuses_formulas(session: httpx.Client) -> None:
+    exported = session.get("/export.json", params={"author": "ann@example.org"})
+    document = json.loads(exported.text)
+    assert document["filters"] == {"author": "ann@example.org"}
+    titles = [c["title"] for c in document["contributions"]]
+    assert len(titles) == 3 and titles[-1] == "Add a"
+    table = list(csv.DictReader(io.StringIO(session.get("/export.csv").text)))
+    assert len(table) == 4
+    formula = next(r for r in table if "formula" in r["title"])
+    assert formula["title"].startswith("'=")
+    assert any(r["title"] == HOSTILE for r in table)
+
+
+def test_project_page_draws_weekly_charts(session: httpx.Client) -> None:
+    page = session.get("/project", params={"name": "demo"}).text
+    assert page.count("<svg") == 2 and "<rect" in page and "<polyline" in page
+    assert "Most frequent findings" in page
+    assert session.get("/project", params={"name": "nope"}).status_code == 404
+    assert "demo" in session.get("/projects").text
+
+
+def test_logout_needs_csrf_and_ends_the_session(session: httpx.Client) -> None:
+    csrf = csrf_of(session.get("/").text)
+    assert session.post("/logout").status_code == 403
+    assert session.post("/logout", data={"csrf": csrf}).status_code == 200
+    assert session.get("/").status_code == 403

@@ -23,7 +23,7 @@ def register(commands: Any) -> None:
     serve.add_argument(
         "--lease-seconds",
         type=float,
-        default=120.0,
+        default=300.0,
         help="after this long, a delivery whose worker died is taken over",
     )
     serve.add_argument(

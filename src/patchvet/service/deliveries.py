@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from patchvet.ledger.store import SqlLedger, now_iso, shift_time
 
-LEASE_SECONDS = 120
+LEASE_SECONDS = 300
+"""Longer than a Celery task may live (its hard time limit, 210 s) from the claim of its batch,
+so a delivery is never taken over from a worker that is still on it."""
 MAX_ATTEMPTS = 5
 REQUEUE_AFTER_SECONDS = 60
 """A delivery still `pending` this long after it arrived has probably lost its queue message."""

@@ -84,7 +84,9 @@ def test_sarif_is_2_1_0_with_line_locations() -> None:
     assert location["artifactLocation"]["uri"] == ".github/workflows/ci.yml"
     assert location["region"]["startLine"] == 1
     assert pipe["level"] == "error"
-    assert run["invocations"][0]["toolExecutionNotifications"][0]["level"] == "warning"
+    invocation = run["invocations"][0]
+    assert invocation["toolExecutionNotifications"][0]["level"] == "error"  # unreadable input
+    assert invocation["executionSuccessful"] is False
 
 
 def test_markdown_neutralises_hostile_titles() -> None:

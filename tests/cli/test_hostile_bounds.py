@@ -72,7 +72,11 @@ def test_a_github_id_of_10_to_the_30_is_refused_before_the_ledger(
 
 @pytest.mark.parametrize(
     ("target", "message"),
-    [("missing-dir/report.json", "does not exist"), (".", "is a directory")],
+    [
+        ("missing-dir/report.json", "does not exist"),
+        (".", "is a directory"),
+        ("/dev/full", "cannot write: No space left on device"),
+    ],
 )
 def test_output_path_errors_are_one_line(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, message: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import subprocess
 import sys
@@ -276,9 +277,18 @@ def run_check(args: argparse.Namespace) -> int:
         if progress.wanted(fmt, args.output is not None, sys.stdout, err):
             results = progress.track(results, err)
         verdicts, unreadable = _report(results, policy, fmt, output, err, earlier)
-    finally:
         if args.output:
             output.close()
+    except OSError as error:
+        # Inputs that cannot be read are skipped where they are read; what is left is the
+        # report file failing (a full disk, a device that refuses writes).
+        if not args.output or isinstance(error, BrokenPipeError):
+            raise
+        raise PatchvetError(f"-o {args.output}: cannot write: {error.strerror or error}") from None
+    finally:
+        if args.output and not output.closed:
+            with contextlib.suppress(OSError):  # already reported above
+                output.close()
         if ledger is not None:
             ledger.close()
     if unreadable and not args.skip_unreadable:

@@ -53,6 +53,11 @@ class Verdict(_Ordered):
     REJECT = "reject"
 
 
+MAX_ID = 2**63 - 1
+"""The largest numeric id (GitHub user, pull request) patchvet accepts: the ledger stores ids as
+SQLite INTEGER and PostgreSQL BIGINT, and anything larger is refused where it enters."""
+
+
 @dataclass(frozen=True)
 class Identity:
     """

@@ -104,3 +104,13 @@ def test_every_path_a_user_types_gets_a_one_line_error(
     code, out, err = run_cli(capsys, "check", *(a.format(tmp=tmp_path) for a in argv))
     assert code == 2 and out == ""
     assert err.startswith("patchvet: error:") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("spec", ["1" + "0" * 30, "9" * 5000])
+def test_a_huge_numeric_id_typed_for_the_ledger_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    for argv in (["vouch", spec, "--reason", "x"], ["show", spec]):
+        code, _, err = run_cli(capsys, "ledger", *argv, "--db", db)
+        assert code == 2 and "is not a GitHub id" in err and "Traceback" not in err

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from patchvet.records import Contribution, SourceKind
+from patchvet.records import MAX_ID, Contribution, SourceKind
 
 Key = tuple[str, str]
 """(kind, value): kind is `github`, `email`, `login` or `key` (a signing key)."""
@@ -59,7 +59,10 @@ def parse_spec(spec: str) -> Key:
     value = spec.strip()
     if not value:
         raise ValueError("an identity is a GitHub login or numeric id, or an email")
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+            shown = value if len(value) <= 24 else value[:24] + "…"
+            raise ValueError(f"{shown} is not a GitHub id (at most {MAX_ID})")
         return ("github", value)
     if value.startswith("key:"):
         return ("key", value.removeprefix("key:"))

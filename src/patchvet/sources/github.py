@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from patchvet.errors import SourceError
 from patchvet.linear import compile_linear
 from patchvet.records import (
+    MAX_ID,
     AddedLine,
     ChangeStatus,
     Commit,
@@ -36,9 +37,8 @@ from patchvet.sources.json_input import JsonInputError, load_json
 _LINKED_ISSUE = compile_linear(
     r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,10})\b"
 )
-MAX_ID = 2**63 - 1
-"""GitHub ids and counts beyond a signed 64-bit integer are refused at the edge, before the
-ledger (SQLite INTEGER, PostgreSQL BIGINT) could overflow on them."""
+# GitHub ids and counts beyond a signed 64-bit integer are refused at the edge, before the
+# ledger (SQLite INTEGER, PostgreSQL BIGINT) could overflow on them.
 WireInt = Annotated[int, Field(ge=0, le=MAX_ID)]
 _STATUS = {
     "added": ChangeStatus.ADDED,

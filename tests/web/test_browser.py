@@ -1,0 +1,81 @@
+"""
+The dashboard in a real browser: Playwright driving Debian's Chromium over a dashboard served by
+uvicorn. `scripts/browser-test` installs both and runs this; elsewhere it is skipped with why.
+With PATCHVET_SCREENSHOTS=DIR it also saves each page, light and dark, into DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from patchvet.ledger import open_ledger
+from tests.web.conftest import HOSTILE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture
+def browser() -> Any:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="playwright is not installed (scripts/browser-test installs it)",
+    )
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (scripts/browser-test installs Debian's chromium)")
+    with sync_api.sync_playwright() as driver:
+        opened = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield opened
+        opened.close()
+
+
+def _shoot(page: Any, name: str) -> None:
+    target = os.environ.get("PATCHVET_SCREENSHOTS")
+    if target:
+        page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+def test_maintainer_walks_the_dashboard(browser: Any, client: Any, keys: Any, filled: str) -> None:
+    base = str(client.base_url).rstrip("/")
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        assert page.goto(f"{base}/").status == 403
+        page.goto(f"{base}/login?token={keys.token}")
+        assert page.url == f"{base}/"
+        assert page.locator("td a", has_text="pwned").inner_text().startswith("Fix <script>")
+        _shoot(page, f"queue-{scheme}")
+        page.fill('input[name="q"]', "generated")
+        page.click('button:has-text("Filter")')
+        assert "1 contribution " in page.content()
+        page.click('td a:has-text("Add generated parser")')
+        assert re.search(r"/contribution/\d+$", page.url)
+        _shoot(page, f"contribution-{scheme}")
+        if scheme == "light":
+            form = page.locator("form", has=page.locator('input[value^="agent-fingerprint/"]'))
+            form.locator('input[name="reason"]').fill("she wrote it herself")
+            form.locator('button:has-text("Mark wrong")').click()
+            assert "she wrote it herself" in page.content()
+        page.click('a[href^="/person/"]')
+        assert "marked finding agent-fingerprint/" in page.content()
+        _shoot(page, f"contributor-{scheme}")
+        page.goto(f"{base}/project?name=demo")
+        assert page.locator("svg").count() == 2
+        _shoot(page, f"project-{scheme}")
+        page.click('button:has-text("Log out")')
+        assert page.goto(f"{base}/").status == 403
+        context.close()
+    ledger = open_ledger(filled)
+    try:
+        assert ledger.execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 1
+        titles = [row[0] for row in ledger.execute("SELECT title FROM contributions").fetchall()]
+    finally:
+        ledger.close()
+    assert HOSTILE in titles

@@ -59,15 +59,16 @@ def reference_view(contribution: Contribution) -> View:
 
 def reference_tokens(seen: View) -> Iterator[str]:
     shape = features._line_shape
-    message = f"{seen.subject}\n{seen.body}"
+    subject = features._AREA_PREFIX.sub("", seen.subject, count=1)
+    message = f"{subject}\n{seen.body[: features.MESSAGE_BODY_READ]}"
     message_words = features._WORD.findall(message.lower())
     for width in (3, 5):
         yield from (f"m{width}:{message[i : i + width]}" for i in range(len(message) - width + 1))
     yield from (f"ms:{shape(line)}" for line in message.split("\n"))
     yield from (f"m:{w}" for w in message_words)
     yield from (f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words))
-    if seen.subject:
-        yield f"s0:{seen.subject.split(' ', 1)[0].lower()}"
+    if subject:
+        yield f"s0:{subject.split(' ', 1)[0].lower()}"
     for line in seen.added:
         yield f"sh:{shape(line)}"
         comment = features._COMMENT.match(line)

@@ -96,6 +96,13 @@ def render_markdown(metrics: dict[str, Any]) -> str:
         lines.append(
             f"| {group} | {row['count']} | {mean} | {_pct(row['share_above_threshold'])} |"
         )
+    flags = metrics.get("false_flags_per_repository", {})
+    if flags:
+        worst = max(flags, key=lambda repo: flags[repo]["flagged"])
+        lines += ["", f"Human commits above the threshold, out of fold (worst: {worst}):", "",
+                  "| repository | humans | flagged |", "|---|---|---|"]  # fmt: skip
+        lines += [f"| {repo} | {row['humans']} | {_pct(row['flagged'])} |"
+                  for repo, row in flags.items()]  # fmt: skip
     lines += ["", "| repository | recent unmarked | above threshold |", "|---|---|---|"]
     lines += [
         f"| {repo} | {row['recent']} | {_pct(row['share_above_threshold'])} |"

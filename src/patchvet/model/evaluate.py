@@ -20,10 +20,14 @@ from patchvet.model.train import (
     fit_platt,
     linear_scores,
     matrices,
+    repository_threshold,
     size_matched_weights,
     threshold_at_fpr,
     training_weights,
 )
+
+HUMAN_ONLY_FOLDS = 6
+"""Repositories without agent commits are held out in this many groups (fewer fits)."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,29 @@ def weighted_curve(scores: NDArray[np.float64], labels: NDArray[np.int_],
                  int(len(labels) - labels.sum()))  # fmt: skip
 
 
+def folds(examples: Sequence[Example]) -> list[str]:
+    """
+    The fold of each example. A repository with agent commits is a fold of its own; the
+    repositories whose history is only human are dealt, in name order, into
+    `HUMAN_ONLY_FOLDS` groups. Either way no example is scored by a model that saw its
+    repository.
+    """
+    with_agents = {e.repo for e in examples if e.label == "agent"}
+    others = sorted({e.repo for e in examples} - with_agents)
+    group = {repo: f"human-only {n % HUMAN_ONLY_FOLDS + 1}" for n, repo in enumerate(others)}
+    return [e.repo if e.repo in with_agents else group[e.repo] for e in examples]
+
+
 def held_out_logits(examples: Sequence[Example]) -> NDArray[np.float64]:
-    """Each example scored by a model trained on every other repository."""
+    """Each example scored by a model trained on other repositories only (see `folds`)."""
     dense_rows, hashed_rows = matrices(examples)
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     trainable = np.array([e.label in ("agent", "human") for e in examples])
     weights = training_weights(examples)
     logits = np.zeros(len(examples))
-    repos = sorted({e.repo for e in examples})
-    for repo in repos:
-        held = np.array([e.repo == repo for e in examples])
+    fold_of = np.array(folds(examples))
+    for fold in sorted(set(fold_of)):
+        held = fold_of == fold
         train_rows = trainable & ~held
         fitted = fit_logit(dense_rows[train_rows], hashed_rows[train_rows], labels[train_rows],
                            weights[train_rows])  # fmt: skip
@@ -78,8 +95,9 @@ def baseline_logits(examples: Sequence[Example]) -> NDArray[np.float64]:
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     trainable = np.array([e.label in ("agent", "human") for e in examples])
     logits = np.zeros(len(examples))
-    for repo in sorted({e.repo for e in examples}):
-        held = np.array([e.repo == repo for e in examples])
+    fold_of = np.array(folds(examples))
+    for fold in sorted(set(fold_of)):
+        held = fold_of == fold
         train_rows = np.flatnonzero(trainable & ~held)
         vectorizer = TfidfVectorizer(max_features=200_000, ngram_range=(1, 2), min_df=2,
                                      sublinear_tf=True)  # fmt: skip
@@ -138,12 +156,28 @@ def evaluate(
         metrics["baseline_tfidf_lr"] = summarize(baseline_logits(examples))
     a, b = fit_platt(logits[labeled], labels[labeled], weights[labeled])
     probabilities = 1 / (1 + np.exp(-(a * logits + b)))
-    threshold = threshold_at_fpr(probabilities[labeled], labels[labeled], weights[labeled], 0.01)
+    repos = np.array([e.repo for e in examples])
+    pooled_threshold = threshold_at_fpr(
+        probabilities[labeled], labels[labeled], weights[labeled], 0.01
+    )
+    threshold, own_points = repository_threshold(probabilities[labeled], labels[labeled],
+                                                 repos[labeled])  # fmt: skip
+    metrics["threshold_pooled_1pct_fpr"] = pooled_threshold
     metrics["calibration"] = calibration_table(probabilities[labeled], labels[labeled],
                                                weights[labeled])  # fmt: skip
     brier = np.average((probabilities[labeled] - labels[labeled]) ** 2, weights=weights[labeled])
     metrics["brier"] = float(brier)
     metrics["threshold_1pct_fpr"] = threshold
+    metrics["tpr_at_threshold"] = float((probabilities[labels == 1] >= threshold).mean())
+    humans = np.array([e.label == "human" for e in examples])
+    metrics["false_flags_per_repository"] = {
+        repo: {
+            "humans": int((humans & (repos == repo)).sum()),
+            "flagged": float((probabilities[humans & (repos == repo)] >= threshold).mean()),
+            "own_1pct_point": own_points.get(repo),
+        }
+        for repo in sorted(set(repos[humans]))
+    }
     groups: dict[str, NDArray[np.bool_]] = {
         "agent": labels == 1,
         "human (before 2023)": np.array([e.label == "human" for e in examples]),

@@ -30,11 +30,28 @@ HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
 MAX_ADDED_LINES = 400
 """Added lines read per contribution: enough for style, bounded for speed."""
+MESSAGE_BODY_READ = 600
+"""Characters of the message body the hashed tokens read. A long explanation must not count as
+evidence by its length alone: a body's opening says how its author writes, and reading every
+paragraph of a careful three-page rationale would only add up many faint leanings."""
+MESSAGE_CHARS_CAP = 1200
+"""Message lengths beyond this count as this long (with caps on lines, paragraphs, bullets)."""
+
+CAPS: dict[str, int] = {
+    "msg_log_chars": MESSAGE_CHARS_CAP,
+    "msg_lines": 20,
+    "msg_bullets": 12,
+    "msg_backticks": 24,
+    "msg_paragraphs": 8,
+}
+"""Counts read up to a cap: beyond it more of the same says nothing more about the author."""
 
 _WORD = re.compile(r"[a-z][a-z0-9']{1,30}")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,40}")
 _COMMENT = re.compile(r"^\s*(?:#|//|/\*|\*|--|;;|<!--)\s?(.*)$")
-_CONVENTIONAL = re.compile(r"^[a-z]+(?:\([^)]*\))?!?: ")
+_AREA_PREFIX = re.compile(r"^[\w.,/*{}+-]{1,60}(?:\([^)]*\))?!?:\s+")
+"""`fix(parser): `, `netdev-dpdk: `, `package/foo: `: the project's subject convention, not
+the author's, so it is removed before anything reads the subject."""
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2705\u274c\u26a0]")
 _TEST_PATH = re.compile(
@@ -53,8 +70,8 @@ _IMPERATIVE = frozenset({
 
 DENSE_NAMES: tuple[str, ...] = (
     "msg_log_chars", "msg_lines", "msg_has_body", "msg_bullets", "msg_headers", "msg_bold",
-    "msg_backticks", "msg_fences", "msg_emoji", "subj_log_chars", "subj_conventional",
-    "subj_capitalized", "subj_period", "subj_imperative", "msg_paragraphs", "msg_bullet_frac",
+    "msg_backticks", "msg_fences", "msg_emoji", "subj_log_chars", "subj_capitalized",
+    "subj_period", "subj_imperative", "msg_paragraphs", "msg_bullet_frac",
     "msg_words_per_line", "msg_colon_lines", "diff_log_added", "diff_log_deleted",
     "diff_log_files", "diff_add_ratio", "diff_test_frac", "diff_doc_frac", "diff_new_frac",
     "diff_dirs", "added_comment_frac", "added_sentence_comment_frac", "added_blank_frac",
@@ -98,27 +115,36 @@ def _frac(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
+def subject_read(subject: str) -> str:
+    """The subject as the model reads it: without a leading area or conventional prefix."""
+    return _AREA_PREFIX.sub("", subject, count=1)
+
+
+def _capped(count: int, cap: int) -> float:
+    return math.log1p(min(count, cap))
+
+
 def _message_features(subject: str, body: str) -> list[float]:
+    subject = subject_read(subject)
     lines = [line for line in body.split("\n") if line.strip()]
     first_word = subject.split(" ", 1)[0].lower().rstrip(":") if subject else ""
     bullets = sum(1 for line in lines if _BULLET.match(line))
     words = sum(len(line.split()) for line in lines)
     return [
-        math.log1p(len(subject) + len(body)),
-        math.log1p(len(lines)),
+        _capped(len(subject) + len(body), CAPS["msg_log_chars"]),
+        _capped(len(lines), CAPS["msg_lines"]),
         float(bool(lines)),
-        math.log1p(bullets),
+        _capped(bullets, CAPS["msg_bullets"]),
         math.log1p(sum(1 for line in lines if line.lstrip().startswith("#"))),
         math.log1p(body.count("**")),
-        math.log1p(body.count("`")),
+        _capped(body.count("`"), CAPS["msg_backticks"]),
         math.log1p(body.count("```")),
         float(bool(_EMOJI.search(subject + body))),
         math.log1p(len(subject)),
-        float(bool(_CONVENTIONAL.match(subject))),
         float(subject[:1].isupper()),
         float(subject.endswith(".")),
         float(first_word in _IMPERATIVE),
-        math.log1p(body.count("\n\n")),
+        _capped(body.count("\n\n"), CAPS["msg_paragraphs"]),
         _frac(bullets, len(lines)),
         _frac(words, len(lines)),
         _frac(sum(1 for line in lines if line.rstrip().endswith(":")), len(lines)),
@@ -186,9 +212,15 @@ def _line_shape(line: str) -> str:
     return f"{indent}{first}{last}{min(6, len(stripped) // 20)}"
 
 
+def message_read(view: View) -> str:
+    """The message as the hashed tokens read it: subject without prefix, the body's opening."""
+    return f"{subject_read(view.subject)}\n{view.body[:MESSAGE_BODY_READ]}"
+
+
 def _tokens(view: View) -> list[str]:
     """Every token, in order. Built with C-level maps: a message yields thousands of n-grams."""
-    message = f"{view.subject}\n{view.body}"
+    message = message_read(view)
+    subject = subject_read(view.subject)
     size = len(message)
     tokens: list[str] = []
     for width in (3, 5):
@@ -198,8 +230,8 @@ def _tokens(view: View) -> list[str]:
     message_words = _WORD.findall(message.lower())
     tokens += map("m:".__add__, message_words)
     tokens += [f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words)]
-    if view.subject:
-        tokens.append(f"s0:{view.subject.split(' ', 1)[0].lower()}")
+    if subject:
+        tokens.append(f"s0:{subject.split(' ', 1)[0].lower()}")
     for line in view.added:
         tokens.append("sh:" + _line_shape(line))
         comment = _COMMENT.match(line)
@@ -269,8 +301,14 @@ SIGNALS: dict[str, str] = {
 """Signal id to its name, in the order a report lists ties."""
 
 
-def _count(unit: str) -> Callable[[float], str]:
-    return lambda value: f"{round(math.expm1(value)):,} {unit}"
+def _count(unit: str, cap: int | None = None) -> Callable[[float], str]:
+    def phrase(value: float) -> str:
+        count = round(math.expm1(value))
+        return (
+            f"{count:,} or more {unit}" if cap is not None and count >= cap else f"{count:,} {unit}"
+        )
+
+    return phrase
 
 
 def _share(what: str, of: str = "of added lines") -> Callable[[float], str]:
@@ -282,20 +320,24 @@ def _flag(yes: str, no: str) -> Callable[[float], str]:
 
 
 DENSE_DESCRIPTIONS: dict[str, Describe] = {
-    "msg_log_chars": Describe("message-length", _count("characters in the message")),
-    "msg_lines": Describe("message-length", _count("non-blank lines in the message body")),
+    "msg_log_chars": Describe(
+        "message-length", _count("characters in the message", CAPS["msg_log_chars"])
+    ),
+    "msg_lines": Describe(
+        "message-length", _count("non-blank lines in the message body", CAPS["msg_lines"])
+    ),
     "msg_has_body": Describe("message-length", _flag("a message body", "no message body")),
-    "msg_bullets": Describe("message-markdown", _count("Markdown bullets in the message")),
+    "msg_bullets": Describe(
+        "message-markdown", _count("Markdown bullets in the message", CAPS["msg_bullets"])
+    ),
     "msg_headers": Describe("message-markdown", _count("Markdown headings in the message")),
     "msg_bold": Describe("message-markdown", _count("`**` bold markers in the message")),
-    "msg_backticks": Describe("message-markdown", _count("backticks in the message")),
+    "msg_backticks": Describe(
+        "message-markdown", _count("backticks in the message", CAPS["msg_backticks"])
+    ),
     "msg_fences": Describe("message-markdown", _count("code fences in the message")),
     "msg_emoji": Describe("message-markdown", _flag("emoji in the message", "no emoji")),
     "subj_log_chars": Describe("subject-style", _count("characters in the subject")),
-    "subj_conventional": Describe(
-        "subject-style",
-        _flag("a conventional-commit subject (type(scope): …)", "no conventional prefix"),
-    ),
     "subj_capitalized": Describe(
         "subject-style", _flag("a capitalized subject", "a lower-case subject")
     ),
@@ -306,7 +348,9 @@ DENSE_DESCRIPTIONS: dict[str, Describe] = {
         "subject-style",
         _flag("a subject opening with a stock verb (Add, Fix, Update…)", "no stock verb first"),
     ),
-    "msg_paragraphs": Describe("message-length", _count("paragraph breaks in the message")),
+    "msg_paragraphs": Describe(
+        "message-length", _count("paragraph breaks in the message", CAPS["msg_paragraphs"])
+    ),
     "msg_bullet_frac": Describe("message-markdown", _share("bullets", "of the message's lines")),
     "msg_words_per_line": Describe(
         "message-length", lambda value: f"{value:.1f} words per message line"

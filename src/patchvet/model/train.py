@@ -30,6 +30,8 @@ NB_SMOOTHING = 1.0
 """Pseudo-count added to each bucket's class totals before taking the naive Bayes ratio."""
 NB_STRENGTH = 0.5
 """How far each bucket's scale moves from 1 towards its naive Bayes log-count ratio."""
+REPOSITORY_MIN_HUMANS = 300
+"""A repository's own 1% tail is trusted for the threshold from this many human commits."""
 
 
 def as_view(example: Example) -> View:
@@ -180,6 +182,38 @@ def threshold_at_fpr(scores: NDArray[np.float64], labels: NDArray[np.int_],
     )
 
 
+def repository_threshold(
+    probabilities: NDArray[np.float64],
+    labels: NDArray[np.int_],
+    repos: NDArray[np.str_],
+    fpr: float = TARGET_FPR,
+) -> tuple[float, dict[str, float]]:
+    """
+    The default threshold: the lowest score that at most `fpr` of the human commits of *every*
+    training repository reach (those with `REPOSITORY_MIN_HUMANS` or more), each commit
+    counted once, out of fold. The promise is about each project's honest contributors, not
+    about a pool where terse projects hide verbose ones. Also each repository's own 1% point.
+    """
+    per_repository: dict[str, float] = {}
+    for repo in sorted(set(repos[labels == 0])):
+        rows = (repos == repo) & (labels == 0)
+        if rows.sum() < REPOSITORY_MIN_HUMANS:
+            continue
+        per_repository[repo] = _strict_point(probabilities[rows], fpr)
+    if not per_repository:
+        return _strict_point(probabilities[labels == 0], fpr), {}
+    return max(per_repository.values()), per_repository
+
+
+def _strict_point(scores: NDArray[np.float64], fpr: float) -> float:
+    """The lowest score that at most `fpr` of `scores` reach (`>=`, as the scorer compares)."""
+    ranked = np.sort(scores)[::-1]
+    allowed = int(np.floor(fpr * len(ranked)))
+    if allowed >= len(ranked):
+        return float(ranked[-1])
+    return float(np.nextafter(ranked[allowed], np.inf))
+
+
 def train(
     examples: Sequence[Example],
     held_out_logits: NDArray[np.float64],
@@ -198,7 +232,8 @@ def train(
     oof = held_out_logits[labeled]
     platt_a, platt_b = fit_platt(oof, labels, weights)
     calibrated = 1 / (1 + np.exp(-(platt_a * oof + platt_b)))
-    threshold = threshold_at_fpr(calibrated, labels, weights, TARGET_FPR)
+    repos = np.array([e.repo for e in chosen])
+    threshold, _ = repository_threshold(calibrated, labels, repos)
     mean, scale, dense_w, hashed_w, bias = fitted
     return LikelihoodModel(
         dense_mean=mean,

@@ -69,3 +69,10 @@ def test_the_threshold_keeps_every_repository_within_one_percent() -> None:
     assert threshold == points["verbose"] > points["terse"]
     for repo in ("terse", "verbose"):
         assert (scores[repos == repo] >= threshold).mean() <= 0.01
+
+
+def test_repositories_can_be_dealt_into_fewer_folds() -> None:
+    examples = [_example(f"r/{n}", "agent" if n % 2 else "human", n) for n in range(7)]
+    fold_of = folds(examples, groups=3)
+    assert len(set(fold_of)) == 3
+    assert fold_of[0] == fold_of[3] == fold_of[6]  # each repository whole, dealt by name

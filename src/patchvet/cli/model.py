@@ -56,6 +56,10 @@ def register(commands: Any) -> None:
         action.add_argument(
             "--no-baseline", action="store_true", help="skip the TF-IDF baseline (faster)"
         )
+        action.add_argument(
+            "--folds", type=int, default=0, metavar="N",
+            help="deal the repositories into N folds (default: one per repository with agents)",
+        )  # fmt: skip
         if name == "train":
             action.add_argument(
                 "--output",
@@ -143,7 +147,7 @@ def run_model_command(args: argparse.Namespace) -> int:
     examples = list(read_examples(source))
     if len({e.repo for e in examples}) < 2:
         raise PatchvetError("leave-one-repository-out needs at least two repositories")
-    logits, metrics = evaluate(examples, with_baseline=not args.no_baseline)
+    logits, metrics = evaluate(examples, not args.no_baseline, args.folds)
     if args.model_command == "train":
         model = train(examples, logits, metrics)
         args.output.parent.mkdir(parents=True, exist_ok=True)

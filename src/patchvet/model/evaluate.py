@@ -138,14 +138,14 @@ def calibration_table(
 
 
 def evaluate(
-    examples: Sequence[Example], with_baseline: bool = True, groups: int = 0
+    examples: Sequence[Example], with_baseline: bool = True, fold_groups: int = 0
 ) -> tuple[NDArray[np.float64], dict[str, Any]]:
     """(held-out logits for every example, metrics) over folds by repository (see `folds`)."""
-    logits = held_out_logits(examples, groups)
+    logits = held_out_logits(examples, fold_groups)
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     labeled = np.array([e.label in ("agent", "human") for e in examples])
     weights = size_matched_weights(examples)
-    metrics: dict[str, Any] = {"folds": groups or "one per repository with agents"}
+    metrics: dict[str, Any] = {"folds": fold_groups or "one per repository with agents"}
 
     def summarize(scores: NDArray[np.float64]) -> dict[str, Any]:
         pooled = weighted_curve(scores[labeled], labels[labeled], weights[labeled])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from patchvet.analyzers.continuity import SHIFTED, SHIFTED_WITH_NEW_KEY
 from patchvet.model.calibrate import fingerprint
 from patchvet.model.scorer import shipped_model
 from tests.cli.test_calibrate import AGENT_FILE, AGENT_MESSAGE, agentish, terse
@@ -52,8 +53,9 @@ def test_a_sudden_jump_after_a_long_low_record_is_noted(
     [judged] = replay(capsys, repo, ledger_url)
     found = shift(judged)
     assert found is not None and found["severity"] == "low"
-    assert "against a median of 0.01 over 20 earlier contributions" in found["message"]
     values = {d["name"]: d["value"] for d in found["details"]}
+    median = values["baseline_median"]
+    assert f"against a median of {median:.2f} over 20 earlier contributions" in found["message"]
     assert values["score"] > 0.9 and values["baseline_median"] < 0.05
     assert values["jump"] == pytest.approx(values["score"] - values["baseline_median"], abs=1e-3)
 
@@ -103,22 +105,32 @@ def test_a_new_signing_key_lowers_the_bar(
     record_all(capsys, repo, ledger_url)
     files: dict[str, str | bytes] = {"src/config/validate.py": AGENT_FILE}
     repo.commit(MIDDLING, files, author="Ann <ann@example.org>", date="2022-05-01T00:00:00Z")
-    [same_key] = replay(capsys, repo, ledger_url)
-    assert 0.6 <= same_key["scores"]["agent_likelihood"] < 0.9
+    model = shipped_model()
+    assert model is not None
+    # A calibrated bar well above these scores, so only a new key can make them a shift.
+    bar = 0.9995
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        f'extends = "default"\n[likelihood]\nthreshold = {bar}\n[likelihood.calibration]\n'
+        f'model = "{fingerprint(model)}"\ncommits = 3000\nrange = "r"\nfalse_flag_rate = 0.01\n'
+    )
+    assert max(SHIFTED, model.threshold) <= bar
+    [same_key] = replay(capsys, repo, ledger_url, "--policy", str(policy))
+    assert SHIFTED_WITH_NEW_KEY <= same_key["scores"]["agent_likelihood"] < bar
     assert shift(same_key) is None
     repo.git("config", "user.signingkey", f"{keys[1]}.pub")
     # Committed and signed by someone else (GitHub signs web merges): not Ann's new key.
     repo.git("config", "user.email", "noreply@github.com")
     repo.commit(MIDDLING.replace("config", "store"), {"src/store/validate.py": AGENT_FILE},
                 author="Ann <ann@example.org>", date="2022-05-02T00:00:00Z")  # fmt: skip
-    [merged] = replay(capsys, repo, ledger_url)
-    assert 0.6 <= merged["scores"]["agent_likelihood"] < 0.9
+    [merged] = replay(capsys, repo, ledger_url, "--policy", str(policy))
+    assert SHIFTED_WITH_NEW_KEY <= merged["scores"]["agent_likelihood"] < bar
     assert shift(merged) is None
     repo.git("config", "user.email", "ann@example.org")
     repo.commit(MIDDLING.replace("config", "cache"), {"src/cache/validate.py": AGENT_FILE},
                 author="Ann <ann@example.org>", date="2022-05-03T00:00:00Z")  # fmt: skip
-    [new_key] = replay(capsys, repo, ledger_url)
-    assert 0.6 <= new_key["scores"]["agent_likelihood"] < 0.9
+    [new_key] = replay(capsys, repo, ledger_url, "--policy", str(policy))
+    assert SHIFTED_WITH_NEW_KEY <= new_key["scores"]["agent_likelihood"] < bar
     found = shift(new_key)
     assert found is not None and "signed with a key never seen from them" in found["message"]
     assert "new_signing_key" in {d["name"] for d in found["details"]}
@@ -138,9 +150,9 @@ def test_a_project_calibrated_higher_needs_a_higher_jump(
     agentish(repo, "config", "2022-03-01T00:00:00Z")
     calibrated = tmp_path / "p.toml"
     calibrated.write_text(
-        'extends = "default"\n[likelihood]\nthreshold = 0.99\n[likelihood.calibration]\n'
+        'extends = "default"\n[likelihood]\nthreshold = 0.9995\n[likelihood.calibration]\n'
         f'model = "{fingerprint(model)}"\ncommits = 3000\nrange = "r"\nfalse_flag_rate = 0.01\n'
     )
     [judged] = replay(capsys, repo, ledger_url, "--policy", str(calibrated))
-    assert 0.9 <= judged["scores"]["agent_likelihood"] < 0.99
+    assert 0.9 <= judged["scores"]["agent_likelihood"] < 0.9995
     assert shift(judged) is None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from patchvet.model.scorer import shipped_model
 from patchvet.policy.loader import load_file
 from tests.helpers import GitRepo, run_cli
 from tests.ledger.conftest import ledger_url  # noqa: F401  (both engines)
@@ -27,6 +29,11 @@ AGENT_FILE = (
     "    errors: list[str] = []\n    return errors\n"
 )
 ANN = "Ann <ann@example.org>"
+MORE_AGENTISH = (
+    "\n\n## Notes\n\n- **Robustness**: comprehensive handling ensures seamless integration"
+    "\n- **Performance**: optimized"
+)
+"""Makes the first of `history`'s agent-style commits score clearly above the second."""
 
 
 def terse(repo: GitRepo, n: int, year: int = 2021, author: str = ANN) -> str:
@@ -36,9 +43,9 @@ def terse(repo: GitRepo, n: int, year: int = 2021, author: str = ANN) -> str:
                        author=author, date=f"{year}-{month:02}-{day:02}T00:00:00Z")  # fmt: skip
 
 
-def agentish(repo: GitRepo, name: str, date: str, author: str = ANN) -> str:
+def agentish(repo: GitRepo, name: str, date: str, author: str = ANN, extra: str = "") -> str:
     """An agent-style commit without any mark; returns its sha."""
-    message = AGENT_MESSAGE.replace("configuration loader", f"{name} loader")
+    message = AGENT_MESSAGE.replace("configuration loader", f"{name} loader") + extra
     return repo.commit(message, {f"src/{name}/validate.py": AGENT_FILE.replace("config", name)},
                        author=author, date=date)  # fmt: skip
 
@@ -47,7 +54,7 @@ def history(repo: GitRepo) -> tuple[str, str]:
     """Three terse commits and two agent-style ones, all in 2021: (higher, lower) agent shas."""
     for n in range(3):
         terse(repo, n)
-    first = agentish(repo, "config", "2021-06-01T00:00:00Z")
+    first = agentish(repo, "config", "2021-06-01T00:00:00Z", extra=MORE_AGENTISH)
     second = agentish(repo, "settings", "2021-07-01T00:00:00Z")
     return first, second
 
@@ -150,7 +157,10 @@ def test_policy_thresholds_say_where_they_come_from(
         'model = "0000000000000000"\ncommits = 900\nrange = "old"\nfalse_flag_rate = 0.01\n'
     )
     finding = likelihood_finding(check_json(capsys, repo, "--policy", str(stale))[higher])
-    assert finding is not None and "uncalibrated threshold 0.76" in finding["message"]
+    shipped = shipped_model()
+    assert shipped is not None
+    expected = f"uncalibrated threshold {shipped.threshold:.2f}"
+    assert finding is not None and expected in finding["message"]
     assert "another model version" in finding["evidence"]
 
 
@@ -165,9 +175,9 @@ def test_maintainer_verdicts_count_as_calibration_data(
     code, out, err = run_cli(capsys, "ledger", "verdict", higher[:10], "--human", "--reason",
                              "I watched her write it", "--by", "Max", *db)  # fmt: skip
     assert code == 0, err
-    assert f"recorded human for {higher} in demo (agent likelihood 0.9" in out
+    assert re.search(rf"recorded human for {higher} in demo \(agent likelihood (0\.9\d|1\.00)", out)
     code, out, _ = run_cli(capsys, "ledger", "show", "ann@example.org", "--db", ledger_url)
-    assert "agent likelihood median 0.01, 90% at or below 0.9" in out
+    assert re.search(r"agent likelihood median 0\.0\d, 90% at or below (0\.9\d|1\.00)", out)
     assert "over the latest 5 scored" in out
     code, _, err = run_cli(capsys, "ledger", "verdict", lower, "--agent", "--reason",
                            "the author said so", *db)  # fmt: skip

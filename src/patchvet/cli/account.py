@@ -18,18 +18,13 @@ from typing import Any
 
 from patchvet.account import AccountJudgement, AccountSnapshot, judge_account
 from patchvet.account.fetch import API_CALLS, cached_snapshot
+from patchvet.analyzers.account import DISPUTE
 from patchvet.cli.exits import EXIT_OK
 from patchvet.cli.ledger import add_db_option
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.github.client import PUBLIC_API, GitHubClient
 from patchvet.ledger import open_ledger
-
-DISPUTE = (
-    "Account signals are weak evidence on their own and never decide alone. If this reading "
-    "is wrong, say so to the maintainers: they can vouch for you (`patchvet ledger vouch`), "
-    "and a vouched contributor is not scored."
-)
 
 
 def register(commands: Any) -> None:

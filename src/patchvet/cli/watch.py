@@ -15,7 +15,7 @@ from patchvet.cli.ledger import add_db_option, default_ledger_url
 from patchvet.cli.reply import add_smtp_arguments, deliver
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
-from patchvet.formats.reply import as_mbox, reply_message, worth_replying
+from patchvet.formats.reply import DEFAULT_FROM, as_mbox, reply_message, worth_replying
 from patchvet.ledger import open_ledger
 from patchvet.policy import Policy, load_policy
 from patchvet.sources.inbox import inbox_base
@@ -73,7 +73,7 @@ def _handle(series: JudgedSeries, policy: Policy, args: argparse.Namespace) -> N
     out.write(f"{plain(series.thread, 120)}: {plain(title, 100)} · {plain(summary, 400)}\n")
     for skipped in series.skipped:
         out.write(f"  skipped {plain(skipped.source, 120)}: {plain(skipped.reason, 200)}\n")
-    sender = args.sender or "patchvet <patchvet@localhost>"
+    sender = args.sender or DEFAULT_FROM
     messages = [
         reply_message(a, sender, policy.ai.note, policy.source)
         for a in series.assessments

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from patchvet.errors import PatchvetError
@@ -29,6 +30,9 @@ from patchvet.records import Contribution, Skipped
 from patchvet.sources._message import series_position
 from patchvet.sources.interface import SourceItem
 from patchvet.sources.mbox import read_stream, split_messages
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_INBOX = "https://lore.kernel.org/all"
 INBOX_ENV = "PATCHVET_INBOX_URL"
@@ -120,17 +124,21 @@ def thread_url(base: str, message_id: str) -> str:
     return f"{base}/{quote(message_id, safe='@+=.-_~')}/t.mbox.gz"
 
 
-def fetch_thread(base: str, message_id: str, timeout: float = 30.0) -> bytes:
-    """The thread's mbox, unpacked; `PatchvetError` with a hint when it cannot be had."""
+def _get(url: str, timeout: float, hint: str) -> httpx.Response:
+    """One GET to the inbox; a transport failure is a `PatchvetError` with `hint`."""
     import httpx
 
-    url = thread_url(base, message_id)
     try:
-        response = httpx.get(url, timeout=timeout, follow_redirects=True,
-                             headers={"User-Agent": "patchvet"})  # fmt: skip
+        return httpx.get(url, timeout=timeout, follow_redirects=True,
+                         headers={"User-Agent": "patchvet"})  # fmt: skip
     except httpx.HTTPError as error:
-        hint = "check --inbox and the network"
         raise PatchvetError(f"cannot fetch {url}: {error}", hint=hint) from None
+
+
+def fetch_thread(base: str, message_id: str, timeout: float = 30.0) -> bytes:
+    """The thread's mbox, unpacked; `PatchvetError` with a hint when it cannot be had."""
+    url = thread_url(base, message_id)
+    response = _get(url, timeout, "check --inbox and the network")
     if response.status_code == 404:
         raise PatchvetError(
             f"{message_id} is not in {base}", hint="check the Message-ID or --inbox"
@@ -161,7 +169,7 @@ def _thread_messages(mbox: bytes) -> Iterator[ThreadMessage]:
         parsed = headers.parsebytes(raw.data)
         subject = " ".join(str(parsed.get("Subject", "")).split())
         position = series_position(subject)
-        if position is None and re.match(r"(?i)^\[[^\]]*\bPATCH\b", subject):
+        if position is None and _is_patch(subject):
             position = (1, 1, _lone_version(subject))
         if position is None or re.match(r"(?i)^(re|aw|sv|fwd?):", subject):
             continue  # a reply, or not a patch at all
@@ -279,15 +287,10 @@ def new_messages(base: str, timeout: float = 30.0) -> list[FeedEntry]:
     The inbox's newest messages, from its Atom feed (`BASE/new.atom`), newest first; patches
     only (replies and other mail are left out). Errors are `PatchvetError` with a hint.
     """
-    import httpx
     from defusedxml import ElementTree
 
     url = f"{base}/new.atom"
-    try:
-        response = httpx.get(url, timeout=timeout, follow_redirects=True,
-                             headers={"User-Agent": "patchvet"})  # fmt: skip
-    except httpx.HTTPError as error:
-        raise PatchvetError(f"cannot fetch {url}: {error}", hint="check --inbox") from None
+    response = _get(url, timeout, "check --inbox")
     if response.status_code != 200:
         raise PatchvetError(f"{url} answered HTTP {response.status_code}", hint="check --inbox")
     if len(response.content) > MAX_FEED_BYTES:

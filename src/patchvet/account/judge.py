@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from patchvet.account.snapshot import AccountSnapshot, Event
+from patchvet.account.snapshot import AccountSnapshot, Event, moment
 from patchvet.marks import AgentRegistry, load_registry
 from patchvet.sources._message import trailer_lines
 
@@ -79,10 +79,10 @@ def _max_in_window(times: Sequence[tuple[datetime, str]], window: timedelta) -> 
 
 
 def _age(snapshot: AccountSnapshot, now: datetime) -> Iterable[AccountSignal]:
-    if not snapshot.created_at:
+    days = snapshot.age_days(now)
+    if days is None:
         yield AccountSignal("account/age", 0, "account age", "GitHub did not say", known=False)
         return
-    days = (now - datetime.fromisoformat(snapshot.created_at.replace("Z", "+00:00"))).days
     if days < 30:
         yield AccountSignal("account/age", 20, "the account is under 30 days old", f"{days} days")
     elif days < 90:
@@ -298,11 +298,7 @@ def _organic(
                 f"{len(issues)} issues over {span.days} days",
             )
     releases = sum(e.type == "ReleaseEvent" for e in events)
-    old_projects = (
-        (snapshot.public_repos or 0) >= 5
-        and snapshot.created_at
-        and (now - datetime.fromisoformat(snapshot.created_at.replace("Z", "+00:00"))).days >= 365
-    )
+    old_projects = (snapshot.public_repos or 0) >= 5 and (snapshot.age_days(now) or 0) >= 365
     if releases or old_projects:
         evidence = (
             f"{releases} releases" if releases else f"{snapshot.public_repos} public repositories"
@@ -312,7 +308,7 @@ def _organic(
 
 def judge_account(snapshot: AccountSnapshot, as_of: datetime | None = None) -> AccountJudgement:
     """Classify the account as it stood at `as_of` (default: when it was fetched)."""
-    now = as_of or datetime.fromisoformat(snapshot.fetched_at.replace("Z", "+00:00"))
+    now = as_of or moment(snapshot.fetched_at)
     events = [e for e in snapshot.events if e.when <= now]
     signals: list[AccountSignal] = [*_age(snapshot, now)]
     if "events" in snapshot.missing:

@@ -12,6 +12,11 @@ from datetime import datetime
 from typing import Any
 
 
+def moment(text: str) -> datetime:
+    """A GitHub timestamp (`2026-12-01T12:00:00Z`) as an aware datetime; ValueError if not one."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 @dataclass(frozen=True)
 class Event:
     """One public event, reduced to what the signals read."""
@@ -32,7 +37,7 @@ class Event:
     @property
     def when(self) -> datetime:
         """The event time."""
-        return datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+        return moment(self.created_at)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class AccountSnapshot:
     """Merged pull requests in repositories the account does not own (search)."""
     closed_unmerged_elsewhere: int | None = None
     missing: dict[str, str] = field(default_factory=dict)
+
+    def age_days(self, now: datetime) -> int | None:
+        """Days from the account's creation to `now`; None when GitHub did not say."""
+        return (now - moment(self.created_at)).days if self.created_at else None
 
     def to_json(self) -> str:
         """For the ledger's cache."""
@@ -71,7 +80,7 @@ def event_from_api(raw: dict[str, Any]) -> Event | None:
         kind = str(raw["type"])
         repo = str(raw.get("repo", {}).get("name", ""))
         created = str(raw["created_at"])
-        datetime.fromisoformat(created.replace("Z", "+00:00"))
+        moment(created)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     payload = raw.get("payload") or {}

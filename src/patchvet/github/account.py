@@ -10,6 +10,7 @@ from datetime import datetime
 
 from patchvet.account import judge_account
 from patchvet.account.fetch import cached_snapshot
+from patchvet.account.snapshot import moment
 from patchvet.analyzers.standing import exemption
 from patchvet.errors import PatchvetError
 from patchvet.github.client import GitHubClient
@@ -24,7 +25,7 @@ def _opened(contribution: Contribution) -> datetime | None:
     if not contribution.created_at:
         return None
     try:
-        return datetime.fromisoformat(contribution.created_at.replace("Z", "+00:00"))
+        return moment(contribution.created_at)
     except ValueError:
         return None
 

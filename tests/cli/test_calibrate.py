@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from patchvet.ledger import open_ledger
+from patchvet.ledger.corrections import LIKELIHOOD, correct, revoke
 from patchvet.model.scorer import shipped_model
 from patchvet.policy.loader import load_file
 from tests.helpers import GitRepo, run_cli
@@ -194,3 +196,34 @@ def test_maintainer_verdicts_count_as_calibration_data(
     assert "of 1 contributions maintainers recorded as agent work, 0 reach" in out
     assert "(at the shipped threshold: 1)" in out
     assert "dry run: nothing written" in out and not (repo.path / ".patchvet.toml").exists()
+
+
+def test_dashboard_corrections_of_the_likelihood_finding_count_as_calibration_data(
+    repo: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    ledger_url: str,  # noqa: F811
+) -> None:
+    higher, _ = history(repo)
+    db = ["--db", ledger_url, "--project", "demo"]
+    check_json(capsys, repo, "--record", *db)
+    ledger = open_ledger(ledger_url)
+    try:
+        row = ledger.execute("SELECT id FROM contributions WHERE contribution_id = ?",
+                             (higher,)).fetchone()[0]  # fmt: skip
+        taken = correct(ledger, row, LIKELIHOOD, "max", "hasty", kind="wrong")
+        revoke(ledger, taken.id, "max")
+    finally:
+        ledger.close()
+    calibrate = ["calibrate", "--repo", str(repo.path), "--min-commits", "6", "--rate", "0.2",
+                 "--dry-run", *db]  # fmt: skip
+    code, out, _ = run_cli(capsys, *calibrate)
+    assert code == 1 and "only 5 honest contributions (at least 6 needed)" in out
+    assert "maintainers recorded as human" not in out  # taken back: it does not count
+    ledger = open_ledger(ledger_url)
+    try:
+        correct(ledger, row, LIKELIHOOD, "max", "I watched her write it", kind="wrong")
+    finally:
+        ledger.close()
+    code, out, _ = run_cli(capsys, *calibrate)
+    assert code == 0, out
+    assert "with 1 contributions maintainers recorded as human" in out

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from patchvet.ledger import open_ledger
-from patchvet.web.queries import QueueFilter, queue
+from patchvet.web.queries import Cursor, QueueFilter, QueueRow, parse_cursor, queue
 from tests.web.conftest import HOSTILE, csrf_of
 
 
@@ -67,16 +67,46 @@ def test_queue_newest_first_with_filters(session: httpx.Client) -> None:
     assert "0 contributions" in session.get("/", params={"q": "%"}).text
 
 
-def test_queue_pages_with_limit_and_offset(filled: str) -> None:
+def test_queue_pages_by_keyset_both_ways(filled: str) -> None:
     ledger = open_ledger(filled)
     try:
-        everything = [row.title for row in queue(ledger, QueueFilter(), 0, 10)]
-        paged = [
-            row.title for offset in range(4) for row in queue(ledger, QueueFilter(), offset, 1)
-        ]
+        everything = queue(ledger, QueueFilter(), 10)
+        older: list[QueueRow] = []
+        mark: Cursor | None = None
+        while page := queue(ledger, QueueFilter(), 1, after=mark):
+            older += page
+            mark = (page[-1].created_at, page[-1].id)
+        newer: list[QueueRow] = []
+        mark = (everything[-1].created_at, everything[-1].id)
+        while page := queue(ledger, QueueFilter(), 1, before=mark):
+            newer = page + newer
+            mark = (page[0].created_at, page[0].id)
+        plan = (
+            ledger.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM contributions c "
+                "WHERE (c.created_at, c.id) < (?, ?) ORDER BY c.created_at DESC, c.id DESC LIMIT 9",
+                ("2026-02-01", 10),
+            ).fetchall()
+            if ledger.dialect == "sqlite"
+            else []
+        )
     finally:
         ledger.close()
-    assert len(everything) == 4 and paged == everything
+    assert len(everything) == 4 and older == everything and newer == everything[:-1]
+    assert all("SCAN c\n" not in str(step) for step in plan)
+    assert parse_cursor("2026-01-05T10:00:00+00:00_12") == ("2026-01-05T10:00:00+00:00", 12)
+    assert parse_cursor("nonsense") is None and parse_cursor("x_1") is None
+
+
+def test_queue_pages_follow_the_cursor_over_http(session: httpx.Client) -> None:
+    first = session.get("/").text
+    assert 'rel="next"' not in first and 'rel="prev"' not in first  # 4 rows: one page
+    cursor = "2026-01-21T10:00:00+00:00_999999"
+    older = session.get("/", params={"after": cursor}).text
+    assert "Add a" in older and "formula title" not in older and 'rel="prev"' in older
+    newer = session.get("/", params={"before": cursor}).text
+    assert "formula title" in newer and "Add a" not in newer
+    assert session.get("/", params={"after": "junk"}).text.count("/contribution/") == 4
 
 
 def test_a_hostile_title_renders_as_text_everywhere(session: httpx.Client) -> None:
@@ -170,7 +200,9 @@ def test_export_follows_the_filters_and_defuses_formulas(session: httpx.Client) 
 
 def test_project_page_draws_weekly_charts(session: httpx.Client) -> None:
     page = session.get("/project", params={"name": "demo"}).text
-    assert page.count("<svg") == 2 and "<rect" in page and "<polyline" in page
+    assert page.count("<svg") == 3 and "<rect" in page and "<polyline" in page
+    assert "Circuit breaker" in page and "Rust's rule" in page
+    assert "50%" in page and "42 days" in page
     assert "Most frequent findings" in page
     assert session.get("/project", params={"name": "nope"}).status_code == 404
     assert "demo" in session.get("/projects").text

@@ -15,6 +15,7 @@ from patchvet.cli.ledger import add_db_option, default_ledger_url
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.ledger import open_ledger
+from patchvet.ledger.corrections import calibration_labels
 from patchvet.ledger.verdicts import verdicts
 from patchvet.model.calibrate import (
     AGENT_ERA,
@@ -204,11 +205,19 @@ def _maintainer_verdicts(args: argparse.Namespace, root: Path) -> tuple[list[flo
     try:
         project = args.project or root.resolve().name or "local"
         recorded = [v for v in verdicts(ledger, project) if v.agent_likelihood is not None]
+        # The dashboard's word on the agent-likelihood finding ("wrong": human work,
+        # "confirmed": agent work) counts too; a `ledger verdict` on the same one wins.
+        human, agent = calibration_labels(ledger, project)
     finally:
         ledger.close()
+    for verdict in recorded:
+        human.pop(verdict.contribution_id, None)
+        agent.pop(verdict.contribution_id, None)
     return (
-        [v.agent_likelihood for v in recorded if v.verdict == "human" and v.agent_likelihood],
-        [v.agent_likelihood for v in recorded if v.verdict == "agent" and v.agent_likelihood],
+        [v.agent_likelihood for v in recorded if v.verdict == "human" and v.agent_likelihood]
+        + list(human.values()),
+        [v.agent_likelihood for v in recorded if v.verdict == "agent" and v.agent_likelihood]
+        + list(agent.values()),
     )
 
 

@@ -163,6 +163,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX corrections_contribution ON corrections (contribution)
         """,
     ),
+    (
+        8,
+        "dashboard: confirmations, reversible vouches, the judging policy, signals, keyset paging",
+        """
+        ALTER TABLE corrections ADD COLUMN kind TEXT NOT NULL DEFAULT 'wrong';
+        ALTER TABLE vouches ADD COLUMN revoked_by TEXT;
+        ALTER TABLE vouches ADD COLUMN revoked_at TEXT;
+        ALTER TABLE findings ADD COLUMN details TEXT NOT NULL DEFAULT '';
+        CREATE TABLE policies (
+            digest TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            document TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+        ALTER TABLE contributions ADD COLUMN policy TEXT;
+        CREATE INDEX contributions_created ON contributions (created_at, id);
+        CREATE INDEX contributions_project_created ON contributions (project, created_at, id)
+        """,
+    ),
 )
 
 ID_COLUMN = {

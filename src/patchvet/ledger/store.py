@@ -8,6 +8,8 @@ recording at once serialize cleanly and an interrupted record leaves nothing hal
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -66,6 +68,8 @@ class SqlLedger:
         self.dialect = dialect
         self.url = url
         self._in_transaction = False
+        self._policies: dict[int, tuple[Policy, str, str]] = {}
+        self._stored_policies: set[str] = set()
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -89,12 +93,17 @@ class SqlLedger:
                     yield
                 except BaseException:
                     self.connection.execute("ROLLBACK")
+                    self._stored_policies.clear()
                     raise
                 self.connection.execute("COMMIT")
             else:
-                with self.connection.transaction():
-                    self.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
-                    yield
+                try:
+                    with self.connection.transaction():
+                        self.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
+                        yield
+                except BaseException:
+                    self._stored_policies.clear()
+                    raise
         finally:
             self._in_transaction = False
 
@@ -242,7 +251,7 @@ class SqlLedger:
         row = self.execute(
             "SELECT action, by_whom, reason, created_at, expires_at FROM vouches "
             "WHERE person_id = ? AND (expires_at IS NULL OR expires_at > ?) "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            "AND revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1",
             (person, at),
         ).fetchone()
         return Vouch(*row) if row else None
@@ -347,16 +356,16 @@ class SqlLedger:
             row = self.execute(
                 "INSERT INTO contributions (project, contribution_id, source, kind, person_id, "
                 "title, verdict, state, agent_made, agent_likelihood, size_lines, created_at, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "recorded_at, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (project, contribution_id) DO UPDATE SET verdict = excluded.verdict, "
                 "state = excluded.state, title = excluded.title, person_id = excluded.person_id, "
                 "agent_made = excluded.agent_made, agent_likelihood = excluded.agent_likelihood, "
-                "size_lines = excluded.size_lines, recorded_at = excluded.recorded_at "
-                "RETURNING id",
+                "size_lines = excluded.size_lines, recorded_at = excluded.recorded_at, "
+                "policy = excluded.policy RETURNING id",
                 (project, contribution.id, contribution.source, contribution.kind.value, person,
                  contribution.title, assessment.verdict.value, contribution.state,
                  int(agent_made), assessment.scores.agent_likelihood,
-                 assessment.scores.size_lines, at, now_iso()),
+                 assessment.scores.size_lines, at, now_iso(), self._policy_digest(policy)),
             ).fetchone()  # fmt: skip
             row_id = int(row[0])
             self.execute("DELETE FROM findings WHERE contribution = ?", (row_id,))
@@ -364,14 +373,36 @@ class SqlLedger:
                 finding = judged.finding
                 self.execute(
                     "INSERT INTO findings (contribution, finding_id, severity, verdict, message, "
-                    "evidence, location, remedy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "evidence, location, remedy, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (row_id, finding.id, finding.severity.value, judged.verdict.value,
-                     finding.message, finding.evidence, _locations(finding), finding.remedy),
+                     finding.message, finding.evidence, _locations(finding), finding.remedy,
+                     _details(finding)),
                 )  # fmt: skip
             if assessment.override is not None:
                 self._record_override(row_id, assessment.override)
             if policy.circuit_breaker.enabled and contribution.state == "merged":
                 self._maybe_trip(project, policy, at)
+
+    def _policy_digest(self, policy: Policy) -> str:
+        """
+        The digest of the policy that judged a contribution; its document is stored once (in the
+        open transaction), so the dashboard can show the very policy a verdict came from.
+        """
+        cached = self._policies.get(id(policy))
+        if cached is None or cached[0] is not policy:
+            document = policy.model_dump_json()
+            digest = hashlib.sha256(f"{policy.origin}\n{document}".encode()).hexdigest()[:32]
+            if len(self._policies) > 64:
+                self._policies.clear()
+            cached = self._policies[id(policy)] = (policy, digest, document)
+        _, digest, document = cached
+        if digest not in self._stored_policies:
+            self.execute(
+                "INSERT INTO policies VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                (digest, policy.name, policy.origin, document, now_iso()),
+            )
+            self._stored_policies.add(digest)
+        return digest
 
     def _record_override(self, row_id: int, override: Override) -> None:
         """Keep every distinct override of a contribution: an audit trail, never replaced."""
@@ -453,7 +484,7 @@ class SqlLedger:
             Vouch(*row)
             for row in self.execute(
                 "SELECT action, by_whom, reason, created_at, expires_at FROM vouches "
-                "WHERE person_id = ? ORDER BY created_at, id",
+                "WHERE person_id = ? AND revoked_at IS NULL ORDER BY created_at, id",
                 (person,),
             ).fetchall()
         )
@@ -480,6 +511,13 @@ def _locations(finding: Finding) -> str:
         if text:
             shown.append(text)
     return "\n".join(shown)
+
+
+def _details(finding: Finding) -> str:
+    """A finding's structured evidence (the signals behind a score) as JSON, or empty."""
+    if not finding.details:
+        return ""
+    return json.dumps([[d.name, d.text, d.value] for d in finding.details], ensure_ascii=False)
 
 
 def _sqlite(path: Path) -> Any:

@@ -1,11 +1,14 @@
 """
 The dashboard as a Starlette app: queue, contribution, contributor and project pages, exports,
-and corrections posted from the pages.
+and overrides posted from the pages (corrections, confirmations, vouches, denouncements).
 
-Nothing is served without a session: `GET /login?token=…` with the token printed at start sets
-a signed cookie and redirects; any other request without a valid cookie gets 403. Every POST
-must carry the session's CSRF token, checked before the body means anything. Pages carry a
-Content-Security-Policy that allows no script at all, so even a mistake in escaping runs nothing.
+Who reads and who may override is the `Access` of the deployment (`web/access.py`): the local
+token login, or GitHub OAuth in `patchvet serve`. Every POST must carry the session's CSRF
+token, checked before the body means anything, and the visitor's write access to the
+repository concerned, checked before anything is recorded (403 otherwise). Pages carry a
+Content-Security-Policy that allows no script but the dashboard's own files, so even a mistake
+in escaping runs nothing. Ledger work runs in a worker thread, one statement at a time over one
+connection, so a slow query never stalls the event loop that also takes webhooks.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -28,42 +33,41 @@ from patchvet.ledger.corrections import (
     corrections_of,
     corrections_of_person,
     revoke,
+    revoke_vouch,
+    vouch_of,
+    vouch_person,
+    vouches_of,
 )
 from patchvet.web import pages, queries
-from patchvet.web.session import COOKIE, SESSION_SECONDS, Keys
+from patchvet.web.access import HEADERS, Access, LocalAccess, Visitor, forbidden
+from patchvet.web.session import COOKIE, Keys
 
 MAX_FORM = 64 * 1024
-HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+T = TypeVar("T")
 
-Handler = Callable[[Request, str], Awaitable[Response]]
+Handler = Callable[[Request, Visitor], Awaitable[Response]]
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(text, status_code=status, headers=HEADERS)
 
 
-def _forbidden(reason: str) -> HTMLResponse:
-    return _html(pages.message_page("Forbidden", reason), 403)
-
-
 def _not_found(what: str) -> HTMLResponse:
     return _html(pages.message_page("Not found", f"No {what} is recorded."), 404)
 
 
-class Dashboard:
-    """The routes over one ledger, for one maintainer (`user` signs the corrections)."""
+def _refused(error: LedgerError) -> HTMLResponse:
+    return _html(pages.message_page("Not recorded", error.message), 400)
 
-    def __init__(self, ledger_url: str, keys: Keys, user: str) -> None:
+
+class Dashboard:
+    """The routes over one ledger, behind one deployment's access rules."""
+
+    def __init__(self, ledger_url: str, access: Callable[[Dashboard], Access]) -> None:
         self.ledger_url = ledger_url
-        self.keys = keys
-        self.user = user
         self._ledger: SqlLedger | None = None
+        self._lock = threading.Lock()
+        self.access = access(self)
 
     @property
     def ledger(self) -> SqlLedger:
@@ -71,58 +75,92 @@ class Dashboard:
             self._ledger = open_ledger(self.ledger_url)
         return self._ledger
 
+    async def read(self, work: Callable[[SqlLedger], T]) -> T:
+        """Run ledger work in a thread, one unit at a time over the one connection."""
+
+        def locked() -> T:
+            with self._lock:
+                return work(self.ledger)
+
+        return await run_in_threadpool(locked)
+
+    async def projects(self) -> list[str]:
+        """Every recorded project's name."""
+        return [name for name, _ in await self.read(queries.projects)]
+
     def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+        with self._lock:
+            if self._ledger is not None:
+                self._ledger.close()
+                self._ledger = None
 
     # -- access -------------------------------------------------------------------------
 
-    async def login(self, request: Request) -> Response:
-        if not self.keys.token_matches(request.query_params.get("token", "")):
-            return _forbidden("This link is not valid; use the one `patchvet dashboard` printed.")
-        response = RedirectResponse("/", status_code=303, headers=HEADERS)
-        response.set_cookie(COOKIE, self.keys.new_session(), max_age=SESSION_SECONDS,
-                            httponly=True, samesite="strict", path="/")  # fmt: skip
-        return response
-
     def guarded(self, handler: Handler, post: bool = False) -> Callable[[Request], Any]:
-        """`handler` behind the session check (and for POSTs, the CSRF check)."""
+        """`handler` behind the read check (and for POSTs, a session and the CSRF check)."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.keys.session_id(request.cookies.get(COOKIE))
-            if session is None:
-                return _forbidden("Not logged in: open the URL `patchvet dashboard` printed.")
+            visitor = self.access.visitor(request)
+            if visitor is None:
+                return forbidden(self.access.login_hint)
             if post:
+                if not visitor.signed_in:
+                    return forbidden(self.access.login_hint)
                 form = await _form(request)
                 if form is None:
                     return _html(pages.message_page("Too large", "The form is too large."), 413)
-                if not self.keys.csrf_matches(session, form.get("csrf", "")):
-                    return _forbidden("The form's CSRF token is missing or wrong.")
+                if not self.access.keys.csrf_matches(visitor.session, form.get("csrf", "")):
+                    return forbidden("The form's CSRF token is missing or wrong.")
                 request.state.form = form
-            return await handler(request, self.keys.csrf(session))
+            return await handler(request, visitor)
 
         return endpoint
 
-    async def logout(self, request: Request, csrf: str) -> Response:
-        response = _html(pages.message_page("Logged out", "Open the printed URL to log in again."))
+    def csrf(self, visitor: Visitor) -> str:
+        return self.access.keys.csrf(visitor.session) if visitor.signed_in else ""
+
+    async def writer(self, visitor: Visitor, projects: list[str]) -> bool:
+        return visitor.signed_in and await self.access.may_write(visitor, projects)
+
+    def _denied(self, visitor: Visitor, projects: list[str]) -> Response:
+        where = ", ".join(projects[:3]) or "this contributor's repositories"
+        return forbidden(f"{visitor.name} may read here but not override: that needs write "
+                         f"access to {where}. Nothing was recorded.")  # fmt: skip
+
+    async def logout(self, request: Request, visitor: Visitor) -> Response:
+        self.access.logout(visitor)
+        response = _html(pages.message_page("Logged out", "Log in again to come back."))
         response.delete_cookie(COOKIE, path="/")
         return response
 
     # -- pages --------------------------------------------------------------------------
 
-    async def queue(self, request: Request, csrf: str) -> Response:
+    async def queue(self, request: Request, visitor: Visitor) -> Response:
         wanted = queries.QueueFilter.from_query(request.query_params)
-        page = _int(request.query_params.get("page"), 1, 1, 1_000_000)
+        after = queries.parse_cursor(request.query_params.get("after"))
+        before = None if after else queries.parse_cursor(request.query_params.get("before"))
         size = queries.PAGE_SIZE
-        rows = queries.queue(self.ledger, wanted, (page - 1) * size, size)
-        total = queries.count(self.ledger, wanted)
-        names = [name for name, _ in queries.projects(self.ledger)]
-        return _html(pages.queue_page(wanted, rows, total, page, size, names, csrf))
 
-    async def export(self, request: Request, csrf: str) -> Response:
+        def work(ledger: SqlLedger) -> tuple[Any, ...]:
+            rows = queries.queue(ledger, wanted, size + 1, after, before)
+            more = len(rows) > size
+            if before is not None:
+                rows, newer = rows[-size:], more
+                older = True
+            else:
+                rows, older = rows[:size], more
+                newer = after is not None
+            total = queries.count(ledger, wanted)
+            names = [name for name, _ in queries.projects(ledger)]
+            return rows, total, names, newer, older
+
+        rows, total, names, newer, older = await self.read(work)
+        return _html(pages.queue_page(wanted, rows, total, names, newer, older, visitor,
+                                      self.csrf(visitor)))  # fmt: skip
+
+    async def export(self, request: Request, visitor: Visitor) -> Response:
         wanted = queries.QueueFilter.from_query(request.query_params)
-        rows = queries.queue(self.ledger, wanted, 0, queries.EXPORT_LIMIT)
+        rows = await self.read(lambda ledger: queries.queue(ledger, wanted, queries.EXPORT_LIMIT))
         records = [_export_record(row) for row in rows]
         if request.url.path.endswith(".json"):
             document = {"schema": "patchvet/queue/v1", "filters": dict(wanted.items()),
@@ -137,55 +175,144 @@ class Dashboard:
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers=_download("queue.csv"))  # fmt: skip
 
-    async def contribution(self, request: Request, csrf: str) -> Response:
+    async def contribution(self, request: Request, visitor: Visitor) -> Response:
         row_id = int(request.path_params["row"])
-        page = queries.contribution(self.ledger, row_id)
+
+        def work(ledger: SqlLedger) -> tuple[Any, ...]:
+            return queries.contribution(ledger, row_id), corrections_of(ledger, row_id)
+
+        page, fixes = await self.read(work)
         if page is None:
             return _not_found("contribution")
-        return _html(pages.contribution_page(page, corrections_of(self.ledger, row_id), csrf))
+        writer = await self.writer(visitor, [page.row.project])
+        return _html(pages.contribution_page(page, fixes, visitor, writer, self.csrf(visitor)))
 
-    async def person(self, request: Request, csrf: str) -> Response:
+    async def person(self, request: Request, visitor: Visitor) -> Response:
         person_id = int(request.path_params["person"])
-        page = queries.person(self.ledger, person_id)
+
+        def work(ledger: SqlLedger) -> tuple[Any, ...]:
+            page = queries.person(ledger, person_id)
+            if page is None:
+                return (None,) * 5
+            name = queries.author_names(ledger, [person_id]).get(person_id, "")
+            history = queries.weeks(ledger, " WHERE c.person_id = ?", [person_id])
+            return (page, name, history, corrections_of_person(ledger, person_id),
+                    vouches_of(ledger, person_id))  # fmt: skip
+
+        page, name, history, fixes, vouches = await self.read(work)
         if page is None:
             return _not_found("contributor")
-        name = queries.author_names(self.ledger, [person_id]).get(person_id, "")
-        history = queries.weeks(self.ledger, " WHERE c.person_id = ?", [person_id])
-        fixes = corrections_of_person(self.ledger, person_id)
-        return _html(pages.person_page(page, name, history, fixes, csrf))
+        writer = await self.writer(visitor, list(page.projects))
+        return _html(pages.person_page(page, name, history, fixes, vouches, visitor, writer,
+                                       self.csrf(visitor)))  # fmt: skip
 
-    async def project(self, request: Request, csrf: str) -> Response:
+    async def project(self, request: Request, visitor: Visitor) -> Response:
         name = request.query_params.get("name", "")
-        history = queries.weeks(self.ledger, " WHERE c.project = ?", [name])
+
+        def work(ledger: SqlLedger) -> tuple[Any, ...]:
+            history = queries.weeks(ledger, " WHERE c.project = ?", [name])
+            if not history:
+                return None, None, None
+            return history, queries.top_findings(ledger, name), queries.breaker_view(ledger, name)
+
+        history, top, breaker = await self.read(work)
         if not history:
             return _not_found("project of that name")
-        top = queries.top_findings(self.ledger, name)
-        return _html(pages.project_page(name, history, top, csrf))
+        return _html(pages.project_page(name, history, top, breaker, visitor, self.csrf(visitor)))
 
-    async def missing(self, request: Request, csrf: str) -> Response:
+    async def missing(self, request: Request, visitor: Visitor) -> Response:
         return _not_found("page here")
 
-    async def projects(self, request: Request, csrf: str) -> Response:
-        return _html(pages.projects_page(queries.projects(self.ledger), csrf))
+    async def projects_page(self, request: Request, visitor: Visitor) -> Response:
+        items = await self.read(queries.projects)
+        return _html(pages.projects_page(items, visitor, self.csrf(visitor)))
 
-    # -- corrections --------------------------------------------------------------------
+    # -- overrides ----------------------------------------------------------------------
 
-    async def correct(self, request: Request, csrf: str) -> Response:
+    async def _project_of(self, row_id: int) -> str | None:
+        def work(ledger: SqlLedger) -> str | None:
+            found = ledger.execute("SELECT project FROM contributions WHERE id = ?",
+                                   (row_id,)).fetchone()  # fmt: skip
+            return None if found is None else str(found[0])
+
+        return await self.read(work)
+
+    async def _projects_of_person(self, person: int) -> list[str]:
+        def work(ledger: SqlLedger) -> list[str]:
+            return [str(row[0]) for row in ledger.execute(
+                "SELECT DISTINCT project FROM contributions WHERE person_id = ?", (person,)
+            ).fetchall()]  # fmt: skip
+
+        return await self.read(work)
+
+    async def correct(self, request: Request, visitor: Visitor) -> Response:
         row_id = int(request.path_params["row"])
         form: dict[str, str] = request.state.form
+        project = await self._project_of(row_id)
+        if project is None:
+            return _not_found("contribution")
+        if not await self.writer(visitor, [project]):
+            return self._denied(visitor, [project])
+        kind = "confirm" if form.get("kind") == "confirm" else "wrong"
+        target, reason = form.get("target", ""), form.get("reason", "")
         try:
-            correct(self.ledger, row_id, form.get("target", ""), self.user, form.get("reason", ""))
+            await self.read(lambda ledger: correct(ledger, row_id, target, visitor.name, reason,
+                                                   kind))  # fmt: skip
         except LedgerError as error:
-            return _html(pages.message_page("Not recorded", error.message), 400)
+            return _refused(error)
         return RedirectResponse(f"/contribution/{row_id}", status_code=303, headers=HEADERS)
 
-    async def revoke(self, request: Request, csrf: str) -> Response:
+    async def revoke(self, request: Request, visitor: Visitor) -> Response:
+        correction = int(request.path_params["correction"])
+
+        def work(ledger: SqlLedger) -> str | None:
+            found = ledger.execute(
+                "SELECT c.project FROM corrections k JOIN contributions c "
+                "ON c.id = k.contribution WHERE k.id = ?", (correction,)).fetchone()  # fmt: skip
+            return None if found is None else str(found[0])
+
+        project = await self.read(work)
+        if project is None:
+            return _not_found("correction")
+        if not await self.writer(visitor, [project]):
+            return self._denied(visitor, [project])
         try:
-            taken = revoke(self.ledger, int(request.path_params["correction"]), self.user)
+            taken = await self.read(lambda ledger: revoke(ledger, correction, visitor.name))
         except LedgerError as error:
-            return _html(pages.message_page("Not recorded", error.message), 400)
+            return _refused(error)
         return RedirectResponse(f"/contribution/{taken.contribution}", status_code=303,
                                 headers=HEADERS)  # fmt: skip
+
+    async def vouch(self, request: Request, visitor: Visitor) -> Response:
+        person = int(request.path_params["person"])
+        form: dict[str, str] = request.state.form
+        projects = await self._projects_of_person(person)
+        if not projects:
+            return _not_found("contributor with contributions")
+        if not await self.writer(visitor, projects):
+            return self._denied(visitor, projects)
+        expires = queries.parse_day(form.get("expires", ""))
+        try:
+            await self.read(lambda ledger: vouch_person(ledger, person, form.get("action", ""),
+                                                        visitor.name, form.get("reason", ""),
+                                                        expires))  # fmt: skip
+        except LedgerError as error:
+            return _refused(error)
+        return RedirectResponse(f"/person/{person}", status_code=303, headers=HEADERS)
+
+    async def revoke_vouch(self, request: Request, visitor: Visitor) -> Response:
+        vouch = int(request.path_params["vouch"])
+        found = await self.read(lambda ledger: vouch_of(ledger, vouch))
+        if found is None:
+            return _not_found("vouch or denouncement")
+        projects = await self._projects_of_person(found.person)
+        if not await self.writer(visitor, projects):
+            return self._denied(visitor, projects)
+        try:
+            await self.read(lambda ledger: revoke_vouch(ledger, vouch, visitor.name))
+        except LedgerError as error:
+            return _refused(error)
+        return RedirectResponse(f"/person/{found.person}", status_code=303, headers=HEADERS)
 
 
 _EXPORT_FIELDS = ("created_at", "project", "contribution_id", "title", "author", "verdict",
@@ -234,24 +361,34 @@ async def _form(request: Request) -> dict[str, str] | None:
 
 
 def create_dashboard(ledger_url: str, keys: Keys, user: str) -> Starlette:
-    """The dashboard app over the ledger at `ledger_url`; corrections are signed by `user`."""
-    board = Dashboard(ledger_url, keys, user)
+    """The local dashboard over the ledger at `ledger_url`; overrides are signed by `user`."""
+    return create_web(ledger_url, lambda board: LocalAccess(keys, user))
+
+
+def create_web(ledger_url: str, access: Callable[[Dashboard], Access]) -> Starlette:
+    """
+    The dashboard over the ledger at `ledger_url`, behind the access rules `access` makes for
+    it (GitHub's need to list the recorded projects: `Dashboard.projects`).
+    """
+    board = Dashboard(ledger_url, access)
     board.ledger  # noqa: B018 - open (and migrate) now, so a bad URL fails at start
     get = board.guarded
+    post = ["POST"]
     routes = [
-        Route("/login", board.login),
+        Route("/login", board.access.login),
+        Route("/login/callback", board.access.callback),
         Route("/", get(board.queue)),
         Route("/export.csv", get(board.export)),
         Route("/export.json", get(board.export)),
         Route("/contribution/{row:int}", get(board.contribution)),
         Route("/person/{person:int}", get(board.person)),
         Route("/project", get(board.project)),
-        Route("/projects", get(board.projects)),
-        Route("/contribution/{row:int}/correct", get(board.correct, post=True), methods=["POST"]),
-        Route(
-            "/correction/{correction:int}/revoke", get(board.revoke, post=True), methods=["POST"]
-        ),
-        Route("/logout", get(board.logout, post=True), methods=["POST"]),
+        Route("/projects", get(board.projects_page)),
+        Route("/contribution/{row:int}/correct", get(board.correct, post=True), methods=post),
+        Route("/correction/{correction:int}/revoke", get(board.revoke, post=True), methods=post),
+        Route("/person/{person:int}/vouch", get(board.vouch, post=True), methods=post),
+        Route("/vouch/{vouch:int}/revoke", get(board.revoke_vouch, post=True), methods=post),
+        Route("/logout", get(board.logout, post=True), methods=post),
     ]
     routes.append(Route("/{rest:path}", get(board.missing), methods=["GET", "POST"]))
     app = Starlette(routes=routes)

@@ -10,15 +10,21 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from patchvet.formats._escape import html_text
-from patchvet.ledger.corrections import VERDICT_TARGET, Correction
+from patchvet.ledger.corrections import LIKELIHOOD, VERDICT_TARGET, Correction, VouchRecord
 from patchvet.web import charts
+from patchvet.web.access import Visitor
 from patchvet.web.queries import (
     VERDICTS,
+    BreakerView,
     ContributionPage,
     PersonPage,
+    PolicyRow,
     QueueFilter,
     QueueRow,
+    RateState,
     Week,
+    cursor_text,
+    rolling_share,
 )
 
 
@@ -59,18 +65,28 @@ svg .hold { stroke: var(--hold); fill: var(--hold); }
 svg .reject { stroke: var(--reject); fill: var(--reject); }
 svg .agent { stroke: var(--accent); fill: var(--accent); }
 figure { margin: 12px 0; } code { overflow-wrap: anywhere; }
+form.inline { display: inline-flex; gap: 4px; margin: 2px 0; }
+.state-ok { color: var(--pass); font-weight: 600; } .state-over { color: var(--reject);
+  font-weight: 600; } svg .threshold { stroke: var(--reject); stroke-dasharray: 4 3; }
+.meter { display: inline-block; width: 160px; height: 8px; background: var(--line);
+  border-radius: 4px; vertical-align: middle; overflow: hidden; }
+.meter span { display: block; height: 100%; background: var(--accent); }
 """
 
 
-def layout(title: str, body: str, csrf: str) -> str:
+def layout(title: str, body: str, visitor: Visitor, csrf: str) -> str:
+    if visitor.signed_in:
+        who = (f'<span class="end muted">{e(visitor.name, 60)}</span>'
+               f'<form method="post" action="/logout">{_csrf_field(csrf)}'
+               '<button type="submit">Log out</button></form>')  # fmt: skip
+    else:
+        who = '<a class="end" href="/login">Log in</a>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)} · patchvet</title><style>{CSS}</style></head><body>"
         '<nav><strong>patchvet</strong><a href="/">Queue</a><a href="/projects">Projects</a>'
-        f'<form class="end" method="post" action="/logout">{_csrf_field(csrf)}'
-        '<button type="submit">Log out</button></form></nav>'
-        f"<main><h1>{e(title)}</h1>{body}</main></body></html>"
+        f"{who}</nav><main><h1>{e(title)}</h1>{body}</main></body></html>"
     )
 
 
@@ -95,9 +111,10 @@ def queue_page(
     wanted: QueueFilter,
     rows: Sequence[QueueRow],
     total: int,
-    page: int,
-    page_size: int,
     projects: Sequence[str],
+    newer: bool,
+    older: bool,
+    visitor: Visitor,
     csrf: str,
 ) -> str:
     options = "".join(
@@ -135,15 +152,16 @@ def queue_page(
         body.append("</tbody></table>")
     else:
         body.append("<p>No contribution matches.</p>")
-    pages = max((total + page_size - 1) // page_size, 1)
     links = []
-    if page > 1:
-        links.append(f'<a rel="prev" href="/?{e(_query(wanted, page=page - 1))}">← newer</a>')
-    links.append(f'<span class="muted">page {page} of {pages}</span>')
-    if page < pages:
-        links.append(f'<a rel="next" href="/?{e(_query(wanted, page=page + 1))}">older →</a>')
+    if newer and rows:
+        links.append(f'<a href="/?{e(_query(wanted))}">newest</a>')
+        links.append(f'<a rel="prev" href="/?{e(_query(wanted, before=cursor_text(rows[0])))}">'
+                     "← newer</a>")  # fmt: skip
+    if older and rows:
+        links.append(f'<a rel="next" href="/?{e(_query(wanted, after=cursor_text(rows[-1])))}">'
+                     "older →</a>")  # fmt: skip
     body.append(f"<p>{' '.join(links)}</p>")
-    return layout("Review queue", "".join(body), csrf)
+    return layout("Review queue", "".join(body), visitor, csrf)
 
 
 def _person_link(person: int | None, name: str) -> str:
@@ -174,12 +192,18 @@ def _source_link(source: str) -> str:
 
 
 def _correction_form(contribution: int, target: str, csrf: str) -> str:
-    return (
-        f'<form method="post" action="/contribution/{contribution}/correct">{_csrf_field(csrf)}'
-        f'<input type="hidden" name="target" value="{e(target)}">'
-        '<input name="reason" required maxlength="2000" placeholder="why is this wrong?">'
-        '<button type="submit">Mark wrong</button></form>'
-    )
+    wrong = "Human work: mark wrong" if target == LIKELIHOOD else "Mark wrong"
+    forms = []
+    for kind, label, ask in (("wrong", wrong, "why is this wrong?"),
+                             ("confirm", "Confirm", "why is this right?")):  # fmt: skip
+        forms.append(
+            f'<form class="inline" method="post" action="/contribution/{contribution}/correct">'
+            f'{_csrf_field(csrf)}<input type="hidden" name="target" value="{e(target)}">'
+            f'<input type="hidden" name="kind" value="{kind}">'
+            f'<input name="reason" required maxlength="2000" placeholder="{ask}" '
+            f'aria-label="{e(label)}: reason"><button type="submit">{label}</button></form>'
+        )
+    return " ".join(forms)
 
 
 def corrections_list(items: Sequence[Correction], csrf: str, titles: dict[int, str]) -> str:
@@ -192,25 +216,83 @@ def corrections_list(items: Sequence[Correction], csrf: str, titles: dict[int, s
         if item.contribution in titles:
             where = (f' on <a href="/contribution/{item.contribution}">'
                      f"{e(titles[item.contribution], 80)}</a>")  # fmt: skip
-        if item.active:
+        if item.active and csrf:
             state = (
                 f'<form method="post" action="/correction/{item.id}/revoke">{_csrf_field(csrf)}'
                 '<button type="submit">Take back</button></form>'
             )
+        elif item.active:
+            state = ""
         else:
             state = (f'<span class="muted">taken back by {e(item.revoked_by or "")} at '
                      f"{e(item.revoked_at or '')}</span>")  # fmt: skip
         css = "card" if item.active else "card revoked-card"
+        said = "confirmed" if item.kind == "confirm" else "marked"
+        outcome = "" if item.kind == "confirm" else " wrong"
         shown.append(
             f'<div class="{css}"><span class="{"" if item.active else "revoked"}">'
-            f"{e(item.by)} marked {what}{where} wrong at {e(item.created_at)}: "
+            f"{e(item.by)} {said} {what}{where}{outcome} at {e(item.created_at)}: "
             f"“{e(item.reason)}”</span> {state}</div>"
         )
     return "".join(shown)
 
 
-def contribution_page(page: ContributionPage, fixes: Sequence[Correction], csrf: str) -> str:
+def _read_only(visitor: Visitor, where: str) -> str:
+    if not visitor.signed_in:
+        return '<p class="muted">Read only: <a href="/login">log in</a> to override.</p>'
+    return (f'<p class="muted">{e(visitor.name)} may read here; overriding needs write access '
+            f"to {e(where)}.</p>")  # fmt: skip
+
+
+def _explained(page: ContributionPage) -> str:
+    """The agent-likelihood score with the signals that pushed it, when they were recorded."""
     row = page.row
+    if row.agent_likelihood is None:
+        return '<p class="muted">The model did not score this contribution.</p>'
+    width = max(0.0, min(row.agent_likelihood, 1.0)) * 100
+    meter = f'<span class="meter"><span style="width:{width:.0f}%"></span></span>'
+    parts = [f"<p>Agent likelihood <strong>{score(row.agent_likelihood)}</strong> {meter}</p>"]
+    finding = next((f for f in page.findings if f.finding_id == LIKELIHOOD), None)
+    if finding is None:
+        parts.append('<p class="muted">Below the threshold of the policy that judged it, so no '
+                     "explanation was recorded.</p>")  # fmt: skip
+        return "".join(parts)
+    parts.append(f'<p class="muted">{e(finding.evidence)}</p>')
+    if finding.details:
+        top = max(abs(weight) for _, _, weight in finding.details) or 1.0
+        rows = "".join(
+            f"<tr><td><code>{e(name)}</code></td><td>{e(words)}</td><td>{weight:+.3f}</td>"
+            f'<td><span class="meter"><span style="width:{abs(weight) / top * 100:.0f}%">'
+            "</span></span></td></tr>"
+            for name, words, weight in finding.details
+        )
+        head = "<tr><th>signal</th><th>what it measured</th><th>push</th><th></th></tr>"
+        parts.append(f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>")
+    return "".join(parts)
+
+
+def _policy(policy: PolicyRow | None) -> str:
+    if policy is None:
+        return '<span class="muted">not recorded (recorded before patchvet kept it)</span>'
+    text = f"<strong>{e(policy.name)}</strong>"
+    if policy.origin:
+        text += f' <span class="muted">from {e(policy.origin)}</span>'
+    if policy.policy is not None:
+        rules = policy.policy
+        threshold = rules.likelihood.threshold
+        text += (f"<br>mode {e(rules.mode)} · likelihood threshold "
+                 f"{'model default' if threshold is None else f'{threshold:.4f}'} · "
+                 f"circuit breaker {'on' if rules.circuit_breaker.enabled else 'off'}")  # fmt: skip
+    return text + f' <code class="muted">{e(policy.digest[:12])}</code>'
+
+
+def contribution_page(
+    page: ContributionPage, fixes: Sequence[Correction], visitor: Visitor, writer: bool,
+    csrf: str,
+) -> str:  # fmt: skip
+    row = page.row
+    forms = writer and bool(csrf)
+    verdict_form = _correction_form(row.id, VERDICT_TARGET, csrf) if forms else ""
     facts = (
         "<table>"
         f"<tr><th>project</th><td>{_project_link(row.project)}</td></tr>"
@@ -219,9 +301,8 @@ def contribution_page(page: ContributionPage, fixes: Sequence[Correction], csrf:
         f"<tr><th>kind · state</th><td>{e(page.kind)} · {e(page.state)}</td></tr>"
         f"<tr><th>author</th><td>{_person_link(row.person, row.author)}</td></tr>"
         f"<tr><th>created · recorded</th><td>{e(row.created_at)} · {e(page.recorded_at)}</td></tr>"
-        f"<tr><th>verdict</th><td>{verdict(row.verdict)} "
-        f"{_correction_form(row.id, VERDICT_TARGET, csrf)}</td></tr>"
-        f"<tr><th>agent likelihood</th><td>{score(row.agent_likelihood)}</td></tr>"
+        f"<tr><th>verdict</th><td>{verdict(row.verdict)} {verdict_form}</td></tr>"
+        f"<tr><th>judged by policy</th><td>{_policy(page.policy)}</td></tr>"
         f"<tr><th>size</th><td>{row.size_lines} lines</td></tr></table>"
     )
     findings = []
@@ -236,55 +317,139 @@ def contribution_page(page: ContributionPage, fixes: Sequence[Correction], csrf:
             parts.append(f"<p><b>Where</b><br><code>{multiline(finding.location)}</code></p>")
         if finding.remedy:
             parts.append(f"<p><b>Remedy</b><br>{multiline(finding.remedy)}</p>")
-        parts.append(_correction_form(row.id, finding.finding_id, csrf) + "</div>")
-        findings.append("".join(parts))
+        if forms:
+            parts.append(_correction_form(row.id, finding.finding_id, csrf))
+        findings.append("".join(parts) + "</div>")
     body = (
-        facts
+        ("" if forms else _read_only(visitor, row.project))
+        + facts
+        + "<h2>Explained score</h2>"
+        + _explained(page)
         + f"<h2>Findings ({len(page.findings)})</h2>"
         + ("".join(findings) or "<p>No findings.</p>")
-        + "<h2>Corrections</h2>"
-        + corrections_list(fixes, csrf, {})
+        + "<h2>Corrections and confirmations</h2>"
+        + corrections_list(fixes, csrf if forms else "", {})
     )
-    return layout(row.title, body, csrf)
+    return layout(row.title, body, visitor, csrf)
+
+
+def _limit(count: int, limit: int | None) -> str:
+    if limit is None:
+        return f'{count} <span class="muted">(no limit)</span>'
+    css = "state-over" if count >= limit else "state-ok"
+    return f'<span class="{css}">{count} of {limit}</span>'
+
+
+def _rate(rate: RateState) -> str:
+    return (
+        f"<p>Trust tier <strong>{e(rate.tier)}</strong>, limits of {e(rate.policy)}.</p><table>"
+        f"<tr><th>submissions in the last {rate.window_hours:g} h</th>"
+        f"<td>{_limit(rate.in_window, rate.max_per_window)}</td></tr>"
+        f"<tr><th>open contributions</th><td>{_limit(rate.open, rate.max_open)}</td></tr>"
+        f"<tr><th>open agent-made contributions</th>"
+        f"<td>{_limit(rate.open_agent, rate.max_open_agent)}</td></tr></table>"
+    )
+
+
+def _vouch_form(person: int, csrf: str) -> str:
+    return (
+        f'<form class="inline" method="post" action="/person/{person}/vouch">{_csrf_field(csrf)}'
+        '<select name="action" aria-label="vouch or denounce"><option value="vouch">vouch for'
+        '</option><option value="denounce">denounce</option></select>'
+        '<input name="reason" required maxlength="2000" placeholder="why?" aria-label="reason">'
+        '<label>until <input type="date" name="expires"></label>'
+        '<button type="submit">Record</button></form>'
+    )
+
+
+def _vouches(items: Sequence[VouchRecord], csrf: str) -> str:
+    if not items:
+        return '<p class="muted">None.</p>'
+    shown = []
+    for item in items:
+        until = f" until {e(item.expires_at)}" if item.expires_at else ""
+        if item.active and csrf:
+            state = (f'<form class="inline" method="post" action="/vouch/{item.id}/revoke">'
+                     f"{_csrf_field(csrf)}"
+                     '<button type="submit">Take back</button></form>')  # fmt: skip
+        elif item.active:
+            state = ""
+        else:
+            state = (f'<span class="muted">taken back by {e(item.revoked_by or "")} at '
+                     f"{e(item.revoked_at or '')}</span>")  # fmt: skip
+        said = "vouched for them" if item.action == "vouch" else "denounced them"
+        shown.append(
+            f'<div class="card"><span class="{"" if item.active else "revoked"}">{e(item.by)} '
+            f"{said} at {e(item.created_at)}{until}: “{e(item.reason)}”</span> {state}</div>"
+        )
+    return "".join(shown)
 
 
 def person_page(
-    page: PersonPage, name: str, history: Sequence[Week], fixes: Sequence[Correction], csrf: str
-) -> str:
+    page: PersonPage, name: str, history: Sequence[Week], fixes: Sequence[Correction],
+    vouches: Sequence[VouchRecord], visitor: Visitor, writer: bool, csrf: str,
+) -> str:  # fmt: skip
+    forms = writer and bool(csrf)
     identities = "".join(
         f"<tr><th>{e(kind)}</th><td><code>{e(value)}</code></td></tr>"
         for kind, value in page.identities
     )
-    vouches = "".join(
-        f'<div class="card">{e(action)} by {e(by)} at {e(at)}'
-        f"{' until ' + e(expires) if expires else ''}: “{e(reason)}”</div>"
-        for action, by, reason, at, expires in page.vouches
-    )
-    chart = charts.bars(
-        "Contributions per week", [w.start for w in history], [w.total for w in history]
-    )
+    labels = [w.start for w in history]
+    chart = charts.bars("Contributions per week", labels, [w.total for w in history])
+    chart += charts.lines(
+        "Share per week",
+        labels,
+        [
+            ("flagged or worse", "flag",
+             [_share(w.flagged + w.held + w.rejected, w.total) for w in history]),
+            ("agent marks", "agent", [_share(w.agent, w.total) for w in history]),
+        ],
+    )  # fmt: skip
     rows = "".join(_queue_row(row) for row in page.history)
     titles = {row.id: row.title for row in page.history}
+    everything = e(urlencode({"person": page.person}))
     body = (
-        f"<h2>Identities</h2><table>{identities}</table>"
-        f"<h2>Vouches and denouncements</h2>{vouches or '<p class=muted>None.</p>'}"
-        f"<h2>History</h2>{chart}"
-        "<table><thead><tr><th>when</th><th>project</th><th>title</th><th>author</th>"
+        ("" if forms else _read_only(visitor, ", ".join(page.projects[:3])))
+        + f"<h2>Identities</h2><table>{identities}</table>"
+        + "<h2>Rate limits now</h2>" + _rate(page.rate)
+        + "<h2>Vouches and denouncements</h2>"
+        + (_vouch_form(page.person, csrf) if forms else "")
+        + _vouches(vouches, csrf if forms else "")
+        + f"<h2>History</h2>{chart}"
+        + f'<p>Newest {len(page.history)} · <a href="/?{everything}">all in the queue</a></p>'
+        + "<table><thead><tr><th>when</th><th>project</th><th>title</th><th>author</th>"
         "<th>verdict</th><th>agent</th><th>lines</th><th>findings</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-        f"<h2>Corrections by maintainers</h2>{corrections_list(fixes, csrf, titles)}"
-    )
-    return layout(f"Contributor {name or page.person}", body, csrf)
+        + f"<tbody>{rows}</tbody></table>"
+        + "<h2>Corrections by maintainers</h2>"
+        + corrections_list(fixes, csrf if forms else "", titles)
+    )  # fmt: skip
+    return layout(f"Contributor {name or page.person}", body, visitor, csrf)
 
 
 def _share(part: int, total: int) -> float:
     return part / total if total else 0.0
 
 
+def _breaker(breaker: BreakerView) -> str:
+    rule = (f"more than {breaker.threshold:.0%} of at least {breaker.min_contributions} merges "
+            f"in {breaker.window_days:g} days are agent-made")  # fmt: skip
+    if breaker.tripped:
+        state = f'<span class="state-over">tripped</span> since {e(breaker.since or "")}'
+    else:
+        state = '<span class="state-ok">closed</span>'
+    lead = (f"Circuit breaker of {e(breaker.policy)}: {state}" if breaker.enabled
+            else f"{e(breaker.policy)} leaves the circuit breaker off; against Rust's rule it "
+            f"would be {state}")  # fmt: skip
+    return (f"<p>{lead}. It trips when {rule}. Now: {breaker.share:.0%} of "
+            f"{breaker.merged} merges in the window.</p>")  # fmt: skip
+
+
 def project_page(
-    name: str, history: Sequence[Week], top: Sequence[tuple[str, int]], csrf: str
-) -> str:
+    name: str, history: Sequence[Week], top: Sequence[tuple[str, int]], breaker: BreakerView,
+    visitor: Visitor, csrf: str,
+) -> str:  # fmt: skip
     labels = [w.start for w in history]
+    rolling = rolling_share(list(history), breaker.window_days)
     body = (
         f'<p><a href="/?{e(urlencode({"project": name}))}">this project\'s queue</a></p>'
         + charts.bars("Contributions per week", labels, [w.total for w in history])
@@ -298,6 +463,20 @@ def project_page(
                 ("agent marks", "agent", [_share(w.agent, w.total) for w in history]),
             ],
         )
+        + "<h2>Circuit breaker</h2>"
+        + _breaker(breaker)
+        + charts.lines(
+            f"Agent-made share of merges over {breaker.window_days:g} days",
+            labels,
+            [
+                ("agent-made merges", "agent", rolling),
+                (
+                    f"threshold {breaker.threshold:.0%}",
+                    "threshold",
+                    [breaker.threshold] * len(labels),
+                ),
+            ],
+        )
         + "<h2>Most frequent findings</h2><table>"
         + "".join(
             f'<tr><td><a href="/?{e(urlencode({"project": name, "family": f.split("/")[0]}))}">'
@@ -306,13 +485,13 @@ def project_page(
         )
         + "</table>"
     )
-    return layout(f"Project {name}", body, csrf)
+    return layout(f"Project {name}", body, visitor, csrf)
 
 
-def projects_page(items: Sequence[tuple[str, int]], csrf: str) -> str:
+def projects_page(items: Sequence[tuple[str, int]], visitor: Visitor, csrf: str) -> str:
     rows = "".join(f"<tr><td>{_project_link(name)}</td><td>{n}</td></tr>" for name, n in items)
     body = f"<table><tr><th>project</th><th>contributions</th></tr>{rows}</table>"
-    return layout("Projects", body if items else "<p>Nothing recorded yet.</p>", csrf)
+    return layout("Projects", body if items else "<p>Nothing recorded yet.</p>", visitor, csrf)
 
 
 def message_page(title: str, text: str) -> str:

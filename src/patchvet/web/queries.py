@@ -1,21 +1,29 @@
 """
 What the dashboard reads from the ledger: the filtered queue, one contribution, one person,
 one project's weeks. Plain SQL over `SqlLedger.execute`, the same on SQLite and PostgreSQL.
+
+The queue pages by keyset, never OFFSET: a page is the rows just older (or newer) than a
+`(created_at, id)` cursor, which an index on those columns finds directly however deep the
+page, so the 2,000th page of 100,000 contributions costs what the first does.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from patchvet.ledger import SqlLedger
+from patchvet.ledger.store import now_iso, shift_time
+from patchvet.policy import Policy
+from patchvet.policy.schema import CircuitBreakerRules
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 VERDICTS = ("pass", "flag", "hold", "reject")
-FILTERS = ("project", "verdict", "family", "author", "since", "until", "q")
+FILTERS = ("project", "verdict", "family", "author", "person", "since", "until", "q")
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,7 @@ class QueueFilter:
     verdict: str = ""
     family: str = ""
     author: str = ""
+    person: str = ""
     since: str = ""
     until: str = ""
     q: str = ""
@@ -37,6 +46,8 @@ class QueueFilter:
             values["verdict"] = ""
         for name in ("since", "until"):
             values[name] = _day(values[name])
+        if not (values["person"].isdigit() and len(values["person"]) < 19):
+            values["person"] = ""
         return cls(**values)
 
     def items(self) -> list[tuple[str, str]]:
@@ -60,6 +71,9 @@ class QueueFilter:
         if self.author:
             clauses.append("c.person_id IN (SELECT person_id FROM identities WHERE value = ?)")
             params.append(self.author.lower())
+        if self.person:
+            clauses.append("c.person_id = ?")
+            params.append(int(self.person))
         if self.since:
             clauses.append("c.created_at >= ?")
             params.append(self.since)
@@ -74,6 +88,12 @@ class QueueFilter:
 
 def _like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def parse_day(text: str) -> str | None:
+    """A form's date (`YYYY-MM-DD`) as the ledger time its day starts at (UTC), or None."""
+    day = _day(text.strip())
+    return f"{day}T00:00:00+00:00" if day else None
 
 
 def _day(text: str) -> str:
@@ -106,16 +126,51 @@ _QUEUE_COLUMNS = (
 )
 
 
+Cursor = tuple[str, int]
+"""A position in the queue: a row's (created_at, id)."""
+
+
+def cursor_text(row: QueueRow) -> str:
+    return f"{row.created_at}_{row.id}"
+
+
+def parse_cursor(text: str | None) -> Cursor | None:
+    """A cursor from a query string (`created_at_id`), or None when it is not one."""
+    if not text or "_" not in text or len(text) > 80:
+        return None
+    moment, _, row = text.rpartition("_")
+    if not row.isdigit() or len(row) > 18 or not _day(moment[:10]):
+        return None
+    return moment, int(row)
+
+
 def queue(
-    ledger: SqlLedger, wanted: QueueFilter, offset: int = 0, limit: int = PAGE_SIZE
+    ledger: SqlLedger,
+    wanted: QueueFilter,
+    limit: int = PAGE_SIZE,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
 ) -> list[QueueRow]:
-    """The filtered queue, newest first: `limit` rows from `offset`."""
+    """
+    The filtered queue, newest first: the `limit` rows just older than `after`, or just newer
+    than `before`, or the newest ones.
+    """
     where, params = wanted.where()
+    order = "DESC"
+    if after is not None or before is not None:
+        where += " AND " if where else " WHERE "
+        where += "(c.created_at, c.id) " + ("<" if after is not None else ">") + " (?, ?)"
+        order = "DESC" if after is not None else "ASC"
+        mark = after if after is not None else before
+        assert mark is not None
+        params = [*params, *mark]
     rows = ledger.execute(
         f"SELECT {_QUEUE_COLUMNS} FROM contributions c{where} "
-        "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
-        (*params, limit, offset),
+        f"ORDER BY c.created_at {order}, c.id {order} LIMIT ?",
+        (*params, limit),
     ).fetchall()
+    if order == "ASC":
+        rows.reverse()
     if not rows:
         return []
     ids = [int(row[0]) for row in rows]
@@ -184,6 +239,19 @@ class FindingRow:
     evidence: str
     location: str
     remedy: str
+    details: tuple[tuple[str, str, float], ...] = ()
+    """The signals behind a score: (name, plain words, weight), as recorded."""
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """The policy that judged a contribution, as recorded with it."""
+
+    digest: str
+    name: str
+    origin: str
+    policy: Policy | None
+    """None when the recorded document no longer reads as a policy (an older schema)."""
 
 
 @dataclass(frozen=True)
@@ -194,20 +262,66 @@ class ContributionPage:
     state: str
     recorded_at: str
     findings: tuple[FindingRow, ...]
+    policy: PolicyRow | None = None
+
+
+def _details(text: str) -> tuple[tuple[str, str, float], ...]:
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+        return tuple((str(name), str(words), float(value)) for name, words, value in items)
+    except (ValueError, TypeError):
+        return ()
+
+
+def policy_of(ledger: SqlLedger, digest: str | None) -> PolicyRow | None:
+    """A recorded policy by digest."""
+    if not digest:
+        return None
+    found = ledger.execute(
+        "SELECT name, origin, document FROM policies WHERE digest = ?", (digest,)
+    ).fetchone()
+    if found is None:
+        return None
+    try:
+        policy: Policy | None = Policy.model_validate_json(str(found[2]))
+    except ValueError:
+        policy = None
+    return PolicyRow(digest, str(found[0]), str(found[1]), policy)
+
+
+def latest_policy(ledger: SqlLedger, where: str, params: list[Any]) -> PolicyRow | None:
+    """The policy of the newest contribution under a WHERE clause over `contributions c`."""
+    found = ledger.execute(
+        f"SELECT c.policy FROM contributions c{where} ORDER BY c.created_at DESC, c.id DESC "
+        "LIMIT 1",
+        params,
+    ).fetchone()
+    return policy_of(ledger, None if found is None else found[0])
 
 
 def contribution(ledger: SqlLedger, row_id: int) -> ContributionPage | None:
     found = ledger.execute(
-        f"SELECT {_QUEUE_COLUMNS}, c.source, c.kind, c.state, c.recorded_at "
+        f"SELECT {_QUEUE_COLUMNS}, c.source, c.kind, c.state, c.recorded_at, c.policy "
         "FROM contributions c WHERE c.id = ?",
         (row_id,),
     ).fetchone()
     if found is None:
         return None
     findings = tuple(
-        FindingRow(*(str(value) for value in row))
+        FindingRow(
+            str(row[0]),
+            str(row[1]),
+            str(row[2]),
+            str(row[3]),
+            str(row[4]),
+            str(row[5]),
+            str(row[6]),
+            _details(str(row[7])),
+        )
         for row in ledger.execute(
-            "SELECT finding_id, severity, verdict, message, evidence, location, remedy "
+            "SELECT finding_id, severity, verdict, message, evidence, location, remedy, details "
             "FROM findings WHERE contribution = ? ORDER BY finding_id",
             (row_id,),
         ).fetchall()
@@ -220,13 +334,13 @@ def contribution(ledger: SqlLedger, row_id: int) -> ContributionPage | None:
         tuple(sorted({f.finding_id.split("/", 1)[0] for f in findings})),
     )  # fmt: skip
     return ContributionPage(row, str(found[9]), str(found[10]), str(found[11]), str(found[12]),
-                            findings)  # fmt: skip
+                            findings, policy_of(ledger, found[13]))  # fmt: skip
 
 
-def week_of(moment: str) -> str:
-    """The Monday (UTC) of the week a ledger time falls in."""
-    day = datetime.fromisoformat(moment).astimezone(UTC).date()
-    return (day - timedelta(days=day.weekday())).isoformat()
+def week_of(day: str) -> str:
+    """The Monday (UTC) of the week a ledger day (`YYYY-MM-DD…`, UTC) falls in."""
+    moment = date.fromisoformat(day[:10])
+    return (moment - timedelta(days=moment.weekday())).isoformat()
 
 
 @dataclass(frozen=True)
@@ -237,22 +351,30 @@ class Week:
     held: int
     rejected: int
     agent: int
-
-
-_COLUMN_OF = {"flag": 1, "hold": 2, "reject": 3}
+    merged: int = 0
+    merged_agent: int = 0
 
 
 def weeks(ledger: SqlLedger, where: str, params: list[Any]) -> list[Week]:
-    """Contributions per week (oldest first) under a WHERE clause over `contributions c`."""
+    """
+    Contributions per week (oldest first) under a WHERE clause over `contributions c`, summed
+    per day by the database (ledger times are UTC text, so the first ten characters are the day).
+    """
     counts: dict[str, list[int]] = {}
-    for created, verdict, agent in ledger.execute(
-        f"SELECT c.created_at, c.verdict, c.agent_made FROM contributions c{where}", params
+    for day, total, flagged, held, rejected, agent, merged, merged_agent in ledger.execute(
+        "SELECT SUBSTR(c.created_at, 1, 10), COUNT(*), "
+        "SUM(CASE WHEN c.verdict = 'flag' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN c.verdict = 'hold' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN c.verdict = 'reject' THEN 1 ELSE 0 END), SUM(c.agent_made), "
+        "SUM(CASE WHEN c.state = 'merged' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN c.state = 'merged' THEN c.agent_made ELSE 0 END) "
+        f"FROM contributions c{where} GROUP BY SUBSTR(c.created_at, 1, 10)",
+        params,
     ).fetchall():
-        bucket = counts.setdefault(week_of(str(created)), [0, 0, 0, 0, 0])
-        bucket[0] += 1
-        if str(verdict) in _COLUMN_OF:
-            bucket[_COLUMN_OF[str(verdict)]] += 1
-        bucket[4] += int(agent)
+        bucket = counts.setdefault(week_of(str(day)), [0] * 7)
+        for index, value in enumerate((total, flagged, held, rejected, agent, merged,
+                                       merged_agent)):  # fmt: skip
+            bucket[index] += int(value or 0)
     if not counts:
         return []
     first = date.fromisoformat(min(counts))
@@ -260,7 +382,7 @@ def weeks(ledger: SqlLedger, where: str, params: list[Any]) -> list[Week]:
     result = []
     day = first
     while day <= last:
-        bucket = counts.get(day.isoformat(), [0, 0, 0, 0, 0])
+        bucket = counts.get(day.isoformat(), [0] * 7)
         result.append(Week(day.isoformat(), *bucket))
         day += timedelta(days=7)
     return result
@@ -277,14 +399,30 @@ def top_findings(ledger: SqlLedger, project: str, limit: int = 10) -> list[tuple
 
 
 @dataclass(frozen=True)
+class RateState:
+    """A contributor's standing against the rate limits of the policy that judged them last."""
+
+    tier: str
+    window_hours: float
+    in_window: int
+    max_per_window: int | None
+    open: int
+    max_open: int | None
+    open_agent: int
+    max_open_agent: int | None
+    policy: str
+
+
+@dataclass(frozen=True)
 class PersonPage:
     person: int
     identities: tuple[tuple[str, str], ...]
-    vouches: tuple[tuple[str, str, str, str, str | None], ...]
     history: tuple[QueueRow, ...]
+    rate: RateState
+    projects: tuple[str, ...]
 
 
-def person(ledger: SqlLedger, person_id: int, limit: int = 200) -> PersonPage | None:
+def person(ledger: SqlLedger, person_id: int, limit: int = PAGE_SIZE) -> PersonPage | None:
     if ledger.execute("SELECT 1 FROM persons WHERE id = ?", (person_id,)).fetchone() is None:
         return None
     identities = tuple(
@@ -294,21 +432,92 @@ def person(ledger: SqlLedger, person_id: int, limit: int = 200) -> PersonPage | 
             (person_id,),
         ).fetchall()
     )
-    vouches = tuple(
-        (str(a), str(b), str(r), str(c), None if e is None else str(e))
-        for a, b, r, c, e in ledger.execute(
-            "SELECT action, by_whom, reason, created_at, expires_at FROM vouches "
-            "WHERE person_id = ? ORDER BY created_at DESC, id DESC",
+    history = tuple(queue(ledger, QueueFilter(person=str(person_id)), limit))
+    projects = tuple(
+        str(row[0])
+        for row in ledger.execute(
+            "SELECT DISTINCT project FROM contributions WHERE person_id = ? ORDER BY project",
             (person_id,),
         ).fetchall()
     )
-    history = tuple(queue(ledger, _PersonFilter(person=person_id), 0, limit))
-    return PersonPage(person_id, identities, vouches, history)
+    return PersonPage(person_id, identities, history, rate_state(ledger, person_id), projects)
+
+
+def rate_state(ledger: SqlLedger, person_id: int, at: str | None = None) -> RateState:
+    """Where a person stands now against the rate rules of their latest contribution's policy."""
+    moment = at or now_iso()
+    recorded = latest_policy(ledger, " WHERE c.person_id = ?", [person_id])
+    policy = recorded.policy if recorded is not None and recorded.policy is not None else Policy()
+    rules = policy.rate
+    prior = int(ledger.execute("SELECT COUNT(*) FROM contributions WHERE person_id = ?",
+                               (person_id,)).fetchone()[0])  # fmt: skip
+    standing = ledger.standing(person_id, moment)
+    if standing is not None and standing.action == "vouch":
+        tier = "vouched"
+    elif prior >= policy.identity.known_after:
+        tier = "known"
+    else:
+        tier = "new"
+    in_window = int(ledger.execute(
+        "SELECT COUNT(*) FROM contributions WHERE person_id = ? AND created_at > ? "
+        "AND created_at <= ?",
+        (person_id, shift_time(moment, -rules.window_hours / 24), moment),
+    ).fetchone()[0])  # fmt: skip
+    open_all, open_agent = ledger.execute(
+        "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
+        "AND state = 'open'",
+        (person_id,),
+    ).fetchone()
+    name = recorded.name if recorded is not None else "the default policy (none recorded)"
+    per_window = {str(key): value for key, value in rules.max_per_window.items()}
+    max_open = {str(key): value for key, value in rules.max_open.items()}
+    max_agent = {str(key): value for key, value in rules.max_open_agent.items()}
+    return RateState(tier, rules.window_hours, in_window, per_window.get(tier), int(open_all),
+                     max_open.get(tier), int(open_agent), max_agent.get(tier), name)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class _PersonFilter(QueueFilter):
-    person: int = 0
+class BreakerView:
+    """A project's circuit breaker against its threshold, now."""
 
-    def where(self) -> tuple[str, list[Any]]:
-        return " WHERE c.person_id = ?", [self.person]
+    enabled: bool
+    """Whether the policy that judged the project's latest contribution turns it on."""
+    window_days: float
+    threshold: float
+    min_contributions: int
+    share: float
+    merged: int
+    tripped: bool
+    since: str | None
+    policy: str
+
+
+def breaker_view(ledger: SqlLedger, project: str, at: str | None = None) -> BreakerView:
+    """
+    The breaker as the project's latest policy sets it; when that policy leaves it off, the share
+    is still measured against Rust's rule (half of the merges of six weeks) for comparison.
+    """
+    recorded = latest_policy(ledger, " WHERE c.project = ?", [project])
+    policy = recorded.policy if recorded is not None and recorded.policy is not None else Policy()
+    rules = policy.circuit_breaker
+    enabled = rules.enabled
+    if not enabled:
+        rules = CircuitBreakerRules(enabled=True)
+        policy = policy.model_copy(update={"circuit_breaker": rules})
+    state = ledger.breaker(project, policy, at or now_iso())
+    assert state is not None
+    name = recorded.name if recorded is not None else "the default policy (none recorded)"
+    return BreakerView(enabled, rules.window_days, rules.max_agent_share,
+                       rules.min_contributions, state.agent_share, state.merged, state.paused,
+                       state.since, name)  # fmt: skip
+
+
+def rolling_share(history: list[Week], window_days: float) -> list[float]:
+    """Per week, the share of agent-made merges over the breaker's window ending that week."""
+    span = max(round(window_days / 7), 1)
+    shares = []
+    for index in range(len(history)):
+        chunk = history[max(0, index - span + 1) : index + 1]
+        merged = sum(w.merged for w in chunk)
+        shares.append(sum(w.merged_agent for w in chunk) / merged if merged else 0.0)
+    return shares

@@ -29,6 +29,10 @@ class Keys:
     def _sign(self, text: str) -> str:
         return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
 
+    def sign(self, purpose: str, text: str) -> str:
+        """`text` with its signature for one purpose (the OAuth `state` cookie)."""
+        return f"{text}.{self._sign(purpose + ':' + text)}"
+
     def token_matches(self, offered: str) -> bool:
         return hmac.compare_digest(offered.encode(), self.token.encode())
 

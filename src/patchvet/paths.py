@@ -121,7 +121,7 @@ PROSE_FILES: tuple[str, ...] = (
 
 MEDIA_FILES: tuple[str, ...] = (
     "*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.bmp", "*.ico", "*.svg", "*.ttf", "*.otf",
-    "*.woff", "*.woff2", "*.wav", "*.mp3", "*.ogg", "*.flac", "*.pdf",
+    "*.woff", "*.woff2", "*.wav", "*.mp3", "*.ogg", "*.flac", "*.pdf", "*.icns",
 )  # fmt: skip
 """Images, fonts and sound: ordinary test data, unlike opaque blobs and archives."""
 

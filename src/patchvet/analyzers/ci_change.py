@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from patchvet.analyzers._workflow import inert_workflow_change, yaml_lines
 from patchvet.analyzers.interface import Subject
+from patchvet.analyzers.standing import established
 from patchvet.budget import checkpoint
 from patchvet.linear import Match, Pattern, compile_linear
 from patchvet.paths import MEDIA_FILES, first_match
@@ -93,7 +94,12 @@ _PATTERNS = (
     ),
     _Pattern(
         "secret-use", Severity.HIGH,
-        compile_linear(r"\$\{\{\s*secrets\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)"),
+        # `secrets.NAME`, `secrets['NAME']`, `toJSON(secrets)` (every secret at once) and
+        # `secrets: inherit` (every secret passed to a called workflow).
+        compile_linear(
+            r"\$\{\{[^}\n]*?\bsecrets\b(?:\s*\.\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*))?"
+            r"|^\s*secrets:\s*inherit\b"
+        ),
         "Uses a repository secret",
         "Check why this step needs the secret and that no contributor-controlled code runs "
         "with it.",
@@ -102,7 +108,9 @@ _PATTERNS = (
     ),
     _Pattern(
         "privileged-trigger", Severity.MEDIUM,
-        compile_linear(r"\b(?:pull_request_target|workflow_run)\b"),
+        # Not after a dot: `github.event.workflow_run.conclusion` reads the event of a
+        # trigger already there.
+        compile_linear(r"(?:^|[^.\w])(?:pull_request_target|workflow_run|issue_comment)\b"),
         "Adds a trigger that runs with the base repository's secrets and write token",
         "Never check out or run the pull request's code in such a workflow.",
         workflow_only=True,
@@ -197,6 +205,9 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
                 "origin so it can be reproduced.",
                 locations=(Location(path=change.path),),
             )
+    standing = (
+        established(subject) if subject.policy.maintainers.trust_established else None
+    )
     for surface, paths in touched.items():
         severity, label, _ = _SURFACES[surface]
         note = ""
@@ -211,6 +222,9 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
         ):
             severity = Severity.INFO
             note = ": only versions of GitHub's own actions, runners, branches or schedules"
+        elif standing is not None and severity > Severity.INFO and surface != "build-script":
+            severity = Severity.INFO
+            note = f" by an established contributor ({standing})"
         yield Finding(
             id=f"ci-change/{surface}",
             severity=severity,

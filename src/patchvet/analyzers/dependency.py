@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 
 from patchvet.analyzers.interface import Subject
+from patchvet.analyzers.standing import established
 from patchvet.budget import checkpoint
 from patchvet.linear import Match, compile_linear
 from patchvet.paths import LOCK_FILES, first_match
@@ -290,6 +291,46 @@ def _parse_line(
     return match["name"], (match["spec"] or "").strip()
 
 
+_JSON_OBJECT_OPEN = compile_linear(r"^\s*\"(?P<key>[^\"]+)\"\s*:\s*\{\s*$")
+_JSON_OBJECT_CLOSE = compile_linear(r"^\s*\},?\s*$")
+_NPM_DEPENDENCY_OBJECTS = {
+    "dependencies", "devDependencies", "peerDependencies", "optionalDependencies",
+    "bundleDependencies", "bundledDependencies", "overrides", "resolutions", "pnpm",
+}  # fmt: skip
+
+
+def _npm_outside_dependencies(change: FileChange) -> set[int]:
+    """
+    Lines of a package.json that the added lines show to sit in an object other than a
+    dependency list (`"repository": {"url": "git+https://…"}`, `"bugs"`, `"funding"`). Context
+    is carried only across contiguous added lines; where the diff does not show the object, a
+    line still counts as a possible dependency (the safe side).
+    """
+    outside: set[int] = set()
+    objects: list[str] = []
+    known = False
+    previous = -1
+    for line in change.added_lines:
+        if line.number != previous + 1:
+            objects, known = [], False
+        previous = line.number
+        opener = _JSON_OBJECT_OPEN.match(line.text)
+        if opener:
+            objects.append(opener["key"])
+            known = True
+            continue
+        if _JSON_OBJECT_CLOSE.match(line.text):
+            if objects:
+                objects.pop()
+            known = bool(objects)
+            continue
+        if known and objects[-1] not in _NPM_DEPENDENCY_OBJECTS and not (
+            set(objects) & _NPM_DEPENDENCY_OBJECTS
+        ):
+            outside.add(line.number)
+    return outside
+
+
 def requirements(change: FileChange) -> Iterator[Requirement]:
     """The dependencies that added lines of a manifest name."""
     for ecosystem, globs in _MANIFESTS.items():
@@ -298,8 +339,11 @@ def requirements(change: FileChange) -> Iterator[Requirement]:
                 lines: Iterator[tuple[AddedLine, _Scope | None]] = _toml_scopes(change)
             else:
                 lines = ((line, None) for line in change.added_lines)
+            outside = _npm_outside_dependencies(change) if ecosystem == "npm" else set()
             for line, scope in lines:
                 checkpoint()
+                if line.number in outside:
+                    continue
                 parsed = _parse_line(ecosystem, change.path, line.text, scope)
                 if parsed:
                     yield Requirement(ecosystem, parsed[0], parsed[1], line.number, change.path)
@@ -356,12 +400,21 @@ def dependency(subject: Subject) -> Iterator[Finding]:
             )
     if locks and not found:
         repinned = all(_only_repins(change) for change in locks)
+        standing = (
+            established(subject) if subject.policy.maintainers.trust_established else None
+        )
+        note = (
+            ": only the pinned revisions of the same sources move"
+            if repinned
+            else f" (by an established contributor: {standing})"
+            if standing is not None
+            else ""
+        )
         yield Finding(
             id="dependency/lockfile-only",
-            severity=Severity.INFO if repinned else Severity.LOW,
+            severity=Severity.INFO if repinned or standing is not None else Severity.LOW,
             confidence=Confidence.MEDIUM,
-            message="Lock files change without a matching manifest change"
-            + (": only the pinned revisions of the same sources move" if repinned else ""),
+            message="Lock files change without a matching manifest change" + note,
             evidence=", ".join(change.path for change in locks[:10]),
             remedy="Check resolved versions, URLs and checksums; regenerate the lock file "
             "yourself if in doubt.",
@@ -385,11 +438,23 @@ def _only_repins(change: FileChange) -> bool:
     )
 
 
+def _registry_or_inside(lock: str, resolved: str) -> bool:
+    """
+    An npm registry URL, or a relative path to a package inside the same repository (npm
+    writes `"resolved": "../vendor/x"` for a `file:` dependency).
+    """
+    if resolved.startswith(_NPM_REGISTRIES):
+        return True
+    return not _VCS_OR_URL.search(resolved) and ":" not in resolved and _inside_repository(
+        lock, resolved
+    )
+
+
 def _lock_sources(change: FileChange) -> Iterator[Finding]:
     for line in change.added_lines:
         checkpoint()
         resolved = _NPM_RESOLVED.finditer(line.text)
-        match = next((m for m in resolved if not m["url"].startswith(_NPM_REGISTRIES)), None)
+        match = next((m for m in resolved if not _registry_or_inside(change.path, m["url"])), None)
         if match:
             yield Finding(
                 id="dependency/non-registry-source",

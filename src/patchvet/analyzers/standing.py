@@ -35,6 +35,37 @@ def exemption(contribution: Contribution, policy: Policy) -> str | None:
     return None
 
 
+def established(subject: Subject) -> str | None:
+    """
+    Why the author has an established standing with the project, or None: exempt by the
+    policy (owner, member, collaborator, allowlisted bot, vouched in the vouch list), or with
+    at least `identity.known_after` contributions in the ledger, or vouched there. A first
+    contribution, an unknown author (no ledger, no association) and a denounced one are not.
+
+    Edits of CI workflows, hooks and release tooling, and lock files changed alone, are then
+    reported as `info`: such authors can usually make them directly, and flagging their every
+    CI edit teaches maintainers to ignore patchvet. The patterns that make these edits dangerous
+    (secrets, privileged triggers, downloads run in a shell, binary fixtures) flag for everyone.
+    """
+    history = subject.history
+    listing = subject.contribution.author_listing
+    if (history is not None and history.standing is not None
+            and history.standing.action == "denounce") or (
+        listing is not None and listing.action == "denounce"
+    ):  # fmt: skip
+        return None
+    reason = exemption(subject.contribution, subject.policy)
+    if reason is not None:
+        return reason
+    if history is None:
+        return None
+    if history.tier == "vouched":
+        return "vouched for in the ledger"
+    if history.tier == "known":
+        return f"{history.prior_contributions} earlier contributions in the ledger"
+    return None
+
+
 def exemption_note(reason: str, policy: Policy) -> Finding:
     """The report's note that some checks were skipped, and why."""
     families = ", ".join(policy.maintainers.exempt_families) or "no"

@@ -143,7 +143,9 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("size/large", _L,
                 "The change is in or above the policy's size bucket.",
                 "`size.flag_bucket` (XS/S/M/L/XL/XXL at 10/30/100/500/1000 lines); lock and "
-                "generated files are not counted. Split the change."),
+                "generated files are not counted. Reported but `pass` by default (size says "
+                "nothing about who wrote a change); the `linux` and `qemu` presets flag it. "
+                "Split the change."),
     FindingKind("size/over-limit", _M,
                 "The change exceeds the policy's line limit.",
                 "`size.max_lines`; split the change."),
@@ -156,11 +158,17 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "`flag`) and its `action` says what to do."),
     FindingKind("ci-change/workflow", _M,
                 "A CI workflow changed.",
-                "Workflows run with the repository's token and secrets; review the change."),
+                "Workflows run with the repository's token and secrets; review the change. "
+                "`info` when it can run nothing new, or when the author is established "
+                "(`maintainers.trust_established`: exempt, or known in the ledger)."),
     FindingKind("ci-change/release", _M,
-                "Release tooling changed.", "Review what is published and how."),
+                "Release tooling changed.",
+                "Review what is published and how. `info` for established authors "
+                "(`maintainers.trust_established`)."),
     FindingKind("ci-change/hook", _L,
-                "A git or pre-commit hook changed.", "Hooks run on contributors' machines."),
+                "A git or pre-commit hook changed.",
+                "Hooks run on contributors' machines. `info` for established authors "
+                "(`maintainers.trust_established`)."),
     FindingKind("ci-change/build-script", _I,
                 "A build script changed.", "Build scripts run on every build."),
     FindingKind("ci-change/pipe-to-shell", _H,
@@ -170,10 +178,11 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "A workflow expands contributor-controlled text into a script.",
                 "Pass the value through an environment variable and quote it."),
     FindingKind("ci-change/secret-use", _H,
-                "A workflow uses a repository secret.",
+                "A workflow uses a repository secret (`secrets.X`, `toJSON(secrets)`, "
+                "`secrets: inherit`).",
                 "Check that no contributor-controlled code runs with it."),
     FindingKind("ci-change/privileged-trigger", _M,
-                "A workflow adds `pull_request_target` or `workflow_run`.",
+                "A workflow adds `pull_request_target`, `workflow_run` or `issue_comment`.",
                 "These run with the base repository's secrets and write token."),
     FindingKind("ci-change/permissions", _M,
                 "A workflow widens its token's permissions.", "Grant the least privilege."),
@@ -196,7 +205,9 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "Such sources bypass the registry's integrity checks; pin and justify."),
     FindingKind("dependency/lockfile-only", _L,
                 "A lock file changed without its manifest.",
-                "Regenerate the lock file from the manifest, or explain the change."),
+                "Regenerate the lock file from the manifest, or explain the change. `info` for "
+                "re-pins of the same flake inputs and for established authors "
+                "(`maintainers.trust_established`)."),
     FindingKind("unicode/bidi-control", _H,
                 "An added line carries a bidirectional control character (Trojan Source).",
                 "Remove the character; it can make code read differently than it runs."),

@@ -205,9 +205,7 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
                 "origin so it can be reproduced.",
                 locations=(Location(path=change.path),),
             )
-    standing = (
-        established(subject) if subject.policy.maintainers.trust_established else None
-    )
+    standing = established(subject) if subject.policy.maintainers.trust_established else None
     for surface, paths in touched.items():
         severity, label, _ = _SURFACES[surface]
         note = ""

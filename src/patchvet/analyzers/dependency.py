@@ -324,8 +324,10 @@ def _npm_outside_dependencies(change: FileChange) -> set[int]:
                 objects.pop()
             known = bool(objects)
             continue
-        if known and objects[-1] not in _NPM_DEPENDENCY_OBJECTS and not (
-            set(objects) & _NPM_DEPENDENCY_OBJECTS
+        if (
+            known
+            and objects[-1] not in _NPM_DEPENDENCY_OBJECTS
+            and not (set(objects) & _NPM_DEPENDENCY_OBJECTS)
         ):
             outside.add(line.number)
     return outside
@@ -400,9 +402,7 @@ def dependency(subject: Subject) -> Iterator[Finding]:
             )
     if locks and not found:
         repinned = all(_only_repins(change) for change in locks)
-        standing = (
-            established(subject) if subject.policy.maintainers.trust_established else None
-        )
+        standing = established(subject) if subject.policy.maintainers.trust_established else None
         note = (
             ": only the pinned revisions of the same sources move"
             if repinned
@@ -445,8 +445,10 @@ def _registry_or_inside(lock: str, resolved: str) -> bool:
     """
     if resolved.startswith(_NPM_REGISTRIES):
         return True
-    return not _VCS_OR_URL.search(resolved) and ":" not in resolved and _inside_repository(
-        lock, resolved
+    return (
+        not _VCS_OR_URL.search(resolved)
+        and ":" not in resolved
+        and _inside_repository(lock, resolved)
     )
 
 

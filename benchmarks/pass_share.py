@@ -9,11 +9,16 @@ by patchvet's real pipeline under a policy (default: `default`), and the commits
 Run it with an older patchvet on the path (PYTHONPATH=old/src) to get the "before" figures:
 the script reads only what every version has.
 
+`--ledger` replays the commits oldest first into a temporary ledger, as
+`patchvet check --git RANGE --record` does, so each commit is judged knowing its author's
+earlier commits in the window (the default policy reports an established author's CI and
+lock-only edits as `info`). Without it nothing is known about any author.
+
 `--advisory ID` (repeatable) names findings judged correct advisories rather than noise; a
 last column counts the commits that are not `pass` for any other reason.
 
 Usage: python benchmarks/pass_share.py REPO [REPO ...] [--commits N] [--before DATE]
-       [--advisory size/large --advisory ci-change/workflow]
+       [--ledger] [--advisory size/large --advisory ci-change/workflow]
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from patchvet.check import check
+from patchvet.ledger import open_ledger
 from patchvet.policy import load_policy
 from patchvet.records import Assessment, Verdict
 from patchvet.sources.git import read_git_commits
@@ -51,8 +58,9 @@ def _name(repo: Path) -> str:
 
 
 def evaluate(
-    repo: Path, commits: int, before: str, policy_name: str, advisory: set[str]
-) -> tuple[int, int, int, Counter[str]]:
+    repo: Path, commits: int, before: str, policy_name: str, advisory: set[str],
+    ledger: bool = False,
+) -> tuple[int, int, int, Counter[str]]:  # fmt: skip
     """
     (commits vetted, commits not `pass`, of which not `pass` for a cause outside `advisory`,
     how often each finding made a commit not `pass`).
@@ -65,15 +73,22 @@ def evaluate(
     policy = load_policy(policy_name, repo)
     vetted = stopped = other = 0
     causes: Counter[str] = Counter()
-    for result in check(read_git_commits(shas, repo), policy):
-        if not isinstance(result, Assessment):
-            continue
-        vetted += 1
-        if result.verdict > Verdict.PASS:
-            stopped += 1
-            found = set(_causes(result))
-            causes.update(found)
-            other += bool(found - advisory) or not found
+    with tempfile.TemporaryDirectory() as scratch:
+        store = open_ledger(f"sqlite:///{scratch}/ledger.db") if ledger else None
+        items = read_git_commits(shas[::-1] if ledger else shas, repo)
+        try:
+            for result in check(items, policy, store, _name(repo), record=ledger):
+                if not isinstance(result, Assessment):
+                    continue
+                vetted += 1
+                if result.verdict > Verdict.PASS:
+                    stopped += 1
+                    found = set(_causes(result))
+                    causes.update(found)
+                    other += bool(found - advisory) or not found
+        finally:
+            if store is not None:
+                store.close()
     return vetted, stopped, other, causes
 
 
@@ -85,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", default="2023-01-01")
     parser.add_argument("--policy", default="default")
     parser.add_argument("--advisory", action="append", default=[], metavar="ID")
+    parser.add_argument("--ledger", action="store_true", help="replay into a temporary ledger")
     args = parser.parse_args(argv)
     print("| repository | commits | not pass | share | most frequent causes | other causes |")
     print("|---|---:|---:|---:|---|---:|")
     vetted = stopped = other = 0
     total_causes: Counter[str] = Counter()
     for repo in args.repos:
-        counts = evaluate(repo, args.commits, args.before, args.policy, set(args.advisory))
+        counts = evaluate(
+            repo, args.commits, args.before, args.policy, set(args.advisory), args.ledger
+        )
         vetted, stopped, other = vetted + counts[0], stopped + counts[1], other + counts[2]
         total_causes.update(counts[3])
         _row(_name(repo), *counts)

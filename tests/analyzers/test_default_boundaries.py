@@ -94,11 +94,22 @@ def test_workflow_edit_by_member_is_info_by_first_timer_is_flagged() -> None:
     assert _severity(contribution(files=(RUN_EDIT,)), "ci-change/workflow") == "medium"
 
 
+def test_third_party_action_by_tag_is_info_for_members_flagged_for_strangers() -> None:
+    """ "Bump cachix/install-nix-action from 17 to 18" (ghostty, by its maintainer)."""
+    bump = added(".github/workflows/test.yml", "      - uses: cachix/install-nix-action@v18")
+    assert _severity(_pr("OWNER", bump), "ci-change/unpinned-action") == "info"
+    assert _severity(_pr("FIRST_TIME_CONTRIBUTOR", bump), "ci-change/unpinned-action") == "low"
+    assert _severity(contribution(files=(bump,)), "ci-change/unpinned-action") == "low"
+
+
 def test_a_project_can_flag_every_ci_edit() -> None:
     strict = load_text("[maintainers]\ntrust_established = false\n", "p.toml")
     member = _pr("OWNER", RUN_EDIT)
     found = [f for f in ci_change(subject(member, strict)) if f.id == "ci-change/workflow"]
     assert [f.severity.value for f in found] == ["medium"]
+    bump = added(".github/workflows/test.yml", "      - uses: cachix/install-nix-action@v18")
+    found = list(ci_change(subject(_pr("OWNER", bump), strict)))
+    assert {f.id: f.severity.value for f in found}["ci-change/unpinned-action"] == "low"
 
 
 def test_dangerous_patterns_flag_even_for_members() -> None:
@@ -247,3 +258,35 @@ def test_mac_icons_are_media() -> None:
     icon = FileChange("dist/macos/Ghostty.icns", ChangeStatus.ADDED, binary=True)
     (found,) = list(binary(subject(contribution(files=(icon,)))))
     assert (found.id, found.severity.value) == ("binary/added", "info")
+
+
+def test_a_lock_file_beside_its_manifest_is_not_lock_only() -> None:
+    """ripgrep's releases: `version = "13.0.0"` in Cargo.toml and the same in Cargo.lock."""
+    release = (
+        added("Cargo.toml", 'version = "13.0.0"  #:version'),
+        added("Cargo.lock", 'version = "13.0.0"'),
+    )
+    assert list(dependency(subject(contribution(files=release)))) == []
+    workspace = (added("crates/core/Cargo.toml", 'version = "0.2.0"'), release[1])
+    assert list(dependency(subject(contribution(files=workspace)))) == []
+    # Cargo.lock alone, by an unknown author, is still flagged.
+    (alone,) = list(dependency(subject(contribution(files=release[1:]))))
+    assert (alone.id, alone.severity.value) == ("dependency/lockfile-only", "low")
+
+
+def test_lock_files_pointing_outside_the_registry_are_seen_in_each_format() -> None:
+    for lock, line in (
+        ("Cargo.lock", 'source = "git+https://evil.example/serde?rev=0123abcd#0123abcd"'),
+        ("yarn.lock", '  resolved "https://evil.example/lodash-4.17.21.tgz#abcdef"'),
+        ("package-lock.json", '      "resolved": "https://evil.example/lodash-4.17.21.tgz",'),
+    ):
+        manifest = "Cargo.toml" if lock == "Cargo.lock" else "package.json"
+        files = (added(manifest, 'version = "1.0.1"'), added(lock, line))
+        found = {f.id for f in dependency(subject(_pr("MEMBER", *files)))}
+        assert "dependency/non-registry-source" in found, lock
+    for lock, line in (
+        ("Cargo.lock", 'source = "registry+https://github.com/rust-lang/crates.io-index"'),
+        ("yarn.lock", '  resolved "https://registry.yarnpkg.com/lodash/-/lodash-4.17.21.tgz#x"'),
+    ):
+        found = {f.id for f in dependency(subject(contribution(files=(added(lock, line),))))}
+        assert "dependency/non-registry-source" not in found, lock

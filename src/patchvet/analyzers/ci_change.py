@@ -151,7 +151,15 @@ def _surface(path: str, extra: list[str]) -> str | None:
     return None
 
 
-def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Finding]:
+# Patterns whose risk is the contributor's intent rather than the content: a third-party
+# action by tag is a hazard the project may accept, but a stranger adding one can move the tag
+# after the merge. Reported as `info` for established authors, like the surface edits.
+_TRUSTING = {"unpinned-action"}
+
+
+def _pattern_findings(
+    change: FileChange, surface: str | None, standing: str | None
+) -> Iterator[Finding]:
     seen: set[str] = set()
     yaml = surface == "workflow" and change.path.endswith((".yml", ".yaml"))
     where = {y.line.number: y for y in yaml_lines(change)} if yaml else {}
@@ -167,11 +175,13 @@ def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Findi
                 continue
             if pattern.found(line.text):
                 seen.add(pattern.name)
+                trusted = standing is not None and pattern.name in _TRUSTING
                 yield Finding(
                     id=f"ci-change/{pattern.name}",
-                    severity=pattern.severity,
+                    severity=Severity.INFO if trusted else pattern.severity,
                     confidence=Confidence.HIGH,
-                    message=f"{pattern.message} in {change.path}",
+                    message=f"{pattern.message} in {change.path}"
+                    + (f" (by an established contributor: {standing})" if trusted else ""),
                     evidence=line.text.strip()[:300],
                     remedy=pattern.remedy,
                     locations=(Location(path=change.path, line=line.number),),
@@ -181,13 +191,14 @@ def _pattern_findings(change: FileChange, surface: str | None) -> Iterator[Findi
 def ci_change(subject: Subject) -> Iterator[Finding]:
     """Surface-level findings per kind of file, then pattern findings per added line."""
     extra = subject.policy.ci.extra_paths
+    standing = established(subject) if subject.policy.maintainers.trust_established else None
     touched: dict[str, list[str]] = {}
     for change in subject.contribution.files:
         surface = _surface(change.path, extra)
         if surface:
             touched.setdefault(surface, []).append(change.path)
         if surface or first_match(change.path, _SCRIPTS):
-            yield from _pattern_findings(change, surface)
+            yield from _pattern_findings(change, surface, standing)
         if (
             change.binary
             and change.status.value != "deleted"
@@ -205,7 +216,6 @@ def ci_change(subject: Subject) -> Iterator[Finding]:
                 "origin so it can be reproduced.",
                 locations=(Location(path=change.path),),
             )
-    standing = established(subject) if subject.policy.maintainers.trust_established else None
     for surface, paths in touched.items():
         severity, label, _ = _SURFACES[surface]
         note = ""

@@ -97,7 +97,15 @@ _NPM_NOT_DEPS = {
 _GO_LINE = compile_linear(
     r"^\s*(?:require\s+)?(?P<name>[a-z0-9.-]+\.[a-z]{2,}/\S+)\s+(?P<spec>v\d\S*)"
 )
-_NPM_RESOLVED = compile_linear(r"\"resolved\"\s*:\s*\"(?P<url>[^\"]+)\"")
+# Where a lock file says a package comes from: package-lock.json, yarn.lock (v1) and
+# Cargo.lock (`source = "git+https://…"` for a git dependency).
+_NPM_RESOLVED = compile_linear(
+    r"\"resolved\"\s*:\s*\"(?P<url>[^\"]+)\"|^\s+resolved\s+\"(?P<yarn>[^\"]+)\""
+    r"|^source\s*=\s*\"(?P<cargo>[^\"]+)\""
+)
+_CARGO_REGISTRIES = (
+    "registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/",
+)  # fmt: skip
 _NPM_REGISTRIES = ("https://registry.npmjs.org/", "https://registry.yarnpkg.com/")
 _SEPARATORS = compile_linear(r"[-_.]+")
 
@@ -400,6 +408,8 @@ def dependency(subject: Subject) -> Iterator[Finding]:
                 remedy="Depend on a released version from the registry, or explain why not.",
                 locations=(Location(path=requirement.path, line=requirement.line),),
             )
+    manifests = [change.path for change in subject.contribution.files]
+    locks = [change for change in locks if not _manifest_changed(change.path, manifests)]
     if locks and not found:
         repinned = all(_only_repins(change) for change in locks)
         standing = established(subject) if subject.policy.maintainers.trust_established else None
@@ -420,6 +430,26 @@ def dependency(subject: Subject) -> Iterator[Finding]:
             "yourself if in doubt.",
             locations=tuple(Location(path=change.path) for change in locks[:10]),
         )
+
+
+# Which manifests each lock file is written from. A lock that changes beside one of them (a
+# release bumping `version`, a workspace crate added) is not changed "alone".
+_LOCK_MANIFESTS = {
+    "package-lock.json": ("package.json",), "npm-shrinkwrap.json": ("package.json",),
+    "yarn.lock": ("package.json",), "pnpm-lock.yaml": ("package.json", "pnpm-workspace.yaml"),
+    "bun.lockb": ("package.json",), "Cargo.lock": ("Cargo.toml",),
+    "poetry.lock": ("pyproject.toml",), "uv.lock": ("pyproject.toml",),
+    "Pipfile.lock": ("Pipfile",), "pdm.lock": ("pyproject.toml",), "go.sum": ("go.mod",),
+    "composer.lock": ("composer.json",), "Gemfile.lock": ("Gemfile", "*.gemspec"),
+    "mix.lock": ("mix.exs",), "flake.lock": ("flake.nix",),
+    "packages.lock.json": ("*.csproj", "*.fsproj", "Directory.Packages.props"),
+}  # fmt: skip
+
+
+def _manifest_changed(lock: str, paths: list[str]) -> bool:
+    """Whether a manifest the lock file is written from changed too (anywhere: workspaces)."""
+    globs = _LOCK_MANIFESTS.get(lock.rsplit("/", 1)[-1], ())
+    return bool(globs) and any(first_match(path, globs) for path in paths)
 
 
 # A `nix flake update`: the same inputs (owner, repo, url unchanged) pinned to newer revisions.
@@ -452,18 +482,26 @@ def _registry_or_inside(lock: str, resolved: str) -> bool:
     )
 
 
+def _foreign(lock: str, match: Match) -> bool:
+    """Whether a lock file's source line points outside the registry and the repository."""
+    if match["cargo"]:
+        return not match["cargo"].startswith(_CARGO_REGISTRIES)
+    return not _registry_or_inside(lock, match["url"] or match["yarn"])
+
+
 def _lock_sources(change: FileChange) -> Iterator[Finding]:
     for line in change.added_lines:
         checkpoint()
-        resolved = _NPM_RESOLVED.finditer(line.text)
-        match = next((m for m in resolved if not _registry_or_inside(change.path, m["url"])), None)
+        match = next(
+            (m for m in _NPM_RESOLVED.finditer(line.text) if _foreign(change.path, m)), None
+        )
         if match:
             yield Finding(
                 id="dependency/non-registry-source",
                 severity=Severity.MEDIUM,
                 confidence=Confidence.HIGH,
-                message=f"Lock file resolves a package outside the npm registry in {change.path}",
-                evidence=match["url"][:300],
+                message=f"Lock file resolves a package outside the registry in {change.path}",
+                evidence=(match["url"] or match["yarn"] or match["cargo"])[:300],
                 remedy="Lock files should resolve to the registry; regenerate it and compare.",
                 locations=(Location(path=change.path, line=line.number),),
             )

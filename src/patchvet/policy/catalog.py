@@ -188,7 +188,8 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "A workflow widens its token's permissions.", "Grant the least privilege."),
     FindingKind("ci-change/unpinned-action", _L,
                 "A third-party action is used by a movable tag or branch.",
-                "Pin third-party actions to a full commit SHA."),
+                "Pin third-party actions to a full commit SHA. `info` for established "
+                "authors (`maintainers.trust_established`): a stranger can move the tag later."),
     FindingKind("ci-change/install-hook", _M,
                 "A package install hook was added.",
                 "Install hooks run on every install; prefer an explicit build step."),

@@ -19,6 +19,7 @@ from pathlib import Path
 from patchvet.analyzers.binary import binary
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency
+from patchvet.analyzers.size import size
 from patchvet.check import assess, check
 from patchvet.ledger import open_ledger
 from patchvet.policy import load_preset
@@ -269,8 +270,8 @@ def test_a_lock_file_beside_its_manifest_is_not_lock_only() -> None:
     assert list(dependency(subject(contribution(files=release)))) == []
     workspace = (added("crates/core/Cargo.toml", 'version = "0.2.0"'), release[1])
     assert list(dependency(subject(contribution(files=workspace)))) == []
-    # Cargo.lock alone, by an unknown author, is still flagged.
-    (alone,) = list(dependency(subject(contribution(files=release[1:]))))
+    # package-lock.json alone, by an unknown author, is still flagged.
+    (alone,) = list(dependency(subject(contribution(files=(LOCK_ONLY,)))))
     assert (alone.id, alone.severity.value) == ("dependency/lockfile-only", "low")
 
 
@@ -290,3 +291,67 @@ def test_lock_files_pointing_outside_the_registry_are_seen_in_each_format() -> N
     ):
         found = {f.id for f in dependency(subject(contribution(files=(added(lock, line),))))}
         assert "dependency/non-registry-source" not in found, lock
+
+
+def test_cargo_update_and_go_mod_tidy_only_pick_registry_versions() -> None:
+    """ripgrep "deps: update everything": Cargo.lock alone, crates.io versions and checksums."""
+    update = added(
+        "Cargo.lock",
+        "[[package]]",
+        'name = "serde"',
+        'version = "1.0.151"',
+        'source = "registry+https://github.com/rust-lang/crates.io-index"',
+        'checksum = "97fed41fc1a24994d044e6db6935e69511a1153b52c15eb42493b26fa87feba0"',
+        "dependencies = [",
+        ' "serde_derive",',
+        "]",
+        ' "regex 1.5.4 (registry+https://github.com/rust-lang/crates.io-index)",',
+        '"checksum bstr 0.2.7 (registry+https://github.com/rust-lang/crates.io-index)"'
+        ' = "8d6c2c5b58"',
+    )
+    tidy = added(
+        "go.sum",
+        "github.com/mattn/go-runewidth v0.0.13 h1:lTGmDsbAYt5DmK6OnoV7EuIF1wEIFAcxld6ypU4OSgU=",
+        "github.com/mattn/go-runewidth v0.0.13/go.mod"
+        " h1:Jdepj2loyihRzMpdS35Xk/zdY8IAYHsh153qUoGf23w=",
+    )
+    for lock in (update, tidy):
+        (found,) = list(dependency(subject(contribution(files=(lock,)))))
+        assert (found.id, found.severity.value) == ("dependency/lockfile-only", "info"), lock.path
+    # A git source in the lock is no registry version: flagged twice over.
+    moved = added("Cargo.lock", 'name = "serde"', 'source = "git+https://evil.example/serde#0123"')
+    found = {f.id: f.severity.value for f in dependency(subject(contribution(files=(moved,))))}
+    assert found == {"dependency/lockfile-only": "low", "dependency/non-registry-source": "medium"}
+    # npm lock files stay flagged: a registry URL can name another package (lockfile injection).
+    (npm,) = list(dependency(subject(contribution(files=(LOCK_ONLY,)))))
+    assert npm.severity.value == "low"
+
+
+def test_npm_aliases_are_checked_by_the_package_they_install() -> None:
+    """vite: `"slash3": "npm:slash@^3.0.0"` was a lookalike of `slash`."""
+    manifest = added(
+        "packages/vite/package.json",
+        '    "slash3": "npm:slash@^3.0.0",',
+        '    "slash5": "npm:slash@^5.0.0",',
+    )
+    assert "dependency/lookalike-name" not in {
+        f.id for f in dependency(subject(contribution(files=(manifest,))))
+    }
+    squat = added("package.json", '    "lodash": "npm:lodahs@^4.17.21",')
+    (found,) = [
+        f
+        for f in dependency(subject(contribution(files=(squat,))))
+        if f.id == "dependency/lookalike-name"
+    ]
+    assert "`lodahs`" in found.message
+
+
+def test_renamed_files_do_not_spread_a_change() -> None:
+    """ripgrep "repo: move all source code in crates directory": 113 renames, 0 lines."""
+    moves = tuple(
+        FileChange(f"crates/core/src/f{n}.rs", ChangeStatus.RENAMED, old_path=f"src/f{n}.rs")
+        for n in range(113)
+    )
+    assert [f.id for f in size(subject(contribution(files=moves)))] == []
+    edits = tuple(added(f"src/f{n}.rs", "x") for n in range(113))
+    assert [f.id for f in size(subject(contribution(files=edits)))] == ["size/spread"]

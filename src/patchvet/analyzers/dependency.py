@@ -34,6 +34,18 @@ class Requirement:
     path: str
 
     @property
+    def installed_name(self) -> str:
+        """
+        The registry package actually installed: for an npm alias (`"slash3":
+        "npm:slash@^3.0.0"`) the aliased package, not the local name chosen for it.
+        """
+        if self.ecosystem == "npm" and self.spec.startswith("npm:"):
+            target = self.spec.removeprefix("npm:")
+            name = target[: target.find("@", 1)] if target.find("@", 1) > 0 else target
+            return name or self.name
+        return self.name
+
+    @property
     def from_vcs_or_url(self) -> bool:
         """
         Installed from a URL, git or a local path instead of the registry. A path to a crate or
@@ -384,13 +396,14 @@ def dependency(subject: Subject) -> Iterator[Finding]:
         )
     if subject.policy.dependency.typosquat:
         for requirement in found:
-            imitated = lookalike(requirement.ecosystem, requirement.name)
+            installed = requirement.installed_name
+            imitated = lookalike(requirement.ecosystem, installed)
             if imitated:
                 yield Finding(
                     id="dependency/lookalike-name",
                     severity=Severity.HIGH,
                     confidence=Confidence.MEDIUM,
-                    message=f"`{requirement.name}` is one edit away from the popular "
+                    message=f"`{installed}` is one edit away from the popular "
                     f"{requirement.ecosystem} package `{imitated}`",
                     evidence=f"{requirement.name} {requirement.spec}".strip(),
                     remedy=f"Confirm the name on the registry; if `{imitated}` was meant, fix it. "
@@ -412,17 +425,20 @@ def dependency(subject: Subject) -> Iterator[Finding]:
     locks = [change for change in locks if not _manifest_changed(change.path, manifests)]
     if locks and not found:
         repinned = all(_only_repins(change) for change in locks)
+        registry = not repinned and all(_registry_versions_only(change) for change in locks)
         standing = established(subject) if subject.policy.maintainers.trust_established else None
         note = (
             ": only the pinned revisions of the same sources move"
             if repinned
+            else ": only published registry versions, whose checksums the registry vouches for"
+            if registry
             else f" (by an established contributor: {standing})"
             if standing is not None
             else ""
         )
         yield Finding(
             id="dependency/lockfile-only",
-            severity=Severity.INFO if repinned or standing is not None else Severity.LOW,
+            severity=Severity.INFO if repinned or registry or standing else Severity.LOW,
             confidence=Confidence.MEDIUM,
             message="Lock files change without a matching manifest change" + note,
             evidence=", ".join(change.path for change in locks[:10]),
@@ -456,6 +472,30 @@ def _manifest_changed(lock: str, paths: list[str]) -> bool:
 _REPIN_LINE = re.compile(
     r'^\s*"(?:lastModified|narHash|rev|revCount)"\s*:\s*("[\w+/=:.-]*"|\d+),?\s*$'
 )
+
+
+# Lock lines that can only select published registry versions: a crate's name, version and
+# crates.io checksum (cargo checks it against the index), or a go.sum hash (checked against
+# the Go checksum database). Any other `source` is a finding of its own.
+_REGISTRY_LOCK_LINE = {
+    "Cargo.lock": re.compile(
+        r'^(?:\s*|\[\[package\]\]|(?:name|version|checksum) = "[\w.+-]*"|version = \d+'
+        r'|source = "(?:registry\+https://github\.com/rust-lang/crates\.io-index'
+        r'|sparse\+https://index\.crates\.io/)"|dependencies = \[|\]|#.*|\[metadata\]'
+        r'|\s+"[\w.+ -]*(?: \(registry\+https://github\.com/rust-lang/crates\.io-index\))?",'
+        r'|"checksum [\w.+-]+ [\w.+-]+ \(registry\+https://github\.com/rust-lang/crates\.io-index\)"'
+        r' = "[0-9a-f]+")$'
+    ),
+    "go.sum": re.compile(r"^[\w./~-]+ v[\w.+-]+(?:/go\.mod)? h1:[A-Za-z0-9+/=]+$"),
+}
+
+
+def _registry_versions_only(change: FileChange) -> bool:
+    """A Cargo.lock or go.sum edit whose added lines only pick published registry versions."""
+    line_shape = _REGISTRY_LOCK_LINE.get(change.path.rsplit("/", 1)[-1])
+    return line_shape is not None and all(
+        line_shape.match(line.text) for line in change.added_lines
+    )
 
 
 def _only_repins(change: FileChange) -> bool:

@@ -82,12 +82,21 @@ def size(subject: Subject) -> Iterator[Finding]:
             evidence=evidence,
             remedy=split,
         )
-    if rules.max_files is not None and size_of.files > rules.max_files:
+    # Files renamed or re-moded without a changed line are nothing to read.
+    edited = sum(
+        1
+        for change in subject.contribution.files
+        if (change.additions or change.deletions or change.binary)
+        and not first_match(change.path, rules.exclude)
+    )
+    if not subject.contribution.files:
+        edited = size_of.files
+    if rules.max_files is not None and edited > rules.max_files:
         yield Finding(
             id="size/spread",
             severity=Severity.LOW,
             confidence=Confidence.HIGH,
-            message=f"Touches {size_of.files} files (more than {rules.max_files})",
+            message=f"Touches {edited} files (more than {rules.max_files})",
             evidence=evidence,
             remedy=split,
         )

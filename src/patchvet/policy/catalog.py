@@ -151,7 +151,8 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "`size.max_lines`; split the change."),
     FindingKind("size/spread", _L,
                 "The change touches more files than the policy allows.",
-                "`size.max_files`; split the change."),
+                "`size.max_files` (files renamed without a changed line do not count); "
+                "split the change."),
     FindingKind("protected-path/*", _M,
                 "The change touches paths a policy entry protects.",
                 "One id per `[protected_paths.NAME]` entry; its `verdict` decides (default "
@@ -207,7 +208,8 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("dependency/lockfile-only", _L,
                 "A lock file changed without its manifest.",
                 "Regenerate the lock file from the manifest, or explain the change. `info` for "
-                "re-pins of the same flake inputs and for established authors "
+                "re-pins of the same flake inputs, Cargo.lock and go.sum edits that only pick "
+                "published registry versions, and established authors "
                 "(`maintainers.trust_established`)."),
     FindingKind("unicode/bidi-control", _H,
                 "An added line carries a bidirectional control character (Trojan Source).",

@@ -320,8 +320,11 @@ def test_cargo_update_and_go_mod_tidy_only_pick_registry_versions() -> None:
         assert (found.id, found.severity.value) == ("dependency/lockfile-only", "info"), lock.path
     # A git source in the lock is no registry version: flagged twice over.
     moved = added("Cargo.lock", 'name = "serde"', 'source = "git+https://evil.example/serde#0123"')
-    found = {f.id: f.severity.value for f in dependency(subject(contribution(files=(moved,))))}
-    assert found == {"dependency/lockfile-only": "low", "dependency/non-registry-source": "medium"}
+    severities = {f.id: f.severity.value for f in dependency(subject(contribution(files=(moved,))))}
+    assert severities == {
+        "dependency/lockfile-only": "low",
+        "dependency/non-registry-source": "medium",
+    }
     # npm lock files stay flagged: a registry URL can name another package (lockfile injection).
     (npm,) = list(dependency(subject(contribution(files=(LOCK_ONLY,)))))
     assert npm.severity.value == "low"

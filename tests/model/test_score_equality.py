@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import math
+import random
 import zlib
 from collections.abc import Iterator
 from importlib.resources import files
@@ -125,3 +126,15 @@ def test_scores_equal_those_of_the_code_before_the_optimisation() -> None:
     assert model is not None
     scores = {Path(item.source).name: model.score(item) for item in _contributions()}
     assert scores == expected["scores"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_array_hashing_of_letter_sequences_equals_crc32_of_each(seed: int) -> None:
+    # Every ASCII character, control characters included, at every place of a sequence, and
+    # messages shorter than a sequence: the arrays must give zlib's CRC-32 of every token.
+    letters = random.Random(seed)
+    subject = "".join(chr(letters.randrange(128)) for _ in range(letters.randrange(0, 40)))
+    body = "".join(chr(letters.randrange(128)) for _ in range(letters.randrange(0, 900)))
+    seen = View(subject, body, (("a.py", "modified", 1, 0),), ("x = 1",))
+    assert features.message_read(seen).isascii()
+    assert list(hashed(seen).items()) == list(reference_hashed(seen).items())

@@ -19,12 +19,18 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from patchvet.budget import look
 from patchvet.model.strip import is_unread_file, strip_code_lines, strip_subject, strip_text
 from patchvet.records import ChangeStatus, Contribution, SourceKind
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
@@ -217,15 +223,30 @@ def message_read(view: View) -> str:
     return f"{subject_read(view.subject)}\n{view.body[:MESSAGE_BODY_READ]}"
 
 
-def _tokens(view: View) -> list[str]:
-    """Every token, in order. Built with C-level maps: a message yields thousands of n-grams."""
+_GRAM_WIDTHS = (3, 5)
+"""Letter sequences of the message the model reads (`m3:`, `m5:` tokens)."""
+_CHUNK = 4096
+"""Tokens hashed between two looks at the time budget."""
+
+
+def _grams(message: str, width: int) -> Iterator[str]:
+    size = len(message)
+    grams = map(message.__getitem__, map(slice, range(size), range(width, size + 1)))
+    return map(f"m{width}:".__add__, grams)
+
+
+def _tokens(view: View, grams: bool = True) -> list[str]:
+    """
+    Every token, in order (without the message's letter sequences when `grams` is false).
+    Built with C-level maps: a message yields thousands of n-grams.
+    """
     message = message_read(view)
     subject = subject_read(view.subject)
-    size = len(message)
     tokens: list[str] = []
-    for width in (3, 5):
-        grams = map(message.__getitem__, map(slice, range(size), range(width, size + 1)))
-        tokens += map(f"m{width}:".__add__, grams)
+    if grams:
+        for width in _GRAM_WIDTHS:
+            tokens += _grams(message, width)
+    look()
     tokens += ["ms:" + _line_shape(line) for line in message.split("\n")]
     message_words = _WORD.findall(message.lower())
     tokens += map("m:".__add__, message_words)
@@ -255,18 +276,108 @@ def _binned(values: list[float]) -> Iterable[str]:
         yield f"b:{name}:{round(value * 2)}"
 
 
-def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
-    """Hashed token counts, log-scaled: {bucket: log(1 + count)}."""
+@lru_cache(maxsize=len(_GRAM_WIDTHS))
+def _gram_tables(width: int) -> tuple[int, NDArray[np.uint32]]:
+    """
+    CRC-32 of `m{width}:` and `width` bytes, taken apart byte by byte. CRC-32 is affine over
+    GF(2): for messages of one length, crc(a ^ b) = crc(a) ^ crc(b) ^ crc(0). So the CRC of the
+    prefix and bytes x1…xw is crc(prefix, 0…0) ^ T1[x1] ^ … ^ Tw[xw], where Tj[v] is the change
+    byte v at place j makes. That gives every n-gram's CRC of an ASCII message in a few array
+    operations, exactly equal to `zlib.crc32` of the token (checked in tests).
+    """
+    import numpy as np
+
+    prefix = f"m{width}:".encode()
+    zero = zlib.crc32(prefix + bytes(width))
+    tables = np.zeros((width, 256), dtype=np.uint32)
+    for place in range(width):
+        for value in range(256):
+            data = bytearray(width)
+            data[place] = value
+            tables[place, value] = zlib.crc32(prefix + bytes(data)) ^ zero
+    return zero, tables
+
+
+def _gram_buckets(message: str) -> NDArray[np.int64]:
+    """The buckets of every `m3:` then every `m5:` token of an ASCII message, in order."""
+    import numpy as np
+
+    data = np.frombuffer(message.encode("ascii"), dtype=np.uint8)
+    parts = []
+    for width in _GRAM_WIDTHS:
+        count = len(data) - width + 1
+        if count <= 0:
+            continue
+        zero, tables = _gram_tables(width)
+        crc = np.full(count, zero, dtype=np.uint32)
+        for place in range(width):
+            crc ^= tables[place][data[place : place + count]]
+        parts.append(crc & np.uint32(HASH_SIZE - 1))
+        look()
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
+_LOG1P_TABLE = 4096
+"""Counts whose log1p is looked up in a table of `math.log1p` values (the same floats)."""
+
+
+@lru_cache(maxsize=1)
+def _log1p_table() -> NDArray[np.float64]:
+    import numpy as np
+
+    return np.array([math.log1p(count) for count in range(_LOG1P_TABLE)], dtype=np.float64)
+
+
+def hashed_arrays(
+    view: View, dense_values: list[float] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """
+    Hashed token counts, log-scaled, as (buckets, log(1 + count)) arrays: buckets in the order
+    of their first token, exactly the items of `hashed`, so a score's sum is the same.
+
+    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays; the
+    other tokens are counted first (in C) and each distinct one hashed once, through a bounded
+    cache. The time budget is looked at between chunks of the work.
+    """
+    import numpy as np
+
     values = dense_values if dense_values is not None else dense(view)
-    # Count tokens first (in C), then hash each distinct token once. Buckets keep the order of
-    # their first token, as counting token by token would, so the score's sum is the same.
-    tokens = Counter(_tokens(view))
-    tokens.update(_binned(values))
-    counts: dict[int, int] = {}
-    for token, count in tokens.items():
-        bucket = _hash(token)
-        counts[bucket] = counts.get(bucket, 0) + count
-    return {bucket: math.log1p(count) for bucket, count in counts.items()}
+    message = message_read(view)
+    vectorised = message.isascii()
+    streams: list[NDArray[np.int64]] = []
+    weights: list[NDArray[np.int64]] = []
+    if vectorised:
+        grams = _gram_buckets(message)
+        streams.append(grams)
+        weights.append(np.ones(len(grams), dtype=np.int64))
+    counted = Counter(_tokens(view, grams=not vectorised))
+    counted.update(_binned(values))
+    distinct = list(counted)
+    buckets = np.empty(len(distinct), dtype=np.int64)
+    for start in range(0, len(distinct), _CHUNK):
+        look()
+        chunk = distinct[start : start + _CHUNK]
+        buckets[start : start + len(chunk)] = np.fromiter(
+            map(_hash, chunk), dtype=np.int64, count=len(chunk)
+        )
+    streams.append(buckets)
+    weights.append(np.fromiter(counted.values(), dtype=np.int64, count=len(distinct)))
+    stream = np.concatenate(streams)
+    unique, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=np.concatenate(weights), minlength=len(unique))
+    order = np.argsort(first, kind="stable")
+    counts = totals[order].astype(np.int64)
+    table = _log1p_table()
+    logs = table[np.minimum(counts, _LOG1P_TABLE - 1)]
+    for index in np.flatnonzero(counts >= _LOG1P_TABLE):
+        logs[index] = math.log1p(int(counts[index]))
+    return unique[order], logs
+
+
+def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
+    """Hashed token counts, log-scaled: {bucket: log(1 + count)}, in first-token order."""
+    buckets, logs = hashed_arrays(view, dense_values)
+    return dict(zip(buckets.tolist(), logs.tolist(), strict=True))
 
 
 # -- plain words for every input, so a score can be explained -------------------------------

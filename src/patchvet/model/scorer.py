@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
+from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed_arrays, view
 from patchvet.records import Contribution
 
 MODEL_FILE = "agent-likelihood.npz"
@@ -49,6 +49,16 @@ class LikelihoodModel:
             total += float(self.hashed_weights[buckets] @ values)
         return total
 
+    def logit_arrays(
+        self, dense: list[float], buckets: NDArray[np.int64], values: NDArray[np.float64]
+    ) -> float:
+        """`logit` for hashed counts given as arrays (`features.hashed_arrays`): the same sum."""
+        standardized = (np.asarray(dense) - self.dense_mean) / self.dense_scale
+        total = float(standardized @ self.dense_weights) + self.bias
+        if len(buckets):
+            total += float(self.hashed_weights[buckets] @ values)
+        return total
+
     def calibrate(self, logit: float) -> float:
         """Platt scaling: a probability in [0, 1]."""
         z = self.platt_a * logit + self.platt_b
@@ -64,7 +74,7 @@ class LikelihoodModel:
         if not seen.paths:
             return None
         measured = dense(seen)
-        return self.calibrate(self.logit(measured, hashed(seen, measured)))
+        return self.calibrate(self.logit_arrays(measured, *hashed_arrays(seen, measured)))
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed `.npz`."""

@@ -6,6 +6,8 @@ reason — never a hang and never a pass — in the library and through the CLI.
 from __future__ import annotations
 
 import json
+import random
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,29 @@ def test_a_budget_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = run_cli(capsys, "check", "-", "--policy", str(policy))
     assert code == 2
     assert "budget_seconds" in err
+
+
+def _megabyte_subject(alphabet: str) -> str:
+    letters = random.Random(16)
+    return "".join(letters.choice(alphabet) for _ in range(1_000_000))
+
+
+@pytest.mark.parametrize("alphabet", ["abcdefghijklmnopqrstuvwxyz ABC.,", "äöüßéèêçñ 日本語 abc"])
+def test_a_megabyte_subject_is_held_within_the_budget(alphabet: str) -> None:
+    # Issue 16: the model's features and the explanation of a high score read every letter
+    # sequence of the subject; a megabyte of them ran for minutes with no checkpoint.
+    subject = _megabyte_subject(alphabet)
+    item = contribution(subject, files=(added("a.py", "x = 1"),))
+    policy = load_preset("default")
+    budget = 0.5
+    tight = policy.model_copy(
+        update={"analysis": policy.analysis.model_copy(update={"budget_seconds": budget})}
+    )
+    started = time.thread_time()
+    result = assess(item, tight)
+    spent = time.thread_time() - started
+    assert result.verdict is Verdict.HOLD
+    [incomplete] = [j for j in result.findings if j.finding.id == ANALYSIS_INCOMPLETE]
+    assert f"the time budget of {budget:g} s ran out in the" in incomplete.finding.evidence
+    # The budget is looked at between chunks of work: an overrun stops soon after it.
+    assert spent < budget + 3.0

@@ -74,6 +74,13 @@ def checkpoint() -> None:
             _check(current)
 
 
+def look() -> None:
+    """Raise `BudgetExceeded` now if the budget is spent: between large pieces of one stage."""
+    current = _CURRENT.get()
+    if current is not None:
+        _check(current)
+
+
 def _check(current: _Budget) -> None:
     if time.thread_time() > current.ends:
         raise BudgetExceeded(current.seconds, current.stage)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from patchvet.budget import checkpoint
 from patchvet.model.features import (
     DENSE_DESCRIPTIONS,
     DENSE_NAMES,
@@ -105,8 +106,12 @@ def explain(model: LikelihoodModel, contribution: Contribution) -> Explanation |
     counts = Counter(tokens(seen, measured))
     per_bucket: Counter[int] = Counter()
     for token, count in counts.items():
+        checkpoint()
         per_bucket[token_bucket(token)] += count
+    # A message of a megabyte has millions of distinct letter sequences, each looked up in the
+    # message: the time budget, looked at here, stops that rather than let it run for minutes.
     for token, count in counts.items():
+        checkpoint()
         bucket = token_bucket(token)
         term = float(model.hashed_weights[bucket]) * float(np.log1p(per_bucket[bucket]))
         share = term * count / per_bucket[bucket]
@@ -135,6 +140,7 @@ def explain(model: LikelihoodModel, contribution: Contribution) -> Explanation |
 def _hashed_values(counts: Counter[str]) -> dict[int, float]:
     per_bucket: Counter[int] = Counter()
     for token, count in counts.items():
+        checkpoint()
         per_bucket[token_bucket(token)] += count
     return {bucket: float(np.log1p(n)) for bucket, n in per_bucket.items()}
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +86,50 @@ def test_format_patch_files_in_one_folder_are_one_series(
     assert len(report["contributions"]) == 150
     (series,) = report["series"]
     assert series["total"] == 150 and series["missing"] == []
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_workers_die_when_check_is_killed(tmp_path: Path) -> None:
+    # Each input is a FIFO no one writes to: every worker blocks opening one, as a worker busy
+    # with a long patch would be, when the check that started it is killed with SIGKILL.
+    fifos = []
+    for n in range(3 * BATCH):
+        fifo = tmp_path / f"{n:03}.patch"
+        os.mkfifo(fifo)
+        fifos.append(str(fifo))
+    command = [sys.executable, "-m", "patchvet", "check", *fifos, "--jobs", "2"]
+    check = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = _children(check.pid)
+        assert len(workers) >= 2, "the pool never started"
+        check.kill()
+        check.wait()
+        deadline = time.monotonic() + 20
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_alive, workers)), "a worker outlived the killed check"
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        check.kill()
+        check.wait()

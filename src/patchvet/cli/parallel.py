@@ -13,10 +13,15 @@ of a contribution's size.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,8 +74,40 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(policy: Policy) -> None:
+_PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal the kernel sends this process when its parent dies."""
+_WATCH_SECONDS = 1.0
+
+
+def _die_with_parent(parent: int) -> None:
+    """
+    End this worker when the `check` that started it ends, however it ends.
+
+    A worker waits on a queue whose writing end every worker also holds, so a `check` killed
+    with SIGKILL would leave its workers waiting for ever. On Linux the kernel kills them with
+    their parent (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to change.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes  # only workers need it
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it died before the request took effect
+                    os._exit(1)
+                return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="patchvet-parent-watch", daemon=True).start()
+
+
+def _start_worker(policy: Policy, parent: int) -> None:
     global _policy  # one policy per worker process, set once at its start
+    _die_with_parent(parent)
     _policy = policy
 
 
@@ -142,7 +179,7 @@ def _pooled(batches: Iterator[list[Job]], policy: Policy, workers: int) -> Itera
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: deque[Future[list[Result]]] = deque()
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(policy,)
+        workers, mp_context=context, initializer=_start_worker, initargs=(policy, os.getpid())
     ) as pool:
         try:
             for batch in batches:

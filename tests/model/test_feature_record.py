@@ -41,7 +41,7 @@ def _built() -> dict[str, Contribution]:
         ),
         "built:emoji-and-cjk": contribution(
             "✨ 添加缓存 for the lookups 🚀\n\n说明：缓存命中率 — naïve café",
-            files=(added("src/缓存.rs", "// 缓存 👍", "let x = \"日本語\";"),),
+            files=(added("src/缓存.rs", "// 缓存 👍", 'let x = "日本語";'),),
         ),
         "built:only-lock-file": contribution("Bump", files=(added("package-lock.json", "{}"),)),
         "built:long-lines": contribution(

@@ -30,6 +30,7 @@ from patchvet.records import (
     Contribution,
     FileChange,
     Identity,
+    Mail,
     SourceKind,
 )
 from tests.helpers import added, contribution, ids, judge, subject
@@ -358,3 +359,30 @@ def test_renamed_files_do_not_spread_a_change() -> None:
     assert [f.id for f in size(subject(contribution(files=moves)))] == []
     edits = tuple(added(f"src/f{n}.rs", "x") for n in range(113))
     assert [f.id for f in size(subject(contribution(files=edits)))] == ["size/spread"]
+
+
+def test_a_mail_in_a_regulars_name_does_not_carry_their_record(tmp_path: Path) -> None:
+    """Anyone can type a regular's name into an in-body `From:`; without DKIM or patatt proof
+    their three earlier patches do not make a CI edit `info`."""
+    regular = Identity(name="Karel Zak", email="kzak@example.org")
+    ci = added(".gitlab-ci.yml", "build:", "  script:", "    - make check")
+
+    def patch(n: int, *files: FileChange, sender: Identity = regular) -> Contribution:
+        item = contribution(author=regular, files=files)
+        mail = Mail(message_id=f"<{n}@example.org>", subject=f"[PATCH] change {n}", sender=sender)
+        return dataclasses.replace(
+            item, id=f"{n:040x}", created_at=f"2022-0{n}-01T00:00:00Z", mail=mail
+        )
+
+    stranger = Identity(name="Jia Tan", email="jiat@example.net")
+    earlier = [patch(n, added("README", "x")) for n in range(1, 4)]
+    for last, expected in ((patch(4, ci), "info"), (patch(4, ci, sender=stranger), "medium")):
+        ledger = open_ledger(f"sqlite:///{tmp_path / (expected + '.db')}")
+        try:
+            results = list(check([*earlier, last], load_preset("default"), ledger, record=True))
+        finally:
+            ledger.close()
+        final = results[-1]
+        assert isinstance(final, Assessment)
+        (workflow,) = [j.finding for j in final.findings if j.finding.id == "ci-change/workflow"]
+        assert workflow.severity.value == expected

@@ -12,31 +12,16 @@ from datetime import UTC, datetime
 
 from patchvet.analyzers.continuity import style_shift
 from patchvet.analyzers.interface import Subject
-from patchvet.analyzers.standing import listed
+from patchvet.analyzers.standing import listed, unattested_sender
 from patchvet.ledger.interface import LedgerView
 from patchvet.records import (
     Confidence,
     Contribution,
     Finding,
-    Identity,
     Location,
     Severity,
     SourceKind,
 )
-
-
-def unattested_sender(contribution: Contribution) -> Identity | None:
-    """
-    The sender of a mail that names someone else as its author without proof (no DKIM from
-    the author's domain, no patatt signature by a known key of theirs); None otherwise.
-    """
-    mail = contribution.mail
-    author = contribution.author
-    if mail is None or not author.email or mail.attestation is not None:
-        return None
-    if (mail.sender.email or "").lower() == author.email.lower():
-        return None
-    return mail.sender
 
 
 def withhold_unattested_vouch(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from patchvet.analyzers.interface import Subject
 from patchvet.policy import Policy
-from patchvet.records import Confidence, Contribution, Finding, Severity
+from patchvet.records import Confidence, Contribution, Finding, Identity, Severity
 
 
 def exemption(contribution: Contribution, policy: Policy) -> str | None:
@@ -33,6 +33,20 @@ def exemption(contribution: Contribution, policy: Policy) -> str | None:
     if listing is not None and listing.action == "vouch":
         return f"vouched for in {listing.source}" + (f" ({listing.note})" if listing.note else "")
     return None
+
+
+def unattested_sender(contribution: Contribution) -> Identity | None:
+    """
+    The sender of a mail that names someone else as its author without proof (no DKIM from
+    the author's domain, no patatt signature by a known key of theirs); None otherwise.
+    """
+    mail = contribution.mail
+    author = contribution.author
+    if mail is None or not author.email or mail.attestation is not None:
+        return None
+    if (mail.sender.email or "").lower() == author.email.lower():
+        return None
+    return mail.sender
 
 
 def established(subject: Subject) -> str | None:
@@ -57,8 +71,8 @@ def established(subject: Subject) -> str | None:
     reason = exemption(subject.contribution, subject.policy)
     if reason is not None:
         return reason
-    if history is None:
-        return None
+    if history is None or unattested_sender(subject.contribution) is not None:
+        return None  # a mail sent in someone else's name does not carry their record
     if history.tier == "vouched":
         return "vouched for in the ledger"
     if history.tier == "known":

@@ -20,6 +20,11 @@ from patchvet.policy.catalog import incomplete_finding
 from patchvet.records import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.sources import SourceItem
 
+ISSUE_FAMILIES = frozenset(
+    {"agent-fingerprint", "policy", "identity", "rate", "honeypot", "account"}
+)
+"""What an issue is checked for: it has no commits, files, sign-offs or disclosure trailers."""
+
 
 def assess(
     contribution: Contribution, policy: Policy, history: LedgerView | None = None
@@ -37,6 +42,8 @@ def assess(
     exempt = exemption(contribution, policy)
     skipped = set(policy.maintainers.exempt_families) if exempt else set()
     families = [family for family in ANALYZERS if family not in skipped]
+    if contribution.kind is SourceKind.ISSUE:
+        families = [family for family in families if family in ISSUE_FAMILIES]
     signals = None
     with budget(policy.analysis.budget_seconds):
         try:
@@ -95,7 +102,7 @@ def _describe(error: Exception) -> str:
 
 def project_of(contribution: Contribution, default: str) -> str:
     """The ledger's project for a contribution: the GitHub repository, else `default`."""
-    if contribution.kind is SourceKind.PULL_REQUEST:
+    if contribution.kind in (SourceKind.PULL_REQUEST, SourceKind.ISSUE):
         return contribution.source.rsplit("#", 1)[0]
     return default
 

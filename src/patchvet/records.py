@@ -175,6 +175,24 @@ class AccountReading:
     as_of: str
     signals: tuple[tuple[str, int, str, str], ...] = ()
     """(id, weight, meaning, evidence) of each known signal, strongest first."""
+    login: str = ""
+    created_at: str | None = None
+    """When the account was created, as GitHub said."""
+    public_repos: int | None = None
+    followers: int | None = None
+    events: int = 0
+    """Public events (of the last 90 days, at most 300) up to `as_of`."""
+    fetched_at: str = ""
+    """When the snapshot behind this reading was fetched from GitHub."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A comment the author wrote on their own contribution's thread (issue or pull request)."""
+
+    body: str
+    created_at: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +243,7 @@ class SourceKind(enum.Enum):
     PATCH = "patch"
     COMMIT = "commit"
     PULL_REQUEST = "pull-request"
+    ISSUE = "issue"
 
 
 @dataclass(frozen=True)
@@ -270,9 +289,14 @@ class Contribution:
     author_association: str | None = None
     """GitHub's `author_association` of the pull request (`OWNER`, `MEMBER`, `COLLABORATOR`…)."""
     author_listing: Listing | None = None
+    """The author's entry in the base branch's vouch list, when the project keeps one."""
     account: AccountReading | None = None
     """The author's account as the Action or App read it, when the policy asks for it."""
-    """The author's entry in the base branch's vouch list, when the project keeps one."""
+    replies: tuple[Reply, ...] = ()
+    """The author's own comments on the thread, oldest first (GitHub issues and pull requests)."""
+    bait: str | None = None
+    """The reply code patchvet's own comment on the thread asks automated agents to write
+    (`[honeypot] reply_code`); None when no such comment of ours carries one."""
 
     def statements(self) -> tuple[str, ...]:
         """Free text written for reviewers: the PR body and the series cover letter."""

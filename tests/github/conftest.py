@@ -87,9 +87,59 @@ def clean_pull(state: GitHubState, number: int = 42) -> None:
 
 
 def act(github: GitHubDouble, event: Path, token: str = "t", **options: Any) -> ActionRun:
+    """One Action run on an event it must vet."""
+    run = act_on(github, event, token, **options)
+    assert run is not None, "the event was not vetted"
+    return run
+
+
+def act_on(github: GitHubDouble, event: Path, token: str = "t", **options: Any) -> ActionRun | None:
     """One Action run, with its own client as each workflow run has (GETs are cached per run)."""
     client = GitHubClient(token, github.url, sleep=lambda _: None)
     try:
         return run_action(client, event, **options)
     finally:
         client.close()
+
+
+def seed_issue(
+    state: GitHubState,
+    number: int = 7,
+    body: str | None = None,
+    login: str = "drifter",
+    association: str = "NONE",
+) -> dict[str, Any]:
+    """Put an issue (and its author's profile) into the double; return its `issues` event."""
+    event = json.loads((GITHUB_ASSETS / "issues.opened.json").read_text())
+    issue = event["issue"]
+    issue["number"] = number
+    issue["user"] = {**issue["user"], "login": login}
+    issue["author_association"] = association
+    if body is not None:
+        issue["body"] = body
+    state.issues[(REPO, number)] = {k: v for k, v in issue.items() if k != "labels"}
+    state.users.setdefault(login, {**issue["user"], "created_at": "2019-03-01T08:00:00Z",
+                                   "public_repos": 12, "followers": 4})  # fmt: skip
+    event["sender"] = issue["user"]
+    return dict(event)
+
+
+def author_comment(
+    state: GitHubState, number: int, body: str, login: str, pull: bool = False
+) -> dict[str, Any]:
+    """`login` comments on issue or pull request `number`; return the `issue_comment` event."""
+    event = json.loads((GITHUB_ASSETS / "issue_comment.created.json").read_text())
+    state.next_id += 1
+    kind = "pull" if pull else "issues"
+    comment = {**event["comment"], "id": state.next_id, "body": body,
+               "user": {**event["comment"]["user"], "login": login},
+               "html_url": f"https://github.com/{REPO}/{kind}/{number}"
+               f"#issuecomment-{state.next_id}"}  # fmt: skip
+    state.comments[(REPO, number)].append(comment)
+    event["comment"] = comment
+    event["issue"]["number"] = number
+    if pull:
+        event["issue"]["pull_request"] = {"url": f"https://api.github.com/repos/{REPO}/pulls/"
+                                          f"{number}"}  # fmt: skip
+    event["sender"] = comment["user"]
+    return dict(event)

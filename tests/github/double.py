@@ -1,12 +1,14 @@
 """
 A local GitHub REST API double over real HTTP, so the real client code runs unchanged.
 
-It serves pull requests, files, commits, users, contents, comments, labels (with the issue
-events that record who added or removed each), collaborator permissions, check runs,
-closing, and the App's webhook delivery log with redelivery (which really POSTs the delivery
-again, signed), in GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at
-3,000 as GitHub does), and can be told to fail: 5xx answers or secondary rate limits with
-`Retry-After`, a given number of times per path.
+It serves pull requests, issues (`GET /repos/{o}/{r}/issues/N` answers for a pull request too,
+with its `pull_request` key, as GitHub does), the repository (its default branch), files,
+commits, users with their public events, contents, comments, labels (with the issue events that
+record who added or removed each), collaborator permissions, check runs, closing, and the App's
+webhook delivery log with redelivery (which really POSTs the delivery again, signed), in
+GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at 3,000 as GitHub
+does), and can be told to fail: 5xx answers or secondary rate limits with `Retry-After`, a given
+number of times per path.
 
 Tokens have identities (`tokens`): a token the double does not know acts like a workflow's
 `GITHUB_TOKEN` (`github-actions[bot]`, and `GET /user` is refused as GitHub refuses it for
@@ -60,6 +62,9 @@ class GitHubState:
     """Everything the double knows and everything clients did to it."""
 
     pulls: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    issues: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    """Plain issues (not pull requests), in the shape of `GET /repos/{o}/{r}/issues/N`."""
+    default_branch: str = "main"
     files: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     commits: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     reviews: dict[tuple[str, int], list[dict[str, Any]]] = field(
@@ -231,6 +236,13 @@ class _Handler(BaseHTTPRequestHandler):
             state.events[key].append(_event("unlabeled", name, me.login, state))
             self._send(200, [{"name": label} for label in state.labels[key]])
             return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path):
+            self._issue(method, (match[1], int(match[2])), body)
+            return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)", path):
+            self._send(200, {"full_name": match[1], "default_branch": state.default_branch,
+                             "private": False})  # fmt: skip
+            return
         if match := re.fullmatch(
             r"/repos/([^/]+/[^/]+)/pulls/(\d+)(/files|/commits|/reviews)?", path
         ):
@@ -288,10 +300,13 @@ class _Handler(BaseHTTPRequestHandler):
             key = (match[1], int(match[2]))
             if method == "POST":
                 state.next_id += 1
+                kind = "issues" if key in state.issues else "pull"
                 comment = {"id": state.next_id, "body": body["body"],
                            "user": {"login": me.login, "type": "Bot" if me.integration else "User"},
-                           "html_url": f"https://github.com/{key[0]}/pull/{key[1]}"
-                           f"#issuecomment-{state.next_id}"}  # fmt: skip
+                           "html_url": f"https://github.com/{key[0]}/{kind}/{key[1]}"
+                           f"#issuecomment-{state.next_id}",
+                           "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           "author_association": "NONE"}  # fmt: skip
                 state.comments[key].append(comment)
                 self._send(201, comment)
             else:
@@ -315,6 +330,31 @@ class _Handler(BaseHTTPRequestHandler):
                 run = next(r for r in state.check_runs if r["id"] == run_id)
                 run["output"]["annotations"] += body["output"]["annotations"]
                 self._send(200, {"id": run_id})
+        else:
+            self._send(404, {"message": "Not Found"})
+
+    def _issue(self, method: str, key: tuple[str, int], body: dict[str, Any]) -> None:
+        """`GET` or `PATCH` (close) `/repos/{o}/{r}/issues/N`, for an issue or a pull request."""
+        state = self.state
+        labels = [{"name": name} for name in state.labels[key]]
+        if key in state.issues:
+            if method == "PATCH":
+                state.issues[key].update(
+                    {k: v for k, v in body.items() if k in ("state", "state_reason")}
+                )
+                if body.get("state") == "closed":
+                    state.closed.add(key)
+            self._send(200, {**state.issues[key], "labels": labels})
+        elif key in state.pulls:
+            pull = state.pulls[key]
+            api = f"{self.base}/repos/{key[0]}/pulls/{key[1]}"
+            self._send(200, {
+                "number": key[1], "title": pull["title"], "body": pull.get("body"),
+                "user": pull["user"], "state": pull.get("state", "open"), "labels": labels,
+                "created_at": pull.get("created_at"),
+                "author_association": pull.get("author_association"),
+                "pull_request": {"url": api, "html_url": pull.get("html_url")},
+            })  # fmt: skip
         else:
             self._send(404, {"message": "Not Found"})
 

@@ -21,6 +21,7 @@ def test_advisory_run_labels_and_comments_once(
 ) -> None:
     event = write_event(tmp_path, seed_pull(github.state))
     first = run_action(client, event)
+    assert first is not None
     assert first.policy.name == "default"
     key = (REPO, 42)
     assert {"size/S", "llm-assisted", "needs-human-review"} <= set(github.state.labels[key])
@@ -28,6 +29,7 @@ def test_advisory_run_labels_and_comments_once(
     assert first.published.comment == "created"
     assert not first.published.check_run and not first.published.closed
     second = run_action(GitHubClient("t", github.url, sleep=lambda _: None), event)
+    assert second is not None
     assert second.published.comment == "updated"
     assert len(github.state.comments[key]) == 1
     assert not github.state.check_runs
@@ -43,6 +45,7 @@ def test_policy_comes_from_the_base_branch_not_the_head(
     )
     github.state.contents[(REPO, ".patchvet.toml", HEAD_SHA)] = 'extends = "default"\n'
     run = run_action(client, event)
+    assert run is not None
     assert run.policy.extends == "qemu" and run.assessment.verdict is Verdict.REJECT
     assert run.published.closed and (REPO, 42) in github.state.closed
     [check_run] = github.state.check_runs
@@ -59,6 +62,7 @@ def test_advisory_never_closes_even_if_configured(
         'extends = "qemu"\n[actions]\nreject = ["summary", "comment", "check-run", "close"]\n'
     )
     run = run_action(client, event)
+    assert run is not None
     assert run.assessment.verdict is Verdict.REJECT
     assert not run.published.closed and not github.state.closed and not github.state.check_runs
 
@@ -94,6 +98,7 @@ def test_three_thousand_files_with_annotations_in_batches(
         'mode = "enforce"\n[actions]\nhold = ["summary", "comment", "check-run"]\n'
     )
     run = run_action(client, event)
+    assert run is not None
     assert run.assessment.scores.files == 3000
     [check_run] = github.state.check_runs
     assert len(check_run["output"]["annotations"]) == 3000
@@ -125,7 +130,7 @@ def test_event_that_is_not_a_pull_request(
     push = tmp_path / "push.json"
     push.write_text(json.dumps({"ref": "refs/heads/main"}))
     assert main(["action", "--event", str(push)]) == 2
-    assert "not a pull_request event" in capsys.readouterr().err
+    assert "not a pull_request, issues or issue_comment event" in capsys.readouterr().err
 
 
 def test_agent_approval_is_reported(
@@ -141,6 +146,7 @@ def test_agent_approval_is_reported(
         {"id": 2, "user": {"login": "maintainer", "id": 9, "type": "User"}, "state": "COMMENTED"},
     ]
     run = run_action(client, event)
+    assert run is not None
     found = [j.finding for j in run.assessment.findings if j.finding.family == "review"]
     assert [f.id for f in found] == ["review/agent-approval"]
     assert "GitHub Copilot" in found[0].message

@@ -22,6 +22,7 @@ def _likelihood_evidence(github: GitHubDouble, client: GitHubClient, tmp_path: P
     for commit in github.state.commits[(REPO, 42)]:
         commit["commit"]["message"] = commit["commit"]["message"].split("\n\n")[0]
     run = run_action(client, write_event(tmp_path, seeded))
+    assert run is not None
     [finding] = [
         j.finding for j in run.assessment.findings if j.finding.id == "agent-likelihood/high-score"
     ]

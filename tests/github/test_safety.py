@@ -14,7 +14,15 @@ from patchvet.cli import main
 from patchvet.formats.markdown import MARKER
 from patchvet.github.publish import COMMENT_LIMIT, fit_comment
 from patchvet.records import Verdict
-from tests.github.conftest import BASE_SHA, REPO, act, clean_pull, seed_pull, write_event
+from tests.github.conftest import (
+    BASE_SHA,
+    REPO,
+    act,
+    clean_pull,
+    seed_issue,
+    seed_pull,
+    write_event,
+)
 from tests.github.double import GitHubDouble, Token
 
 KEY = (REPO, 42)
@@ -198,9 +206,16 @@ def test_an_override_comment_event_is_a_pull_request_run(
     assert run.assessment.contribution.source == f"{REPO}#42"
 
 
-def test_a_comment_on_a_plain_issue_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_comment_on_a_plain_issue_does_nothing_unless_issues_are_vetted(
+    github: GitHubDouble,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    seed_issue(github.state, number=3)
     event = write_event(tmp_path, {"issue": {"number": 3}, "repository": {"full_name": REPO}})
-    assert main(["action", "--event", str(event)]) == 2
-    assert "not on a pull request" in capsys.readouterr().err
+    monkeypatch.setenv("GITHUB_API_URL", github.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    assert main(["action", "--event", str(event)]) == 0
+    assert "not vetted" in capsys.readouterr().out
+    assert not [r for r in github.state.requests if r[0] != "GET"]

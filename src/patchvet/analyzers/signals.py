@@ -16,7 +16,7 @@ from patchvet.marks import AgentRegistry, detect_marks, load_registry
 from patchvet.marks.detect import commit_location, free_texts, line_containing
 from patchvet.model.scorer import shipped_model
 from patchvet.policy.schema import Policy
-from patchvet.records import Commit, Contribution, Location
+from patchvet.records import Commit, Contribution, Location, SourceKind
 
 # "the AI team", "the AI API": AI as a subject of the work, not a tool that did it.
 _NOT_A_TOOL = (
@@ -173,6 +173,8 @@ def compute_signals(contribution: Contribution, policy: Policy) -> Signals:
     registry = load_registry()
     disclosures, denials = detect_disclosures(contribution, policy, registry)
     stage("the agent-likelihood model")
-    model = shipped_model() if policy.likelihood.enabled else None
+    # The model reads commits and pull requests; an issue's prose is not what it was trained on.
+    scored = policy.likelihood.enabled and contribution.kind is not SourceKind.ISSUE
+    model = shipped_model() if scored else None
     likelihood = model.score(contribution) if model is not None else None
     return Signals(detect_marks(contribution, registry), disclosures, denials, likelihood)

@@ -15,7 +15,9 @@ from patchvet.records import Verdict
 
 def register(commands: Any) -> None:
     """Register `action`."""
-    action = commands.add_parser("action", help="run as the GitHub Action on a pull request")
+    action = commands.add_parser(
+        "action", help="run as the GitHub Action on a pull request or issue"
+    )
     action.set_defaults(handler=run_github_command)
     action.add_argument(
         "--event",
@@ -56,6 +58,10 @@ def run_github_command(args: argparse.Namespace) -> int:
                          _run_url())  # fmt: skip
     finally:
         client.close()
+    if run is None:
+        out.write("patchvet: this issue is not vetted: the policy does not say "
+                  "`[issues] vet = true`\n")  # fmt: skip
+        return 0
     assessment = run.assessment
     out.write(f"patchvet: {assessment.verdict.value} for {plain(assessment.contribution.source)}"
               f" (policy {run.policy.name}, {run.policy.mode})\n")  # fmt: skip

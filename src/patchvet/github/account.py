@@ -52,4 +52,10 @@ def read_account(
         score=judgement.score,
         as_of=judgement.as_of,
         signals=tuple((s.id, s.weight, s.meaning, s.evidence) for s in signals),
+        login=snapshot.login,
+        created_at=snapshot.created_at,
+        public_repos=snapshot.public_repos,
+        followers=snapshot.followers,
+        events=judgement.events,
+        fetched_at=snapshot.fetched_at,
     )

@@ -1,6 +1,8 @@
 """
 The GitHub Action: vet the pull request of the current run (`pull_request_target`,
-`pull_request`, or an `issue_comment` on a pull request, for override commands).
+`pull_request`, or an `issue_comment` on a pull request: override commands, the author's
+replies), or, when the policy says `[issues] vet = true`, the issue of an `issues` or
+`issue_comment` event.
 
 It reads only the event and the API: the contribution's code is never checked out or run, and
 the policy comes from the base commit.
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from patchvet.errors import PatchvetError
 from patchvet.github.client import GitHubClient
-from patchvet.github.vet import VetRun, vet_pull
+from patchvet.github.vet import VetRun, vet_issue, vet_pull
 from patchvet.policy import load_policy
 from patchvet.sources.json_input import load_json
 
@@ -23,24 +25,21 @@ WORKFLOW_BOT = "github-actions[bot]"
 """Who a workflow's GITHUB_TOKEN acts as (it may not ask `GET /user`)."""
 
 
-def event_target(event_path: Path) -> tuple[str, int]:
-    """(repository, pull request number) of the run's event."""
+def event_target(event_path: Path) -> tuple[str, int, bool]:
+    """(repository, number, whether it is an issue rather than a pull request) of the event."""
     try:
         event = load_json(event_path.read_bytes())
         repo = str(event["repository"]["full_name"])
         if "pull_request" in event:
-            return repo, int(event["pull_request"]["number"])
-        if event["issue"].get("pull_request"):
-            return repo, int(event["issue"]["number"])
+            return repo, int(event["pull_request"]["number"]), False
+        issue = event["issue"]
+        return repo, int(issue["number"]), not issue.get("pull_request")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise PatchvetError(
-            f"{event_path} is not a pull_request event ({error})",
-            hint="run the action on pull_request_target (or pull_request) events",
+            f"{event_path} is not a pull_request, issues or issue_comment event ({error})",
+            hint="run the action on pull_request_target (or pull_request), issues and "
+            "issue_comment events",
         ) from None
-    raise PatchvetError(
-        f"{event_path} is a comment on an issue, not on a pull request",
-        hint="guard the job with `if: github.event.issue.pull_request`",
-    )
 
 
 def run_action(
@@ -50,11 +49,16 @@ def run_action(
     summary_path: str | None = None,
     bot_login: str | None = None,
     details_url: str | None = None,
-) -> ActionRun:
-    """Fetch, judge and publish one pull request, as the token's own identity."""
-    repo, number = event_target(event_path)
+) -> ActionRun | None:
+    """
+    Fetch, judge and publish one pull request or issue, as the token's own identity; None for
+    an issue when the policy does not vet issues.
+    """
+    repo, number, issue = event_target(event_path)
     policy = load_policy(policy_spec, Path()) if policy_spec else None
     me = bot_login or client.whoami() or WORKFLOW_BOT
+    if issue:
+        return vet_issue(client, repo, number, me, policy, None, summary_path, details_url)
     return vet_pull(client, repo, number, me, policy, None, summary_path, details_url)
 
 

@@ -152,6 +152,14 @@ class GitHubClient:
         """Every review of a pull request."""
         return list(self.paginate(f"/repos/{repo}/pulls/{number}/reviews"))
 
+    def issue(self, repo: str, number: int) -> Any:
+        """`GET /repos/{repo}/issues/{number}` (a pull request is an issue too)."""
+        return self.get(f"/repos/{repo}/issues/{number}")
+
+    def default_branch(self, repo: str) -> str:
+        """The repository's default branch (`GET /repos/{repo}`), where an issue's policy lives."""
+        return str(self.get(f"/repos/{repo}").get("default_branch") or "main")
+
     def user(self, login: str) -> Any:
         """`GET /users/{login}`: account age and numeric id."""
         return self.get(f"/users/{login}")
@@ -173,7 +181,7 @@ class GitHubClient:
         self.request("POST", f"/repos/{repo}/issues/{number}/labels", json={"labels": labels})
 
     def comments(self, repo: str, number: int) -> list[Any]:
-        """Every issue comment on a pull request."""
+        """Every comment on an issue or pull request (not review comments), oldest first."""
         return list(self.paginate(f"/repos/{repo}/issues/{number}/comments"))
 
     def upsert_comment(
@@ -246,3 +254,8 @@ class GitHubClient:
     def close_pull(self, repo: str, number: int) -> None:
         """Close a pull request."""
         self.request("PATCH", f"/repos/{repo}/pulls/{number}", json={"state": "closed"})
+
+    def close_issue(self, repo: str, number: int) -> None:
+        """Close an issue (as not planned: it was not judged on its merits)."""
+        self.request("PATCH", f"/repos/{repo}/issues/{number}",
+                     json={"state": "closed", "state_reason": "not_planned"})  # fmt: skip

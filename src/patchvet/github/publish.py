@@ -18,7 +18,7 @@ from patchvet.formats import OutputFormat
 from patchvet.formats.markdown import MARKER
 from patchvet.github.client import GitHubClient, GitHubError
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Severity, Verdict
+from patchvet.records import Assessment, Severity, SourceKind, Verdict
 
 _ANNOTATION_LEVEL = {
     Severity.INFO: "notice",
@@ -42,7 +42,7 @@ _NEEDS = {
     "labels": "issues: write (and pull-requests: write)",
     "comment": "pull-requests: write (and issues: write)",
     "check run": "checks: write",
-    "close": "pull-requests: write",
+    "close": "pull-requests: write (issues: write for an issue)",
 }
 
 
@@ -73,7 +73,8 @@ def report_markdown(assessment: Assessment, policy: Policy) -> str:
 
 def labels_for(assessment: Assessment, policy: Policy) -> list[str]:
     """The size label, `llm-assisted` for agent work, and the policy's labels for the verdict."""
-    labels = [f"size/{assessment.scores.size_bucket}"]
+    issue = assessment.contribution.kind is SourceKind.ISSUE
+    labels = [] if issue else [f"size/{assessment.scores.size_bucket}"]  # an issue has no diff
     if any(j.finding.family == "agent-fingerprint" for j in assessment.findings):
         labels.append(policy.disclosure.labels[0] if policy.disclosure.labels else "llm-assisted")
     labels += [
@@ -193,7 +194,8 @@ def publish(
 
     writes.attempt("comment", upsert)
     check_run = False
-    if policy.mode == "enforce" and "check-run" in actions:
+    issue = assessment.contribution.kind is SourceKind.ISSUE
+    if policy.mode == "enforce" and "check-run" in actions and not issue:
         try:
             _check_run(client, repo, head_sha, assessment, body)
             check_run = True
@@ -202,7 +204,8 @@ def publish(
             warnings.append(f"no check run: {error.message}")
     closed = False
     if policy.mode == "enforce" and "close" in actions:
-        closed = writes.attempt("close", lambda: client.close_pull(repo, number))
+        close = client.close_issue if issue else client.close_pull
+        closed = writes.attempt("close", lambda: close(repo, number))
     return Published(tuple(labels), comment, check_run, closed, tuple(warnings), tuple(removed),
                      tuple(writes.denied))  # fmt: skip
 

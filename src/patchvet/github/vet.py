@@ -1,12 +1,14 @@
 """
-Vetting one pull request on GitHub, the same way for the Action and the App: fetch it, read the
-policy and the vouch list from its base commit, judge it, honour a maintainer's override,
-publish, and (with a ledger) record the result.
+Vetting one pull request or issue on GitHub, the same way for the Action and the App: fetch it,
+read the policy and the vouch list from its base commit (an issue: the default branch), judge it
+with the author's account and own replies, honour a maintainer's override, publish, and (with a
+ledger) record the result.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from patchvet.check import assess
 from patchvet.formats.markdown import MARKER
@@ -21,9 +23,14 @@ from patchvet.github.maintainers import (
 )
 from patchvet.github.publish import Published, publish
 from patchvet.github.pull import fetch_contribution, policy_from_base
+from patchvet.github.thread import author_replies, bait_note, baited, code_in_force, code_to_publish
 from patchvet.ledger import SqlLedger
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Verdict
+from patchvet.records import Assessment, Contribution, Verdict
+from patchvet.sources.github import GitHubIssue, GitHubUser, issue_contribution
+
+ISSUE_REVISION = "0" * 40
+"""What an override on an issue is recorded against: an issue has no commits to push after it."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,21 @@ class VetRun:
     published: Published
     refused_overrides: tuple[str, ...] = ()
     """Override labels or comments that did not count, and why."""
+
+
+@dataclass(frozen=True)
+class _Thread:
+    """One issue or pull request as fetched, before it is judged."""
+
+    repo: str
+    number: int
+    revision: str
+    """The head commit of a pull request; `ISSUE_REVISION` for an issue."""
+    contribution: Contribution
+    policy: Policy
+    labels: list[str]
+    events: list[Any]
+    comments: list[Any]
 
 
 def vet_pull(
@@ -62,20 +84,94 @@ def vet_pull(
         labels=tuple(label for label in fetched.labels if label not in ours),
         author_listing=vouch_listing(client, repo, base_sha, fetched.author, policy),
     )
-    reading = read_account(client, contribution, policy, ledger)
-    contribution = replace(contribution, account=reading)
+    thread = _Thread(repo, number, head_sha, contribution, policy, current, events,
+                     client.comments(repo, number))  # fmt: skip
+    return _judge_and_publish(client, thread, me, ledger, summary_path, details_url)
+
+
+def vet_issue(
+    client: GitHubClient,
+    repo: str,
+    number: int,
+    me: str,
+    policy: Policy | None = None,
+    ledger: SqlLedger | None = None,
+    summary_path: str | None = None,
+    details_url: str | None = None,
+) -> VetRun | None:
+    """
+    Judge and publish issue `number` of `repo` when the policy vets issues (`[issues] vet`);
+    None when it does not. A pull request (GitHub numbers both alike) is vetted as one.
+    """
+    raw = client.issue(repo, number)
+    if raw.get("pull_request"):
+        return vet_pull(client, repo, number, me, policy, ledger, summary_path, details_url)
+    branch = client.default_branch(repo)
+    if policy is None:
+        policy = policy_from_base(client, repo, branch)
+    if not policy.issues.vet:
+        return None
+    issue = GitHubIssue.model_validate(raw)
+    events = client.issue_events(repo, number)
+    current = [label.name for label in issue.labels]
+    ours = own_labels(events, me) & set(current)
+    comments = client.comments(repo, number)
+    account = GitHubUser.model_validate(client.user(issue.user.login))
+    contribution = issue_contribution(repo, issue, account)
+    contribution = replace(
+        contribution,
+        labels=tuple(label for label in contribution.labels if label not in ours),
+        author_listing=vouch_listing(client, repo, branch, contribution.author, policy),
+    )
+    thread = _Thread(repo, number, ISSUE_REVISION, contribution, policy, current, events,
+                     comments)  # fmt: skip
+    return _judge_and_publish(client, thread, me, ledger, summary_path, details_url)
+
+
+def _judge_and_publish(
+    client: GitHubClient,
+    thread: _Thread,
+    me: str,
+    ledger: SqlLedger | None,
+    summary_path: str | None,
+    details_url: str | None,
+) -> VetRun:
+    repo, number, policy, comments = thread.repo, thread.number, thread.policy, thread.comments
+    contribution = thread.contribution
+    in_force = code_in_force(comments, me, MARKER, ledger, repo, number)
+    contribution = replace(
+        contribution,
+        account=read_account(client, contribution, policy, ledger),
+        replies=author_replies(comments, contribution.author.login, me),
+        bait=in_force,
+    )
     history = ledger.view(contribution, policy, repo) if ledger is not None else None
     assessment = assess(contribution, policy, history)
-    comments = client.comments(repo, number)
     records = override_records(comments, me, MARKER)
-    search = find_override(client, repo, policy, me, current, events, comments,
-                           assessment.verdict, head_sha, records)  # fmt: skip
+    search = find_override(client, repo, policy, me, thread.labels, thread.events, comments,
+                           assessment.verdict, thread.revision, records)  # fmt: skip
     if search.override is not None and search.key is not None:
         assessment = replace(assessment, verdict=Verdict.PASS, override=search.override)
-        records.setdefault(search.key, head_sha)
-    published = publish(client, repo, number, head_sha, assessment, policy, summary_path,
-                        me=me, current_labels=current, own_labels=ours,
-                        details_url=details_url, records=record_lines(records))  # fmt: skip
+        records.setdefault(search.key, thread.revision)
+    hidden = record_lines(records) + _bait(contribution, policy, ledger, repo, number, in_force)
+    ours = own_labels(thread.events, me) & set(thread.labels)
+    published = publish(client, repo, number, thread.revision, assessment, policy, summary_path,
+                        me=me, current_labels=thread.labels, own_labels=ours,
+                        details_url=details_url, records=hidden)  # fmt: skip
     if ledger is not None:
         ledger.record(assessment, repo, policy)
     return VetRun(assessment, policy, published, search.refused)
+
+
+def _bait(
+    contribution: Contribution,
+    policy: Policy,
+    ledger: SqlLedger | None,
+    repo: str,
+    number: int,
+    in_force: str | None,
+) -> str:
+    """The hidden reply-code note for patchvet's comment, when the policy and author call for it."""
+    if not baited(contribution, policy):
+        return ""
+    return bait_note(code_to_publish(ledger, repo, number, in_force))

@@ -183,6 +183,27 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX contributions_project_created ON contributions (project, created_at, id)
         """,
     ),
+    (
+        9,
+        "reply codes for the honeypot; the author's account as it looked at each contribution",
+        """
+        CREATE TABLE reply_codes (
+            project TEXT NOT NULL,
+            number BIGINT NOT NULL,
+            code TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (project, number)
+        );
+        CREATE TABLE contribution_accounts (
+            contribution BIGINT PRIMARY KEY REFERENCES contributions (id),
+            login TEXT NOT NULL,
+            classification TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            as_of TEXT NOT NULL,
+            reading TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 ID_COLUMN = {

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from patchvet.ledger.accounts import record_reading
 from patchvet.ledger.identity import Key, contribution_keys
 from patchvet.ledger.interface import (
     BreakerState,
@@ -28,7 +29,7 @@ from patchvet.ledger.interface import (
 )
 from patchvet.ledger.migrations import ID_COLUMN, MIGRATIONS
 from patchvet.policy import Policy
-from patchvet.records import Assessment, Contribution, Finding, Override
+from patchvet.records import Assessment, Contribution, Finding, Override, SourceKind
 
 _LOCK = 0x7061_7463  # "patc": one advisory lock for every writer of a PostgreSQL ledger
 
@@ -288,14 +289,18 @@ class SqlLedger:
             "WHERE person_id = ? AND NOT (contribution_id = ? AND project = ?) AND created_at <= ?",
             (*others, at),
         ).fetchone()
+        # Issues and code are limited apart: three open bug reports do not use up the open
+        # pull requests a new contributor may have.
+        same_kind = "kind = 'issue'" if contribution.kind is SourceKind.ISSUE else "kind <> 'issue'"
         window = self.execute(
             "SELECT COUNT(*) FROM contributions WHERE person_id = ? "
-            "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ?",
+            "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ? "
+            f"AND {same_kind}",
             (*others, shift_time(at, -policy.rate.window_hours / 24), at),
         ).fetchone()[0]
         open_all, open_agent = self.execute(
             "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
-            "AND NOT (contribution_id = ? AND project = ?) AND state = 'open'",
+            f"AND NOT (contribution_id = ? AND project = ?) AND state = 'open' AND {same_kind}",
             others,
         ).fetchone()
         emails = frozenset(
@@ -378,6 +383,8 @@ class SqlLedger:
                      finding.message, finding.evidence, _locations(finding), finding.remedy,
                      _details(finding)),
                 )  # fmt: skip
+            if contribution.account is not None:
+                record_reading(self, row_id, contribution.account)
             if assessment.override is not None:
                 self._record_override(row_id, assessment.override)
             if policy.circuit_breaker.enabled and contribution.state == "merged":

@@ -54,6 +54,12 @@ def free_texts(contribution: Contribution) -> Iterator[tuple[str, Location]]:
         yield contribution.description, Location(path=None)
     if contribution.series and contribution.series.cover_text:
         yield contribution.series.cover_text, Location(path=None)
+    for reply in contribution.replies:
+        # The author's own words only: a quoted line is someone else's.
+        own = "\n".join(line for line in reply.body.splitlines()
+                        if not line.lstrip().startswith(">"))  # fmt: skip
+        if own.strip():
+            yield own, Location(path=None)
 
 
 def _identity_marks(

@@ -227,6 +227,12 @@ FINDINGS: tuple[FindingKind, ...] = (
     FindingKind("binary/executable-or-archive", _M,
                 "An executable or archive was added or changed.",
                 "Executables and archives can carry anything; explain how they were built."),
+    FindingKind("honeypot/reply-code", _M,
+                "The author's reply carries the code patchvet's comment asked only automated "
+                "agents for.",
+                "Opt-in bait (`[honeypot] reply_code`): the request sits in an HTML comment a "
+                "person reading the thread never sees, and counts only when patchvet's own "
+                "comment carried it. Evidence of autonomous operation; advisory, members exempt."),
     FindingKind("honeypot/template-phrase", _M,
                 "The description carries a phrase the project's template hides for agents.",
                 "Opt-in bait (`[honeypot] phrases`), outside HTML comments, any case. Evidence of "

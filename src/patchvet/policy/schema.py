@@ -217,8 +217,22 @@ class HoneypotRules(_Section):
     """Bait for autonomous agents, opt-in and advisory."""
 
     phrases: list[str] = []
-    """Phrases hidden in the PR template for agents; a description carrying one (outside HTML
-    comments, any case) gets `honeypot/template-phrase`."""
+    """Phrases hidden in the PR or issue template for agents; a description carrying one
+    (outside HTML comments, any case) gets `honeypot/template-phrase`."""
+    reply_code: bool = False
+    """patchvet's comment on a contribution by a non-exempt author carries, in an HTML comment,
+    a note asking automated agents to put a random code in their reply; the author's later
+    comment carrying it (outside quoted lines) gets `honeypot/reply-code`. The App and the
+    Action then always comment on such contributions, to carry the note."""
+
+
+class IssueRules(_Section):
+    """Issues, not only pull requests (the App and the Action)."""
+
+    vet: bool = False
+    """Vet `issues` (opened, edited) and `issue_comment` events: agent marks in the issue and in
+    the author's comments, the template honeypot, account signals, rate limits and the circuit
+    breaker, with labels and a comment per `[actions]`."""
 
 
 Permission = Literal["admin", "maintain", "write", "triage"]
@@ -311,6 +325,7 @@ class Policy(_Section):
     maintainers: MaintainerRules = MaintainerRules()
     honeypot: HoneypotRules = HoneypotRules()
     account: AccountRules = AccountRules()
+    issues: IssueRules = IssueRules()
     ignore: dict[str, IgnoreRule] = {}
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {

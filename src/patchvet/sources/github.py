@@ -24,6 +24,7 @@ from patchvet.records import (
     Contribution,
     FileChange,
     Identity,
+    Reply,
     Review,
     SourceKind,
 )
@@ -100,6 +101,19 @@ class GitHubPullRequest(_Wire):
     changed_files: WireInt | None = None
     state: str = "open"
     merged: bool | None = None
+    created_at: str | None = None
+    author_association: str | None = None
+
+
+class GitHubIssue(_Wire):
+    """The `issue` object of a webhook payload or of `GET /repos/{o}/{r}/issues/N`."""
+
+    number: WireInt
+    title: str
+    body: str | None = None
+    user: GitHubUser
+    labels: list[GitHubLabel] = []
+    state: str = "open"
     created_at: str | None = None
     author_association: str | None = None
 
@@ -268,6 +282,29 @@ def pull_request_contribution(
             for r in reviews or ()
             if r.user is not None
         ),
+    )
+
+
+def issue_contribution(
+    repository: str,
+    issue: GitHubIssue,
+    account: GitHubUser | None = None,
+    replies: tuple[Reply, ...] = (),
+) -> Contribution:
+    """An issue as a contribution: its title and body, with the author's own comments."""
+    return Contribution(
+        source=f"{repository}#{issue.number}",
+        id=f"issue-{issue.number}",
+        kind=SourceKind.ISSUE,
+        title=issue.title,
+        author=Identity(login=issue.user.login, id=issue.user.id),
+        description=(issue.body or "").replace("\r\n", "\n"),
+        labels=tuple(label.name for label in issue.labels),
+        created_at=issue.created_at,
+        state=issue.state,
+        author_created_at=account.created_at if account else issue.user.created_at,
+        author_association=issue.author_association,
+        replies=replies,
     )
 
 

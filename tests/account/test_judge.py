@@ -65,7 +65,8 @@ def test_pull_request_burst_across_foreign_repositories() -> None:
 
 def test_fork_burst_and_fork_to_pull_request_chains() -> None:
     weights = _weights(_snapshot(burst("someone", 10)))
-    assert weights["account/fork-burst"] == 15 and weights["account/fork-pr-chain"] == 25
+    assert weights["account/fork-burst"] == 15 and weights["account/fork-pr-chain"] == 20
+    assert _weights(_snapshot(burst("someone", 15)))["account/fork-pr-chain"] == 25
     prs_only = [e for e in burst("someone", 10) if e["type"] == "PullRequestEvent"]
     assert "account/fork-pr-chain" not in _weights(_snapshot(prs_only))
 

@@ -129,3 +129,21 @@ def test_the_authors_own_comment_on_their_pull_request_is_scanned_for_agent_foot
                                                            pull=True)))  # fmt: skip
     marks = [j.finding for j in run.assessment.findings if j.finding.family == "agent-fingerprint"]
     assert [f.id for f in marks] == ["agent-fingerprint/agent-footer"]
+
+
+def test_an_author_vouched_for_in_the_ledger_is_neither_read_nor_baited(
+    github: GitHubDouble, tmp_path: Path
+) -> None:
+    _newcomer_pull(github, tmp_path)
+    author_id = github.state.pulls[KEY]["user"]["id"]
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger.vouch(("github", str(author_id)), "vouch", "alice", "maintainer since 2019")
+    client = GitHubClient("t", github.url, sleep=lambda _: None)
+    try:
+        run = vet_pull(client, REPO, 42, "github-actions[bot]", ledger=ledger)
+    finally:
+        client.close()
+        ledger.close()
+    assert run.assessment.contribution.account is None
+    assert ("GET", "/users/jdoe/events/public") not in github.state.requests
+    assert not any("patchvet-reply-code" in c["body"] for c in github.state.comments[KEY])

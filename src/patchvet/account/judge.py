@@ -27,9 +27,14 @@ AUTOMATION_AT = 60
 MIXED_AT = 35
 THIN = 10
 """Fewer public events than this, and no decisive signal: `unknown`."""
-DECISIVE = frozenset(
-    {"account/agent-branches", "account/agent-commits", "account/fork-pr-chain", "account/pr-burst"}
-)
+DECISIVE = frozenset({"account/agent-branches", "account/agent-commits"})
+"""Explicit agent marks decide at any volume."""
+DECISIVE_AT_SCALE = {"account/pr-burst": 40, "account/fork-pr-chain": 25}
+"""A burst or fork chains decide only at a scale a person does not reach by hand (the weight
+says the scale): a newcomer making a dozen typo fixes through GitHub's web editor forks each
+repository and opens a pull request minutes later, a dozen times a day, and research found
+bursty authors merge *more*, so a mid-sized burst alone is never `automation`."""
+CHAIN_AT_SCALE = 15
 DAY = timedelta(hours=24)
 
 
@@ -140,7 +145,7 @@ def _chains(login: str, events: Sequence[Event]) -> Iterable[AccountSignal]:
     if chained >= 5 and chained >= 0.8 * len(prs):
         yield AccountSignal(
             "account/fork-pr-chain",
-            25,
+            25 if chained >= CHAIN_AT_SCALE else 20,
             "fork, branch and pull request in lockstep, repository after repository",
             f"{chained} of {len(prs)} pull requests came within a day of forking their repository",
         )
@@ -298,10 +303,15 @@ def _organic(
                 f"{len(issues)} issues over {span.days} days",
             )
     releases = sum(e.type == "ReleaseEvent" for e in events)
-    old_projects = (snapshot.public_repos or 0) >= 5 and (snapshot.age_days(now) or 0) >= 365
+    # GitHub counts forks among public repositories: a fork farm's forks are not its projects.
+    forks = sum(e.type == "ForkEvent" for e in events)
+    own = (snapshot.public_repos or 0) - forks
+    old_projects = own >= 5 and (snapshot.age_days(now) or 0) >= 365
     if releases or old_projects:
         evidence = (
-            f"{releases} releases" if releases else f"{snapshot.public_repos} public repositories"
+            f"{releases} releases"
+            if releases
+            else f"{own} public repositories that are not recent forks"
         )
         yield AccountSignal("account/own-projects", -10, "maintains projects of its own", evidence)
 
@@ -332,7 +342,10 @@ def judge_account(snapshot: AccountSnapshot, as_of: datetime | None = None) -> A
         *_organic(snapshot, events, now),
     ]
     score = max(0, min(100, sum(s.weight for s in signals)))
-    decisive = any(s.id in DECISIVE and s.weight > 0 for s in signals)
+    decisive = any(
+        (s.id in DECISIVE and s.weight > 0) or s.weight >= DECISIVE_AT_SCALE.get(s.id, 1000)
+        for s in signals
+    )
     if len(events) < THIN and not decisive:
         classification = "unknown"
     elif score >= AUTOMATION_AT and decisive:

@@ -139,13 +139,15 @@ def _judge_and_publish(
     repo, number, policy, comments = thread.repo, thread.number, thread.policy, thread.comments
     contribution = thread.contribution
     in_force = code_in_force(comments, me, MARKER, ledger, repo, number)
+    history = ledger.view(contribution, policy, repo) if ledger is not None else None
+    # Someone a maintainer vouched for in the ledger is not scored or baited, as with the list.
+    vouched = history is not None and history.tier == "vouched"
     contribution = replace(
         contribution,
-        account=read_account(client, contribution, policy, ledger),
+        account=None if vouched else read_account(client, contribution, policy, ledger),
         replies=author_replies(comments, contribution.author.login, me),
-        bait=in_force,
+        bait=None if vouched else in_force,
     )
-    history = ledger.view(contribution, policy, repo) if ledger is not None else None
     assessment = assess(contribution, policy, history)
     records = override_records(comments, me, MARKER)
     search = find_override(client, repo, policy, me, thread.labels, thread.events, comments,
@@ -153,7 +155,8 @@ def _judge_and_publish(
     if search.override is not None and search.key is not None:
         assessment = replace(assessment, verdict=Verdict.PASS, override=search.override)
         records.setdefault(search.key, thread.revision)
-    hidden = record_lines(records) + _bait(contribution, policy, ledger, repo, number, in_force)
+    bait = "" if vouched else _bait(contribution, policy, ledger, repo, number, in_force)
+    hidden = record_lines(records) + bait
     ours = own_labels(thread.events, me) & set(thread.labels)
     published = publish(client, repo, number, thread.revision, assessment, policy, summary_path,
                         me=me, current_labels=thread.labels, own_labels=ours,

@@ -84,6 +84,8 @@ class GitHubState:
     closed: set[tuple[str, int]] = field(default_factory=set)
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    timed_requests: list[tuple[float, str, str]] = field(default_factory=list)
+    """(monotonic time, method, path) of every request."""
     app_public_key: str | None = None
     """PEM of the App's public key: installation tokens are only given for valid App JWTs."""
     app_id: str = "12345"
@@ -176,6 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = url.path, parse_qs(url.query)
         state = self.state
         state.requests.append((method, path))
+        state.timed_requests.append((time.monotonic(), method, path))
         if path in state.delay:
             time.sleep(state.delay[path])
         for prefix, queue in state.failures.items():

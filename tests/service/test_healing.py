@@ -6,9 +6,11 @@ GitHub redeliver what failed on its way here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -17,6 +19,7 @@ import httpx
 
 from patchvet.ledger import open_ledger
 from patchvet.service.settings import Settings
+from patchvet.service.sweeper import RedeliveryBackoff
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
 from tests.service.conftest import SECRET, deliver, delivered, settings_for, sign, wait_for
@@ -151,7 +154,9 @@ def test_sweeper_has_github_redeliver_what_failed(
     state.log_delivery("fine", "pull_request", body, 202)
     state.log_delivery("retried", "pull_request", body, 502)
     state.log_delivery("retried", "pull_request", body, 202)  # a later attempt got through
-    service = service_factory(settings, ledger_db, sweep_seconds=0.3)
+    # The first sweep may ask before the hook target is set (that attempt fails): ask again soon.
+    backoff = RedeliveryBackoff(base=0.2)
+    service = service_factory(settings, ledger_db, sweep_seconds=0.3, redelivery_backoff=backoff)
     # Stored here although GitHub saw a timeout: not to be redelivered.
     assert deliver(service.url, "installation", INSTALLATION_EVENT, "stored").status_code == 202
     state.log_delivery("stored", "installation", json.dumps(INSTALLATION_EVENT).encode(), 504)
@@ -168,3 +173,48 @@ def test_sweeper_has_github_redeliver_what_failed(
     newest_lost = next(d for d in state.hook_deliveries if d["guid"] == "lost")
     assert newest_lost["status_code"] == 202 and newest_lost["redelivery"]
     assert "llm-assisted" in state.labels[(REPO, 42)]
+
+
+def test_redelivery_requests_back_off_and_stop(
+    github: GitHubDouble, ledger_db: str, service_factory: Any, tmp_path: Path
+) -> None:
+    settings = _app_settings(github, tmp_path)
+    body = json.dumps({**seed_pull(github.state), "installation": {"id": 99}}).encode()
+    state = github.state
+    state.log_delivery("unreachable", "pull_request", body, 502)
+    # No hook target: every redelivery GitHub attempts fails again, with a new attempt id.
+    backoff = RedeliveryBackoff(base=0.3, ceiling=10, most=3)
+    service_factory(settings, ledger_db, sweep_seconds=0.05, redelivery_backoff=backoff)
+
+    def asked() -> list[float]:
+        return [at for at, method, path in state.timed_requests
+                if method == "POST" and path.endswith("/attempts")]  # fmt: skip
+
+    wait_for(lambda: len(asked()) >= 3, timeout=30)
+    time.sleep(1.5)  # thirty more sweeps: the delivery was asked for as often as allowed
+    times = asked()
+    assert len(times) == 3
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert gaps[0] >= 0.3 and gaps[1] >= 0.6  # the wait doubles
+    assert len([d for d in state.hook_deliveries if d["guid"] == "unreachable"]) == 4
+
+
+def test_the_backoff_memory_is_bounded() -> None:
+    now = [0.0]
+    backoff = RedeliveryBackoff(base=10, ceiling=40, most=4, size=3,
+                                keep=timedelta(seconds=100), clock=lambda: now[0])  # fmt: skip
+    backoff.requested("a")
+    assert not backoff.due("a") and backoff.waiting("a")
+    now[0] = 10
+    assert backoff.due("a")
+    for guid in "bcd":
+        backoff.requested(guid)
+    assert list(backoff.asked) == ["b", "c", "d"]  # the oldest went first
+    backoff.requested("b")
+    now[0] = 19.9
+    assert not backoff.due("b")  # 10 s, then 20 s after the second request
+    now[0] = 30
+    assert backoff.due("b")
+    now[0] = 111
+    backoff.requested("e")
+    assert list(backoff.asked) == ["e"]  # older than `keep`: forgotten

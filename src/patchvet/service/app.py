@@ -32,7 +32,7 @@ from patchvet.service.database import Database, DatabaseUnavailable
 from patchvet.service.deliveries import LEASE_SECONDS, REQUEUE_AFTER_SECONDS
 from patchvet.service.intake import Intake
 from patchvet.service.settings import Credentials, Settings
-from patchvet.service.sweeper import Sweeper
+from patchvet.service.sweeper import RedeliveryBackoff, Sweeper
 from patchvet.service.worker import CLAIM_BATCH, ThreadWorker, celery_app
 from patchvet.sources.json_input import JsonInputError, load_json
 
@@ -109,6 +109,7 @@ def create_app(
     max_body: int = MAX_BODY,
     pool_size: int = 4,
     db_timeout: float = 2.0,
+    redelivery_backoff: RedeliveryBackoff | None = None,
 ) -> Starlette:
     """The service; with `queue_url` deliveries go to Celery, else to a worker thread."""
     database = Database(ledger_url, size=pool_size, timeout=db_timeout)
@@ -124,7 +125,8 @@ def create_app(
             worker.wake.set()
 
     intake = Intake(database, on_stored)
-    sweeper = Sweeper(database, on_stored, creds, sweep_seconds, lease_seconds, requeue_after)
+    sweeper = Sweeper(database, on_stored, creds, sweep_seconds, lease_seconds, requeue_after,
+                      redelivery_backoff)  # fmt: skip
 
     async def webhook(request: Request) -> JSONResponse:
         length = request.headers.get("content-length")

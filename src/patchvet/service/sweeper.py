@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +29,16 @@ REDELIVER_LOOKBACK = timedelta(hours=24)
 """How far back the first sweep looks for failed deliveries (GitHub redelivers up to 3 days)."""
 MAX_REDELIVERIES = 100
 """Redelivery requests per sweep, so a long outage does not become a burst of thousands."""
+REDELIVERY_BACKOFF = 60.0
+"""Seconds before a delivery whose redelivery failed again is asked for once more; the wait
+doubles with every request for that delivery, up to `REDELIVERY_BACKOFF_MAX`."""
+REDELIVERY_BACKOFF_MAX = 3600.0
+MAX_REDELIVERY_REQUESTS = 8
+"""Requests per delivery (about four hours of doubling waits); then it is left to the log."""
+MAX_TRACKED = 10_000
+"""Deliveries remembered for backoff; the oldest are forgotten first (memory stays bounded)."""
+TRACK_FOR = timedelta(days=3)
+"""GitHub redelivers attempts of the last three days only: older entries are dropped."""
 
 
 def _when(item: dict[str, Any]) -> datetime:
@@ -34,14 +46,23 @@ def _when(item: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
+@dataclass(frozen=True)
+class FailedDelivery:
+    """The latest failed attempt of a delivery that never reached the service."""
+
+    guid: str
+    attempt: int
+    at: datetime
+
+
 def failed_deliveries(
     client: GitHubClient, since: datetime, known: Callable[[list[str]], set[str]]
-) -> list[int]:
+) -> list[FailedDelivery]:
     """
-    Ids of delivery attempts to redeliver: the latest failed attempt of every delivery (guid)
-    since `since` that no attempt brought here (no 2xx, and the guid is not stored).
+    The latest failed attempt of every delivery (guid) since `since` that no attempt brought
+    here (no 2xx, and the guid is not stored).
     """
-    latest_failed: dict[str, int] = {}
+    latest_failed: dict[str, FailedDelivery] = {}
     succeeded: set[str] = set()
     for item in client.hook_deliveries():
         if _when(item) < since:
@@ -50,10 +71,66 @@ def failed_deliveries(
         if 200 <= int(item.get("status_code") or 0) < 300:
             succeeded.add(guid)
         elif guid and guid not in latest_failed:
-            latest_failed[guid] = int(item["id"])
+            latest_failed[guid] = FailedDelivery(guid, int(item["id"]), _when(item))
     candidates = [guid for guid in latest_failed if guid not in succeeded]
     stored = known(candidates)
     return [latest_failed[guid] for guid in candidates if guid not in stored]
+
+
+@dataclass(frozen=True)
+class _Asked:
+    requests: int
+    first: float
+    next_at: float
+
+
+class RedeliveryBackoff:
+    """
+    Which failed deliveries (by guid) may be asked for again now: each request for a delivery
+    doubles the wait before the next (from `base` up to `ceiling` seconds), a delivery is asked
+    for at most `most` times, and at most `size` deliveries are remembered, for `keep`.
+    """
+
+    def __init__(
+        self,
+        base: float = REDELIVERY_BACKOFF,
+        ceiling: float = REDELIVERY_BACKOFF_MAX,
+        most: int = MAX_REDELIVERY_REQUESTS,
+        size: int = MAX_TRACKED,
+        keep: timedelta = TRACK_FOR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base, self.ceiling, self.most, self.size = base, ceiling, most, size
+        self.keep = keep.total_seconds()
+        self.clock = clock
+        self.asked: OrderedDict[str, _Asked] = OrderedDict()
+
+    def due(self, guid: str) -> bool:
+        """Whether `guid` may be asked for now."""
+        entry = self.asked.get(guid)
+        return entry is None or (entry.requests < self.most and self.clock() >= entry.next_at)
+
+    def waiting(self, guid: str) -> bool:
+        """Whether `guid` will be due later (it is in its backoff, not given up)."""
+        entry = self.asked.get(guid)
+        return entry is not None and entry.requests < self.most and not self.due(guid)
+
+    def requested(self, guid: str) -> None:
+        """Note one more redelivery request for `guid`."""
+        now = self.clock()
+        entry = self.asked.pop(guid, None)
+        requests = 1 if entry is None else entry.requests + 1
+        wait = min(self.ceiling, self.base * 2 ** (requests - 1))
+        self.asked[guid] = _Asked(requests, now if entry is None else entry.first, now + wait)
+        self.forget_old()
+
+    def forget_old(self) -> None:
+        """Drop entries past `keep`, then the least recently asked beyond `size`."""
+        horizon = self.clock() - self.keep
+        for guid in [guid for guid, entry in self.asked.items() if entry.first < horizon]:
+            del self.asked[guid]
+        while len(self.asked) > self.size:
+            self.asked.popitem(last=False)
 
 
 @dataclass
@@ -76,6 +153,7 @@ class Sweeper:
         interval: float = 30.0,
         lease_seconds: float = LEASE_SECONDS,
         requeue_after: float = REQUEUE_AFTER_SECONDS,
+        backoff: RedeliveryBackoff | None = None,
     ) -> None:
         self.database = database
         self.send = send
@@ -84,7 +162,7 @@ class Sweeper:
         self.lease_seconds = lease_seconds
         self.requeue_after = requeue_after
         self.since = datetime.now(UTC) - REDELIVER_LOOKBACK
-        self.asked: set[int] = set()
+        self.backoff = backoff or RedeliveryBackoff()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="patchvet-sweeper", daemon=True)
 
@@ -130,17 +208,16 @@ class Sweeper:
                 with self.database.ledger() as ledger:
                     return DeliveryStore(ledger).known(guids)
 
-            wanted = [
-                attempt
-                for attempt in failed_deliveries(client, self.since, known)
-                if attempt not in self.asked
-            ]
-            for attempt in wanted[:MAX_REDELIVERIES]:
-                client.redeliver(attempt)
-                self.asked.add(attempt)
+            failed = failed_deliveries(client, self.since, known)
+            wanted = [item for item in failed if self.backoff.due(item.guid)]
+            for item in wanted[:MAX_REDELIVERIES]:
+                client.redeliver(item.attempt)
+                self.backoff.requested(item.guid)
         finally:
             client.close()
-        if len(wanted) <= MAX_REDELIVERIES:
-            # Overlap the next window a little: GitHub lists an attempt once it has finished.
-            self.since = started - timedelta(minutes=5)
+        # Overlap the next window a little: GitHub lists an attempt once it has finished.
+        since = started - timedelta(minutes=5)
+        # What is left for the next pass, or waits out its backoff, keeps the window open.
+        later = wanted[MAX_REDELIVERIES:] + [f for f in failed if self.backoff.waiting(f.guid)]
+        self.since = min([since, *(item.at for item in later)])
         return min(len(wanted), MAX_REDELIVERIES)

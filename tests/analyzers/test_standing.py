@@ -29,6 +29,7 @@ def bot_pr(number: int, login: str) -> Contribution:
 
 
 def run_prs(tmp_path: Path, login: str) -> list[Assessment]:
+    (tmp_path / login).mkdir(exist_ok=True)
     ledger = open_ledger(f"sqlite:///{tmp_path / login / 'ledger.db'}")
     try:
         items = [bot_pr(n, login) for n in range(1, 8)]

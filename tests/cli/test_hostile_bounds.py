@@ -114,3 +114,14 @@ def test_a_huge_numeric_id_typed_for_the_ledger_is_refused(
     for argv in (["vouch", spec, "--reason", "x"], ["show", spec]):
         code, _, err = run_cli(capsys, "ledger", *argv, "--db", db)
         assert code == 2 and "is not a GitHub id" in err and "Traceback" not in err
+
+
+def test_a_db_path_in_a_missing_directory_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'typo' / 'deeper' / 'ledger.db'}"
+    code, out, err = run_cli(capsys, "ledger", "show", "ann@example.org", "--db", db)
+    assert code == 2 and out == ""
+    assert err.startswith("patchvet: error:") and "is not a directory" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
+    assert not (tmp_path / "typo").exists()

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
-from patchvet.ledger import SqlLedger, open_ledger
+from patchvet.ledger import LedgerError, SqlLedger, open_ledger
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
 from patchvet.ledger.store import now_iso
 from patchvet.ledger.verdicts import record_verdict
@@ -26,13 +26,22 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def default_ledger_url(root: Path) -> str:
-    """`sqlite:///<git dir>/patchvet/ledger.db`, or under `.patchvet/` outside a repository."""
+    """
+    `sqlite:///<git dir>/patchvet/ledger.db`, or under `.patchvet/` outside a repository; its
+    directory is made here (a `--db` path is never: a missing directory there is an error).
+    """
     found = subprocess.run(
         ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     base = Path(found.stdout.strip()) if found.returncode == 0 else root.resolve() / ".patchvet"
-    return f"sqlite:///{base / 'patchvet' / 'ledger.db'}"
+    folder = base / "patchvet"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LedgerError(f"cannot make the ledger's directory {folder}: {error.strerror}",
+                          hint="pass --db sqlite:///path/ledger.db") from None  # fmt: skip
+    return f"sqlite:///{folder / 'ledger.db'}"
 
 
 def register(commands: Any) -> None:

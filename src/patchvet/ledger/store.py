@@ -528,7 +528,6 @@ def _details(finding: Finding) -> str:
 
 
 def _sqlite(path: Path) -> Any:
-    path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
@@ -540,6 +539,12 @@ def open_ledger(url: str) -> SqlLedger:
     """Open (creating and migrating) the ledger at `sqlite:///path` or `postgresql://…`."""
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
+        if not path.parent.is_dir():
+            # A typo in --db must not leave a new directory tree behind it.
+            raise LedgerError(
+                f"cannot open the ledger {path}: {path.parent} is not a directory",
+                hint="create the directory first, or pass another --db",
+            )
         try:
             ledger = SqlLedger(_sqlite(path), "sqlite", url)
         except (OSError, sqlite3.Error) as error:

@@ -95,3 +95,23 @@ def test_failures_retry_until_the_last_attempt(database: Database) -> None:
             # a failed delivery is sent again by the next sweep, not left pending forever
             assert store.requeue() == ([] if attempt == MAX_ATTEMPTS else ["bad"])
         assert store.counts() == {"failed": 1}
+
+
+def test_settling_many_at_once_is_fenced_like_finish(database: Database) -> None:
+    with database.ledger() as ledger:
+        store = DeliveryStore(ledger)
+        store.add_many([(f"s{n}", "ping", "{}") for n in range(5)])
+        batch = store.claim(limit=5)
+        assert len(batch) == 5
+        assert sorted(store.requeue(lease_seconds=-1)) == [f"s{n}" for n in range(5)]  # lapsed
+        [retaken] = store.claim(["s0"])
+        store.finish_many(batch)  # the old holder settles its batch after all
+        seen = _completions(database)
+        assert seen["s0"] == ("processing", 1)  # held by someone else now: counted, not done
+        assert {seen[f"s{n}"] for n in range(1, 5)} == {("pending", 1)}
+        store.finish_many([retaken])
+        assert _completions(database)["s0"] == ("done", 2)
+        again = store.claim(limit=10)
+        store.finish_many(again)
+        store.finish_many([])
+        assert set(_completions(database).values()) == {("done", 2)}

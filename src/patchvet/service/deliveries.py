@@ -5,7 +5,9 @@ A delivery is inserted once per `X-GitHub-Delivery` (a redelivery is a no-op), t
 one worker. Every statement here is a single autocommitted statement on rows of its own, so
 intake and any number of workers never wait on one another's locks: PostgreSQL claims with
 `FOR UPDATE SKIP LOCKED`, and the ledger's global write lock is not taken. Intake inserts many
-deliveries per statement (one commit for a burst), workers claim many per statement.
+deliveries per statement (one commit for a burst), workers claim many per statement and mark
+done together, in one statement, the deliveries of a batch that acted on nothing but the
+database.
 
 A worker that dies mid-job leaves its delivery `processing`; the sweeper puts deliveries whose
 lease has lapsed back to `pending`. `finish` is fenced by the attempt number, so a worker that
@@ -110,6 +112,19 @@ class DeliveryStore:
                 "WHERE delivery_id = ? AND status = 'processing' AND attempts = ?",
                 (MAX_ATTEMPTS, error[:2000], delivery.delivery_id, delivery.attempts),
             )
+
+    def finish_many(self, deliveries: Sequence[Delivery]) -> None:
+        """`finish` without error for many deliveries, in one statement (one commit)."""
+        if not deliveries:
+            return
+        fences = " UNION ALL ".join(["SELECT ? AS claimed_id, ? AS fence"] * len(deliveries))
+        self.ledger.execute(
+            "UPDATE deliveries SET completions = completions + 1, finished_at = ?, "
+            "error = NULL, status = CASE WHEN status = 'processing' AND attempts = held.fence "
+            f"THEN 'done' ELSE status END FROM ({fences}) AS held "
+            "WHERE delivery_id = held.claimed_id",
+            [now_iso(), *(v for d in deliveries for v in (d.delivery_id, d.attempts))],
+        )
 
     def requeue(
         self,

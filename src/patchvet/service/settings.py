@@ -64,6 +64,9 @@ class Credentials:
         self.transport = transport
         self._tokens: dict[int, tuple[str, float]] = {}
         self._login: str | None = settings.bot_login
+        self.clients_made = 0
+        """How many installation clients `client` has made: a delivery that made none did
+        nothing on GitHub (the worker settles such deliveries together)."""
 
     def _app_jwt(self) -> str:
         import jwt
@@ -99,6 +102,7 @@ class Credentials:
 
     def client(self, installation: int | None) -> GitHubClient:
         """A client acting for `installation` (or with the plain token)."""
+        self.clients_made += 1
         settings = self.settings
         if settings.app_id is None or installation is None:
             return GitHubClient(settings.token, settings.api_url, self.transport)

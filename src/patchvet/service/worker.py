@@ -33,7 +33,12 @@ TASK_HARD_SECONDS = 210
 """Past this the worker process is killed and replaced, so no task can hold a worker forever."""
 
 
-def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) -> None:
+def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) -> bool:
+    """
+    Process one delivery. Finish it at once if it failed or acted on GitHub; return True when
+    it only needs settling (it made no GitHub client), which the caller batches.
+    """
+    clients_before = credentials.clients_made
     try:
         outcome = process(delivery, credentials, store.ledger)
     except DatabaseUnavailable:
@@ -41,22 +46,40 @@ def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) 
     except Exception as error:  # noqa: BLE001 - one bad delivery must not stop the worker
         log.warning("delivery %s failed: %s", delivery.delivery_id, error)
         store.finish(delivery, f"{type(error).__name__}: {error}")
-    else:
-        log.info("delivery %s: %s", delivery.delivery_id, outcome)
+        return False
+    log.info("delivery %s: %s", delivery.delivery_id, outcome)
+    if credentials.clients_made != clients_before:
+        # It acted on GitHub: record that at once, so a worker killed later in the batch does
+        # not have it done twice.
         store.finish(delivery)
+        return False
+    return True
 
 
 def work(
     database: Database, credentials: Credentials, delivery_ids: Sequence[str] | None = None
 ) -> int:
-    """Process the given deliveries that are still pending, or every pending one; how many."""
+    """
+    Process the given deliveries that are still pending, or every pending one; how many.
+
+    Deliveries that did nothing outside the database (ignored events, pings, installations:
+    most of an App's traffic) are marked done together at the end of the batch, one statement
+    for all; a worker killed before that leaves them to its lease, and processing them again
+    has no effect to repeat.
+    """
     limit = len(delivery_ids) if delivery_ids is not None else CLAIM_BATCH
+    settled: list[Delivery] = []
 
     def claim_and_process(ledger: SqlLedger) -> int:
         store = DeliveryStore(ledger)
+        store.finish_many(settled)  # left over from a try whose connection died
+        settled.clear()
         batch = store.claim(delivery_ids, limit)
         for delivery in batch:
-            _handle(store, credentials, delivery)
+            if _handle(store, credentials, delivery):
+                settled.append(delivery)
+        store.finish_many(settled)
+        settled.clear()
         return len(batch)
 
     handled = 0

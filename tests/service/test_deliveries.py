@@ -10,7 +10,10 @@ import pytest
 
 from patchvet.service.database import Database
 from patchvet.service.deliveries import MAX_ATTEMPTS, DeliveryStore
+from patchvet.service.settings import Credentials
+from patchvet.service.worker import CLAIM_BATCH, work
 from tests.ledger.conftest import _postgres_database
+from tests.service.conftest import settings_for
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -115,3 +118,19 @@ def test_settling_many_at_once_is_fenced_like_finish(database: Database) -> None
         store.finish_many(again)
         store.finish_many([])
         assert set(_completions(database).values()) == {("done", 2)}
+
+
+def test_a_task_hands_back_the_deliveries_it_did_not_reach(database: Database) -> None:
+    ids = [f"h{n}" for n in range(40)]
+    with database.ledger() as ledger:
+        DeliveryStore(ledger).add_many([(delivery, "ping", "{}") for delivery in ids])
+    credentials = Credentials(settings_for("http://127.0.0.1:9"))
+    handed: list[list[str]] = []
+    # Out of time after its first claim: the rest goes back to the queue, unclaimed.
+    assert work(database, credentials, ids, handed.append, hand_back_after=0) == CLAIM_BATCH
+    assert handed == [ids[CLAIM_BATCH:]]
+    with database.ledger() as ledger:
+        assert DeliveryStore(ledger).counts() == {"done": CLAIM_BATCH, "pending": 40 - CLAIM_BATCH}
+    assert work(database, credentials, handed[0], handed.append) == 40 - CLAIM_BATCH
+    assert len(handed) == 1
+    assert set(_completions(database).values()) == {("done", 1)}

@@ -17,6 +17,7 @@ import hmac
 import logging
 import queue
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,10 +34,11 @@ from patchvet.service.deliveries import LEASE_SECONDS, REQUEUE_AFTER_SECONDS
 from patchvet.service.intake import Intake
 from patchvet.service.settings import Credentials, Settings
 from patchvet.service.sweeper import RedeliveryBackoff, Sweeper
-from patchvet.service.worker import CLAIM_BATCH, ThreadWorker, celery_app
+from patchvet.service.worker import MESSAGE_BATCH, ThreadWorker, celery_app
 from patchvet.sources.json_input import JsonInputError, load_json
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+LINGER_SECONDS = 0.005
 log = logging.getLogger("patchvet.service")
 
 
@@ -82,14 +84,19 @@ class QueueSender:
             if first is None:
                 return
             pending = list(first)
+            if len(pending) < MESSAGE_BATCH:
+                # A moment for the next intake commits to join this message: fewer, fuller
+                # messages under load (a delivery waits a few ms more to be processed, never
+                # to be acknowledged: it is stored already).
+                time.sleep(LINGER_SECONDS)
             while not self.ids.empty():
                 more = self.ids.get()
                 if more is None:
                     self.ids.put(None)
                     break
                 pending += more
-            for start in range(0, len(pending), CLAIM_BATCH):
-                chunk = pending[start : start + CLAIM_BATCH]
+            for start in range(0, len(pending), MESSAGE_BATCH):
+                chunk = pending[start : start + MESSAGE_BATCH]
                 try:
                     self.celery.send_task("patchvet.process_deliveries", [chunk])
                 except Exception as error:  # noqa: BLE001 - any broker failure

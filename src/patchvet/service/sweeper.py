@@ -22,6 +22,7 @@ from patchvet.github.client import GitHubClient, GitHubError
 from patchvet.service.database import Database, DatabaseUnavailable
 from patchvet.service.deliveries import LEASE_SECONDS, REQUEUE_AFTER_SECONDS, DeliveryStore
 from patchvet.service.settings import Credentials
+from patchvet.service.worker import MESSAGE_BATCH
 
 log = logging.getLogger("patchvet.service")
 
@@ -187,8 +188,8 @@ class Sweeper:
             ids = self.database.attempt(
                 lambda ledger: DeliveryStore(ledger).requeue(self.lease_seconds, self.requeue_after)
             )
-            for start in range(0, len(ids), 16):
-                self.send(ids[start : start + 16])
+            for start in range(0, len(ids), MESSAGE_BATCH):
+                self.send(ids[start : start + MESSAGE_BATCH])
             report.requeued = len(ids)
             report.redelivered = self._redeliver()
         except (DatabaseUnavailable, GitHubError) as error:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from patchvet.ledger import SqlLedger
@@ -25,10 +26,19 @@ from patchvet.service.settings import Credentials, Settings
 log = logging.getLogger("patchvet.service")
 
 CLAIM_BATCH = 16
+"""Deliveries claimed (and settled) per statement."""
+MESSAGE_BATCH = 64
+"""Delivery ids per queue message: a task claims them `CLAIM_BATCH` at a time. Fewer, larger
+messages are what lets workers keep up: each message costs the broker round trips, the prefork
+pool's hand-over and an acknowledgement, whatever it carries."""
+HAND_BACK_AFTER = 30.0
+"""A task that has worked this long claims no more of its message: it queues the rest again, so
+no task outlives its soft time limit however slow GitHub or the analysis is."""
 TASK_SOFT_SECONDS = 150
 """A Celery task past this gets SoftTimeLimitExceeded inside the delivery it is on: that delivery
-fails with the reason and the worker goes on. A batch of 16 deliveries at the analysis budget
-(5 s CPU each, `analysis.budget_seconds`) plus GitHub's answers fits well inside it."""
+fails with the reason and the worker goes on. `HAND_BACK_AFTER` plus a claim of 16 deliveries at
+the analysis budget (5 s CPU each, `analysis.budget_seconds`) plus GitHub's answers fits inside
+it."""
 TASK_HARD_SECONDS = 210
 """Past this the worker process is killed and replaced, so no task can hold a worker forever."""
 
@@ -57,38 +67,52 @@ def _handle(store: DeliveryStore, credentials: Credentials, delivery: Delivery) 
 
 
 def work(
-    database: Database, credentials: Credentials, delivery_ids: Sequence[str] | None = None
+    database: Database,
+    credentials: Credentials,
+    delivery_ids: Sequence[str] | None = None,
+    hand_back: Callable[[list[str]], None] | None = None,
+    hand_back_after: float = HAND_BACK_AFTER,
 ) -> int:
     """
     Process the given deliveries that are still pending, or every pending one; how many.
 
-    Deliveries that did nothing outside the database (ignored events, pings, installations:
-    most of an App's traffic) are marked done together at the end of the batch, one statement
-    for all; a worker killed before that leaves them to its lease, and processing them again
-    has no effect to repeat.
+    Deliveries are claimed `CLAIM_BATCH` at a time. Those that did nothing outside the database
+    (ignored events, pings, installations: most of an App's traffic) are marked done together
+    at the end of their claim, one statement for all; a worker killed before that leaves them
+    to its lease, and processing them again has no effect to repeat. With `hand_back`, ids not
+    yet claimed after `hand_back_after` seconds are given to it (to queue again) instead.
     """
-    limit = len(delivery_ids) if delivery_ids is not None else CLAIM_BATCH
     settled: list[Delivery] = []
 
-    def claim_and_process(ledger: SqlLedger) -> int:
-        store = DeliveryStore(ledger)
-        store.finish_many(settled)  # left over from a try whose connection died
-        settled.clear()
-        batch = store.claim(delivery_ids, limit)
-        for delivery in batch:
-            if _handle(store, credentials, delivery):
-                settled.append(delivery)
-        store.finish_many(settled)
-        settled.clear()
-        return len(batch)
+    def claim_and_process(ids: Sequence[str] | None) -> Callable[[SqlLedger], int]:
+        def unit(ledger: SqlLedger) -> int:
+            store = DeliveryStore(ledger)
+            store.finish_many(settled)  # left over from a try whose connection died
+            settled.clear()
+            batch = store.claim(ids, CLAIM_BATCH if ids is None else len(ids))
+            for delivery in batch:
+                if _handle(store, credentials, delivery):
+                    settled.append(delivery)  # noqa: PERF401 - kept if a later one raises
+            store.finish_many(settled)
+            settled.clear()
+            return len(batch)
 
+        return unit
+
+    # A retry claims only what is still pending, so it never repeats a delivery.
     handled = 0
-    while True:
-        # A retry claims only what is still pending, so it never repeats a delivery.
-        done = database.attempt(claim_and_process)
-        handled += done
-        if not done or delivery_ids is not None:
-            return handled
+    if delivery_ids is None:
+        while done := database.attempt(claim_and_process(None)):
+            handled += done
+        return handled
+    ids = list(delivery_ids)
+    started = time.monotonic()
+    for start in range(0, len(ids), CLAIM_BATCH):
+        if start and hand_back is not None and time.monotonic() - started >= hand_back_after:
+            hand_back(ids[start:])
+            break
+        handled += database.attempt(claim_and_process(ids[start : start + CLAIM_BATCH]))
+    return handled
 
 
 class ThreadWorker:
@@ -138,10 +162,12 @@ def _resources() -> tuple[Database, Credentials]:
     return _RESOURCES[pid]
 
 
-def _work_in_celery(delivery_ids: list[str] | None) -> int:
+def _work_in_celery(
+    delivery_ids: list[str] | None, hand_back: Callable[[list[str]], None] | None = None
+) -> int:
     database, credentials = _resources()
     try:
-        return work(database, credentials, delivery_ids)
+        return work(database, credentials, delivery_ids, hand_back)
     except DatabaseUnavailable as error:
         # The deliveries stay pending (or their lease lapses): the sweeper sends them again.
         log.warning("deliveries %s wait for the database: %s", delivery_ids or "all", error)
@@ -173,7 +199,14 @@ def celery_app(queue_url: str) -> Any:
 
     @app.task(name="patchvet.process_deliveries")  # type: ignore[untyped-decorator]
     def process_deliveries(delivery_ids: list[str]) -> int:
-        return _work_in_celery(list(delivery_ids))
+        def hand_back(rest: list[str]) -> None:
+            try:
+                app.send_task("patchvet.process_deliveries", [rest])
+            except Exception as error:  # noqa: BLE001 - any broker failure
+                # Still pending: the sweeper sends them again.
+                log.warning("could not queue %d deliveries again: %s", len(rest), error)
+
+        return _work_in_celery(list(delivery_ids), hand_back)
 
     @app.task(name="patchvet.process_delivery")  # type: ignore[untyped-decorator]
     def process_delivery(delivery_id: str) -> int:

@@ -1,17 +1,22 @@
 """
 Fault injection under load: stop PostgreSQL for 15 s, then Redis for 15 s, then SIGKILL a
-worker process, while signed deliveries keep arriving; then count, in the database, what
-happened to every delivery.
+worker process while it holds a delivery, as signed deliveries keep arriving; then count, in the
+database, what happened to every delivery.
 
     python benchmarks/service_faults.py [--rate 40] [--seconds 75] [--outage 15]
 
 It runs its own PostgreSQL cluster (initdb into a temporary directory, on a free port) and its
 own redis-server (no persistence, as the machine's), so stopping them disturbs nobody else;
 `patchvet serve` (--lease-seconds 10, --sweep-seconds 2, --requeue-after 5) and one
-`patchvet worker --concurrency 2` run against them and are never restarted or touched. Pass
-criteria, printed at the end: every delivery answered 2xx is processed exactly once
-(`completions = 1`, status done); every other one was answered 5xx (none timed out or had its
-connection dropped); `/healthz` is 200 again after the last fault, with no manual action.
+`patchvet worker --concurrency 2` run against them and are never restarted or touched. The load
+is closed pull requests (stored, claimed, settled without GitHub); before the kill, a few opened
+pull requests are sent, one a second, to the GitHub double of the tests, which answers their
+file lists after 4 s: both worker processes are then inside a vetting, so the one killed holds a
+delivery (and the rest of its claim). Pass criteria, printed at the end: every delivery
+answered 2xx is processed exactly once (`completions = 1`, status done), including the ones the
+killed process held (after their lease); every other one was answered 5xx (none timed out or
+had its connection dropped); each vetted pull request has one comment; `/healthz` is 200 again
+after the last fault, with no manual action.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.github.conftest import REPO, seed_pull
+from tests.github.double import GitHubDouble
 from webhook_load import SECRET, closed_pull_request, free_port, sign
+
+SLOW_PULLS = range(100, 104)
+"""Pull requests vetted against the double, whose file lists take `SLOW_SECONDS`."""
+SLOW_SECONDS = 4.0
 
 PG_BIN = Path("/usr/lib/postgresql")
 
@@ -123,6 +135,26 @@ async def _load(url: str, rate: float, seconds: float, answers: dict[str, str]) 
         await asyncio.gather(*tasks)
 
 
+async def _send_opened(
+    url: str, numbers: range, answers: dict[str, str], held: dict[str, int]
+) -> None:
+    """One opened pull request a second: each is vetted against the slow double."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        for number in numbers:
+            event = seed_pull(_GITHUB.state, number)  # the double knows it; this is its event
+            body = json.dumps(event).encode()
+            delivery = f"vet-{number}-{uuid.uuid4()}"
+            headers = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": delivery,
+                       "X-Hub-Signature-256": sign(body)}  # fmt: skip
+            answer = await client.post(f"{url}/webhook", content=body, headers=headers)
+            answers[delivery] = str(answer.status_code)
+            held[delivery] = number
+            await asyncio.sleep(1.0)
+
+
+_GITHUB = GitHubDouble()
+
+
 def _health(url: str) -> tuple[int, str]:
     try:
         answer = httpx.get(f"{url}/healthz", timeout=10)
@@ -160,8 +192,13 @@ def main() -> int:
     db = postgres.url.rsplit("/", 1)[0] + "/patchvet_faults"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    _GITHUB.__enter__()
+    for number in SLOW_PULLS:
+        seed_pull(_GITHUB.state, number)
+        _GITHUB.state.delay[f"/repos/{REPO}/pulls/{number}/files"] = SLOW_SECONDS
     env = {**os.environ, "PATCHVET_WEBHOOK_SECRET": SECRET, "PATCHVET_GITHUB_TOKEN": "unused",
-           "PATCHVET_GITHUB_API_URL": "http://127.0.0.1:9"}  # fmt: skip
+           "PATCHVET_GITHUB_API_URL": _GITHUB.url}  # fmt: skip
+    held: dict[str, int] = {}
     logs = root / "service.log"
     with logs.open("wb") as log:
         serve = subprocess.Popen(
@@ -191,15 +228,27 @@ def main() -> int:
                     (10.0 + args.outage, "PostgreSQL started", postgres.start),
                     (20.0 + args.outage, "Redis stopped", redis_server.stop),
                     (20.0 + 2 * args.outage, "Redis started", redis_server.start),
-                    (25.0 + 2 * args.outage, "worker process SIGKILLed", kill_worker),
-                ]
+                    (25.0 + 2 * args.outage, "opened pull requests sent, one a second",
+                     send_opened),
+                    (25.0 + 2 * args.outage + len(SLOW_PULLS) - 0.5,
+                     "worker process SIGKILLed inside a vetting", kill_worker),
+                ]  # fmt: skip
+                slow: asyncio.Task[None] | None = None
                 for at, what, action in steps:
                     await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
-                    await asyncio.to_thread(action)
+                    if action is send_opened:
+                        slow = asyncio.create_task(_send_opened(url, SLOW_PULLS, answers, held))
+                    else:
+                        await asyncio.to_thread(action)
                     mark(what)
                     status, why = await asyncio.to_thread(_health, url)
                     mark(f"  /healthz {status}: {why}")
                 await load
+                if slow is not None:
+                    await slow
+
+            def send_opened() -> None:
+                """Marks the step; `scenario` starts the sender task."""
 
             def kill_worker() -> None:
                 children = _children(worker.pid)
@@ -242,6 +291,9 @@ def main() -> int:
         "2xx" if s.startswith("2") else "5xx" if s.startswith("5") else s for s in answers.values()
     )
     once = sum(1 for d in acknowledged if stored.get(d, ("", 0, 0))[:2] == ("done", 1))
+    vetted_once = sum(1 for d in held if stored.get(d, ("", 0, 0))[:2] == ("done", 1))
+    vetted_again = sum(1 for d in held if stored.get(d, ("", 0, 0))[2] > 1)
+    comments = [len(_GITHUB.state.comments[(REPO, n)]) for n in SLOW_PULLS]
     twice = sum(1 for d in acknowledged if stored.get(d, ("", 0, 0))[1] > 1)
     lost = sum(1 for d in acknowledged if d not in stored)
     retried = sum(1 for d in acknowledged if stored.get(d, ("", 0, 0))[2] > 1)
@@ -252,13 +304,19 @@ def main() -> int:
     print(f"answers: {dict(outcome)}")
     print(f"acknowledged (2xx): {len(acknowledged)}; processed exactly once: {once}; "
           f"more than once: {twice}; lost: {lost}; needed a second attempt: {retried}")  # fmt: skip
+    print(f"vetted pull requests: {len(held)} acknowledged, {vetted_once} processed exactly "
+          f"once, {vetted_again} of them after the killed process's lease; comments per pull "
+          f"request: {comments}")  # fmt: skip
     print(f"refused (5xx) but stored anyway (processed, GitHub would redeliver a duplicate): "
           f"{refused_stored}")  # fmt: skip
     print(json.dumps({"answers": dict(outcome), "acknowledged": len(acknowledged), "once": once,
-                      "twice": twice, "lost": lost, "retried": retried}))  # fmt: skip
+                      "twice": twice, "lost": lost, "retried": retried,
+                      "vetted": len(held), "vetted_once": vetted_once,
+                      "vetted_after_kill": vetted_again, "comments": comments}))  # fmt: skip
     shutil.copy(logs, Path(tempfile.gettempdir()) / "patchvet-faults-service.log")
     shutil.rmtree(root, ignore_errors=True)
-    ok = once == len(acknowledged) and set(outcome) <= {"2xx", "5xx"} and status == 200
+    ok = (once == len(acknowledged) and set(outcome) <= {"2xx", "5xx"} and status == 200
+          and vetted_once == len(held) and vetted_again >= 1 and set(comments) == {1})  # fmt: skip
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

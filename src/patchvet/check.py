@@ -35,9 +35,10 @@ def assess(
     An analyzer that fails does not stop the others, and never drops the contribution: its
     failure becomes an `analysis/incomplete` finding, judged at least `hold` (fail closed).
     So does running out of the policy's time budget (`analysis.budget_seconds`), which stops
-    the analysis where it is and names what was left undone.
+    the analysis where it is and names what was left undone, and every part of it that the
+    source could not read (`Contribution.unread`).
     """
-    findings: list[Finding] = []
+    findings = [incomplete_finding(reason) for reason in contribution.unread]
     history = withhold_unattested_vouch(contribution, history)
     exempt = exemption(contribution, policy)
     skipped = set(policy.maintainers.exempt_families) if exempt else set()

@@ -297,6 +297,9 @@ class Contribution:
     bait: str | None = None
     """The reply code patchvet's own comment on the thread asks automated agents to write
     (`[honeypot] reply_code`); None when no such comment of ours carries one."""
+    unread: tuple[str, ...] = ()
+    """What the source could not read, and why (a pull request's files that GitHub would not
+    list, say): each is reported as `analysis/incomplete`, so the contribution is held."""
 
     def statements(self) -> tuple[str, ...]:
         """Free text written for reviewers: the PR body and the series cover letter."""

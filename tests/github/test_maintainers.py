@@ -28,6 +28,7 @@ def ids(run: VetRun) -> set[str]:
 
 
 def vet_with_ledger(github: GitHubDouble, tmp_path: Path) -> VetRun:
+    tmp_path.mkdir(exist_ok=True)  # a ledger's directory is never made for it
     ledger = open_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
     client = GitHubClient("t", github.url, sleep=lambda _: None)
     try:

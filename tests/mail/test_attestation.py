@@ -53,6 +53,7 @@ def dns_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[TxtServer]:
 
 
 def _judge(capsys: pytest.CaptureFixture[str], tmp_path: Path, raw: bytes) -> set[str]:
+    tmp_path.mkdir(exist_ok=True)  # a --db directory is never made for it
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     run_cli(capsys, "ledger", "vouch", "maint@example.org", "--reason", "core maintainer",
             "--by", "lead", "--db", db)  # fmt: skip

@@ -204,3 +204,25 @@ def _healthy(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_pull_request_whose_files_cannot_be_read_is_held_as_incomplete(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    payload = seed_pull(github.state)
+    github.state.fail(f"/repos/{REPO}/pulls/42/files", 403)  # final: not retried
+    github.state.commits[(REPO, 42)] = [{"sha": ["not", "a", "sha"]}]  # not GitHub's shape
+    service = service_factory(settings_for(github.url), ledger_db)
+    assert deliver(service.url, "pull_request", payload, delivery="d-unread").status_code == 202
+    wait_for(lambda: delivered(ledger_db, "d-unread"))  # done, not failed or retried
+    [comment] = github.state.comments[(REPO, 42)]
+    text = comment["body"]
+    assert "analysis/incomplete" in text
+    assert "could not read the pull request's files" in text and "403" in text
+    assert "could not read the pull request's commits" in text
+    ledger = open_ledger(ledger_db)
+    verdicts = ledger.execute("SELECT verdict FROM contributions").fetchall()
+    row = ledger.execute("SELECT error, attempts, completions FROM deliveries").fetchone()
+    ledger.close()
+    assert [tuple(v) for v in verdicts] == [("hold",)]
+    assert tuple(row) == (None, 1, 1)

@@ -2,13 +2,14 @@
 A local GitHub REST API double over real HTTP, so the real client code runs unchanged.
 
 It serves pull requests, issues (`GET /repos/{o}/{r}/issues/N` answers for a pull request too,
-with its `pull_request` key, as GitHub does), the repository (its default branch), files,
-commits, users with their public events, contents, comments, labels (with the issue events that
-record who added or removed each), collaborator permissions, check runs, closing, and the App's
-webhook delivery log with redelivery (which really POSTs the delivery again, signed), in
-GitHub's shapes, with `Link` pagination (`per_page` up to 100, files capped at 3,000 as GitHub
-does), and can be told to fail: 5xx answers or secondary rate limits with `Retry-After`, a given
-number of times per path.
+with its `pull_request` key, as GitHub does), the repository (its default branch, and the
+caller's `permissions` on it), files, commits, users with their public events, contents,
+comments, labels (with the issue events that record who added or removed each), collaborator
+permissions, check runs, closing, GitHub's OAuth web flow (`/login/oauth/authorize`,
+`/login/oauth/access_token`), and the App's webhook delivery log with redelivery (which really
+POSTs the delivery again, signed), in GitHub's shapes, with `Link` pagination (`per_page` up to
+100, files capped at 3,000 as GitHub does), and can be told to fail: 5xx answers or secondary
+rate limits with `Retry-After`, a given number of times per path.
 
 Tokens have identities (`tokens`): a token the double does not know acts like a workflow's
 `GITHUB_TOKEN` (`github-actions[bot]`, and `GET /user` is refused as GitHub refuses it for
@@ -27,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,14 @@ class GitHubState:
     """What each delivery (guid) carried: (event, body), for redelivery."""
     hook_target: tuple[str, str] | None = None
     """(webhook URL, secret) that a redelivery is POSTed to, signed, as GitHub does."""
+    repo_permissions: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(repository, login) to role, where it differs from `permissions`."""
+    oauth_apps: dict[str, str] = field(default_factory=dict)
+    """OAuth client id to its secret."""
+    oauth_user: tuple[str, int] | None = None
+    """(login, id) of who the browser is signed in to GitHub as: authorize approves for them."""
+    oauth_codes: dict[str, tuple[str, int, str, str]] = field(default_factory=dict)
+    """Unused codes: (login, id, client id, redirect URI)."""
 
     def identity(self, authorization: str) -> Token:
         """Who a request's token acts as."""
@@ -186,6 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
                 status, headers = queue.pop(0)
                 self._send(status, {"message": "injected failure"}, headers)
                 return
+        if path.startswith("/login/oauth/"):
+            self._oauth(method, path, query)
+            return
         authorization = self.headers.get("Authorization", "")
         if not authorization.startswith("Bearer "):
             self._send(401, {"message": "Requires authentication"})
@@ -225,6 +237,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"permission": _LEGACY_PERMISSION.get(role, role), "role_name": role,
                              "user": {"login": match[2]}})  # fmt: skip
             return
+        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)", path):
+            role = state.repo_permissions.get((match[1], me.login),
+                                              state.permissions.get(me.login, "read"))  # fmt: skip
+            order = ["read", "triage", "write", "maintain", "admin"]
+            rank = order.index(role) if role in order else 0
+            rights = {"pull": True, "triage": rank >= 1, "push": rank >= 2, "maintain": rank >= 3,
+                      "admin": rank >= 4}  # fmt: skip
+            self._send(200, {"full_name": match[1], "default_branch": state.default_branch,
+                             "private": False, "permissions": rights})  # fmt: skip
+            return
         if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/events", path):
             key = (match[1], int(match[2]))
             chunk, link = _page(state.events[key], query, f"{self.base}{path}")
@@ -241,10 +263,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path):
             self._issue(method, (match[1], int(match[2])), body)
-            return
-        if match := re.fullmatch(r"/repos/([^/]+/[^/]+)", path):
-            self._send(200, {"full_name": match[1], "default_branch": state.default_branch,
-                             "private": False})  # fmt: skip
             return
         if match := re.fullmatch(
             r"/repos/([^/]+/[^/]+)/pulls/(\d+)(/files|/commits|/reviews)?", path
@@ -425,6 +443,52 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             status = 0
         state.log_delivery(guid, event, body, status)
+
+    def _oauth(self, method: str, path: str, query: dict[str, list[str]]) -> None:
+        """GitHub's OAuth web flow: authorize redirects back with a code; the code buys a token."""
+        state = self.state
+        if method == "GET" and path == "/login/oauth/authorize":
+            client = query.get("client_id", [""])[0]
+            redirect = query.get("redirect_uri", [""])[0]
+            if client not in state.oauth_apps:
+                self._send(404, {"message": "Not Found"})
+                return
+            if state.oauth_user is None:
+                self._send(200, {"message": "Sign in to GitHub to continue"})
+                return
+            state.next_id += 1
+            code = f"code{state.next_id}"
+            state.oauth_codes[code] = (*state.oauth_user, client, redirect)
+            sep = "&" if "?" in redirect else "?"
+            target = f"{redirect}{sep}code={code}&state={quote(query.get('state', [''])[0])}"
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if method == "POST" and path == "/login/oauth/access_token":
+            length = int(self.headers.get("Content-Length", "0"))
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            client = form.get("client_id", "")
+            if state.oauth_apps.get(client) != form.get("client_secret"):
+                self._send(200, {"error": "incorrect_client_credentials",
+                                 "error_description": "The client_id and/or client_secret "
+                                 "passed are incorrect."})  # fmt: skip
+                return
+            grant = state.oauth_codes.pop(form.get("code", ""), None)
+            if grant is None or grant[2] != client:
+                self._send(200, {"error": "bad_verification_code", "error_description":
+                                 "The code passed is incorrect or expired."})  # fmt: skip
+                return
+            if form.get("redirect_uri") and form["redirect_uri"] != grant[3]:
+                self._send(200, {"error": "redirect_uri_mismatch"})
+                return
+            state.next_id += 1
+            token = f"gho_{state.next_id}"
+            state.tokens[token] = Token(grant[0], user_id=grant[1])
+            self._send(200, {"access_token": token, "token_type": "bearer", "scope": ""})
+            return
+        self._send(404, {"message": "Not Found"})
 
     def _installation_token(self, token: str, installation: int) -> None:
         if self._app_claims(token) is None:

@@ -20,9 +20,8 @@ HOSTILE = "Fix <script>alert(\"pwned\")</script> & 'quotes' \u202eevil\u202c <im
 AGENT = "Co-authored-by: Claude <noreply@anthropic.com>"
 
 
-@pytest.fixture
-def filled(ledger_url: str, tmp_path: Path) -> str:  # noqa: F811 - the fixture above
-    """The ledger after recording four commits of two authors, one with a hostile title."""
+def fill(url: str, tmp_path: Path, project: str = "demo") -> str:
+    """Record four commits of two authors, one with a hostile title, under `project`."""
     repo: GitRepo = make_repo(tmp_path / "demo")
     repo.commit("Add a", {"a.txt": "a\n"}, author="Ann <ann@example.org>",
                 date="2026-01-05T10:00:00Z")  # fmt: skip
@@ -34,10 +33,16 @@ def filled(ledger_url: str, tmp_path: Path) -> str:  # noqa: F811 - the fixture 
     repo.commit("=HYPERLINK(\"http://x\") formula title", {"d.txt": "d\n"},
                 author="Ann <ann@example.org>", date="2026-01-28T10:00:00Z")  # fmt: skip
     code = main(["check", "--git", "HEAD~4..HEAD", "--repo", str(repo.path), "--record",
-                 "--db", ledger_url, "--project", "demo", "--format", "json", "-o",
+                 "--db", url, "--project", project, "--format", "json", "-o",
                  str(tmp_path / "report.json")])  # fmt: skip
     assert code in (0, 1)
-    return ledger_url
+    return url
+
+
+@pytest.fixture
+def filled(ledger_url: str, tmp_path: Path) -> str:  # noqa: F811 - the fixture above
+    """The ledger after recording four commits of two authors, one with a hostile title."""
+    return fill(ledger_url, tmp_path)
 
 
 @pytest.fixture

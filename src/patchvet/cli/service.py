@@ -12,7 +12,15 @@ from patchvet.cli.ledger import add_db_option, default_ledger_url
 
 def register(commands: Any) -> None:
     """Register `serve` and `worker`."""
-    serve = commands.add_parser("serve", help="run the GitHub App webhook service")
+    serve = commands.add_parser(
+        "serve",
+        help="run the GitHub App webhook service (and the dashboard at /, with GitHub login)",
+        description="The webhook service. With PATCHVET_GITHUB_CLIENT_ID and "
+        "PATCHVET_GITHUB_CLIENT_SECRET (an OAuth app whose callback is <url>/login/callback) it "
+        "also serves the dashboard at /: people log in with GitHub; only those with write access "
+        "to a repository override there; PATCHVET_DASHBOARD_READ says who reads "
+        "(public, signed-in: the default, or writers).",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
@@ -60,6 +68,13 @@ def run_service_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
         import uvicorn
 
+        from patchvet.web.access import GitHubAccess, OAuthSettings
+        from patchvet.web.app import create_web
+
+        oauth = OAuthSettings.from_env()
+        dashboard = None
+        if oauth is not None:
+            dashboard = create_web(ledger_url, lambda board: GitHubAccess(oauth, board.projects))
         app = create_app(
             settings,
             ledger_url,
@@ -68,6 +83,7 @@ def run_service_command(args: argparse.Namespace) -> int:
             sweep_seconds=args.sweep_seconds,
             requeue_after=args.requeue_after,
             pool_size=args.pool_size,
+            dashboard=dashboard,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
         return 0

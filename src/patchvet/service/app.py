@@ -1,5 +1,6 @@
 """
-The ASGI web service: `POST /webhook` and `GET /healthz`.
+The ASGI web service: `POST /webhook`, `GET /healthz`, and the maintainers' dashboard (any
+other path) when one is given.
 
 A delivery's size is bounded before its body is read (`Content-Length`, then a counting read for
 chunked bodies), its signature is checked (HMAC SHA-256, constant time) before anything is
@@ -26,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from patchvet import __version__
 from patchvet.service.database import Database, DatabaseUnavailable
@@ -117,8 +118,12 @@ def create_app(
     pool_size: int = 4,
     db_timeout: float = 2.0,
     redelivery_backoff: RedeliveryBackoff | None = None,
+    dashboard: Starlette | None = None,
 ) -> Starlette:
-    """The service; with `queue_url` deliveries go to Celery, else to a worker thread."""
+    """
+    The service; with `queue_url` deliveries go to Celery, else to a worker thread. A
+    `dashboard` app is mounted at `/` behind the webhook's routes, its lifespan run with ours.
+    """
     database = Database(ledger_url, size=pool_size, timeout=db_timeout)
     creds = credentials or Credentials(settings)
     worker = ThreadWorker(database, creds) if queue_url is None and run_worker else None
@@ -190,13 +195,20 @@ def create_app(
         for part in (sender, worker, sweeper):
             if part is not None:
                 part.start()
-        yield
-        for part in (sweeper, worker, sender):
-            if part is not None:
-                part.stop()
-        database.close()
+        try:
+            if dashboard is None:
+                yield
+            else:
+                async with dashboard.router.lifespan_context(dashboard):
+                    yield
+        finally:
+            for part in (sweeper, worker, sender):
+                if part is not None:
+                    part.stop()
+            database.close()
 
-    return Starlette(
-        routes=[Route("/webhook", webhook, methods=["POST"]), Route("/healthz", healthz)],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [Route("/webhook", webhook, methods=["POST"]),
+                               Route("/healthz", healthz)]  # fmt: skip
+    if dashboard is not None:
+        routes.append(Mount("/", app=dashboard))
+    return Starlette(routes=routes, lifespan=lifespan)

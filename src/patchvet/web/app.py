@@ -17,7 +17,8 @@ import csv
 import io
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -391,6 +392,12 @@ def create_web(ledger_url: str, access: Callable[[Dashboard], Access]) -> Starle
         Route("/logout", get(board.logout, post=True), methods=post),
     ]
     routes.append(Route("/{rest:path}", get(board.missing), methods=["GET", "POST"]))
-    app = Starlette(routes=routes)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        board.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.dashboard = board
     return app

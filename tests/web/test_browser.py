@@ -15,6 +15,7 @@ import pytest
 
 from patchvet.ledger import open_ledger
 from tests.web.conftest import HOSTILE
+from tests.web.test_serve import github, recorded, serve  # noqa: F401 - the fixtures
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -68,7 +69,9 @@ def test_maintainer_walks_the_dashboard(browser: Any, client: Any, keys: Any, fi
         assert "marked finding agent-fingerprint/" in page.content()
         _shoot(page, f"contributor-{scheme}")
         page.goto(f"{base}/project?name=demo")
-        assert page.locator("svg").count() == 3
+        page.wait_for_selector("figure.drawn canvas")
+        assert page.locator("figure.drawn").count() == 3  # uPlot drew all three
+        assert page.locator("figure.drawn .u-legend").first.inner_text().strip() != ""
         _shoot(page, f"project-{scheme}")
         page.click('button:has-text("Log out")')
         assert page.goto(f"{base}/").status == 403
@@ -80,3 +83,49 @@ def test_maintainer_walks_the_dashboard(browser: Any, client: Any, keys: Any, fi
     finally:
         ledger.close()
     assert HOSTILE in titles
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+def test_github_login_in_the_browser_and_a_reader_cannot_override(
+    browser: Any,
+    github: Any,  # noqa: F811 - the fixture imported above
+    serve: Any,  # noqa: F811
+    recorded: str,  # noqa: F811
+) -> None:
+    """`patchvet serve`: the browser walks GitHub's OAuth redirects (the double's) both ways."""
+    base = serve().url
+    github.state.oauth_user = ("maint-max", 501)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    assert page.goto(f"{base}/").status == 403
+    page.goto(f"{base}/login")
+    assert page.url == f"{base}/" and "maint-max" in page.content()
+    page.fill('input[name="q"]', "generated")
+    page.click('button:has-text("Filter")')
+    page.click('td a:has-text("Add generated parser")')
+    form = page.locator("form", has=page.locator('input[name="target"][value="verdict"]'))
+    form = form.filter(has=page.locator('input[name="kind"][value="wrong"]'))
+    form.locator('input[name="reason"]').fill("a person wrote this")
+    form.locator('button:has-text("Mark wrong")').click()
+    page.click('a[href^="/person/"]')
+    assert "maint-max marked the verdict" in page.content()
+    page.click('button:has-text("Log out")')
+    context.close()
+    github.state.oauth_user = ("reader-rita", 601)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.click('td a:has-text("Add generated parser")')
+    assert "overriding needs write access" in page.content()
+    assert page.locator('button:has-text("Mark wrong")').count() == 0
+    csrf = page.locator('input[name="csrf"]').first.get_attribute("value")
+    refused = context.request.post(page.url + "/correct", form={
+        "target": "verdict", "reason": "mine", "csrf": csrf or ""})  # fmt: skip
+    assert refused.status == 403 and "Nothing was recorded" in refused.text()
+    context.close()
+    ledger = open_ledger(recorded)
+    try:
+        by = [row[0] for row in ledger.execute("SELECT by_whom FROM corrections").fetchall()]
+    finally:
+        ledger.close()
+    assert by == ["maint-max"]

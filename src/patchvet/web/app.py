@@ -19,6 +19,7 @@ import json
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -361,6 +362,24 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {key: values[0] for key, values in fields.items()}
 
 
+STATIC = {
+    "uPlot.iife.min.js": "text/javascript; charset=utf-8",
+    "uPlot.min.css": "text/css; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+    "uPlot.LICENSE": "text/plain; charset=utf-8",
+}
+"""The vendored files served at /static/: a fixed list, read from the installed package."""
+
+
+async def _static(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in STATIC:
+        return _not_found("file of that name")
+    body = resources.files("patchvet.web").joinpath("static", name).read_bytes()
+    headers = {**HEADERS, "Cache-Control": "public, max-age=3600"}
+    return Response(body, media_type=STATIC[name], headers=headers)
+
+
 def create_dashboard(ledger_url: str, keys: Keys, user: str) -> Starlette:
     """The local dashboard over the ledger at `ledger_url`; overrides are signed by `user`."""
     return create_web(ledger_url, lambda board: LocalAccess(keys, user))
@@ -376,6 +395,7 @@ def create_web(ledger_url: str, access: Callable[[Dashboard], Access]) -> Starle
     get = board.guarded
     post = ["POST"]
     routes = [
+        Route("/static/{name}", _static),
         Route("/login", board.access.login),
         Route("/login/callback", board.access.callback),
         Route("/", get(board.queue)),

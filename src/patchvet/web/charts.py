@@ -1,10 +1,14 @@
 """
-Charts drawn on the server as inline SVG: bars for counts per week, lines for shares. Colours
-come from CSS custom properties, so one chart reads in light and in dark mode.
+Charts: each is a `<figure data-chart>` carrying its data as JSON, which the vendored uPlot
+(`static/charts.js`) draws with axes, grid, legend and values on hover; inside, an SVG drawn here
+on the server stands for it wherever scripts do not run. Colours come from CSS custom properties,
+so both read in light and in dark mode.
 """
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Sequence
 
 from patchvet.formats._escape import html_text
@@ -30,7 +34,9 @@ def bars(title: str, labels: Sequence[str], values: Sequence[int]) -> str:
             f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
             f'height="{height:.1f}"><title>{html_text(label)}: {value}</title></rect>'
         )
-    return _frame(title, f"max {top}", labels, "".join(shapes))
+    spec = {"kind": "bars", "labels": list(labels),
+            "series": [{"name": title, "css": "bar", "values": list(values)}]}  # fmt: skip
+    return _frame(title, f"max {top}", labels, "".join(shapes), spec)
 
 
 def lines(
@@ -51,20 +57,24 @@ def lines(
         legend.append(
             f'<text class="legend {css}" x="{PAD + 130 * position}" y="14">{html_text(name)}</text>'
         )
-    return _frame(title, "share, 0–100%", labels, "".join(legend) + "".join(shapes))
+    spec = {"kind": "lines", "labels": list(labels),
+            "series": [{"name": name, "css": css, "values": [round(v, 4) for v in values]}
+                       for name, css, values in series]}  # fmt: skip
+    return _frame(title, "share, 0–100%", labels, "".join(legend) + "".join(shapes), spec)
 
 
-def _frame(title: str, scale: str, labels: Sequence[str], body: str) -> str:
+def _frame(title: str, scale: str, labels: Sequence[str], body: str, spec: object) -> str:
     first = html_text(labels[0]) if labels else ""
     last = html_text(labels[-1]) if labels else ""
+    data = html.escape(json.dumps(spec, separators=(",", ":")), quote=True)
     return (
-        f'<figure><figcaption>{html_text(title)} <span class="muted">({html_text(scale)})'
-        f"</span></figcaption>"
+        f'<figure data-chart="{data}"><figcaption>{html_text(title)} '
+        f'<span class="muted">({html_text(scale)})</span></figcaption><div class="plot">'
         f'<svg role="img" aria-label="{html_text(title)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet">'
         f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" '
         f'y2="{HEIGHT - PAD}"/>{body}'
         f'<text class="tick" x="{PAD}" y="{HEIGHT - 8}">{first}</text>'
         f'<text class="tick" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{last}</text>'
-        "</svg></figure>"
+        "</svg></div></figure>"
     )

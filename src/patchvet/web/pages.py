@@ -65,6 +65,8 @@ svg .hold { stroke: var(--hold); fill: var(--hold); }
 svg .reject { stroke: var(--reject); fill: var(--reject); }
 svg .agent { stroke: var(--accent); fill: var(--accent); }
 figure { margin: 12px 0; } code { overflow-wrap: anywhere; }
+.u-legend, .u-legend th, .u-legend td { color: var(--fg); border: 0; padding: 0 4px; }
+.u-legend .u-marker { border-radius: 2px; } .u-axis { color: var(--muted); }
 form.inline { display: inline-flex; gap: 4px; margin: 2px 0; }
 .state-ok { color: var(--pass); font-weight: 600; } .state-over { color: var(--reject);
   font-weight: 600; } svg .threshold { stroke: var(--reject); stroke-dasharray: 4 3; }
@@ -84,9 +86,18 @@ def layout(title: str, body: str, visitor: Visitor, csrf: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)} · patchvet</title><style>{CSS}</style></head><body>"
+        f"<title>{e(title)} · patchvet</title>"
+        '<link rel="stylesheet" href="/static/uPlot.min.css">'
+        f"<style>{CSS}</style></head><body>"
         '<nav><strong>patchvet</strong><a href="/">Queue</a><a href="/projects">Projects</a>'
-        f"{who}</nav><main><h1>{e(title)}</h1>{body}</main></body></html>"
+        f"{who}</nav><main><h1>{e(title)}</h1>{body}</main>"
+        + (
+            '<script src="/static/uPlot.iife.min.js"></script>'
+            '<script src="/static/charts.js"></script>'
+            if "data-chart=" in body
+            else ""
+        )
+        + "</body></html>"
     )
 
 

@@ -94,8 +94,15 @@ def matches(path: str, pattern: str) -> bool:
 def first_match(path: str, patterns: Iterable[str]) -> str | None:
     """The first pattern that matches `path`, or None."""
     key = patterns if isinstance(patterns, tuple) else tuple(patterns)
-    index = compile_globs(key).first(path)
+    index = _first_index(path, key)
     return None if index is None else key[index]
+
+
+@lru_cache(maxsize=1 << 14)
+def _first_index(path: str, patterns: tuple[str, ...]) -> int | None:
+    # The same paths meet the same glob sets over and over (every analyzer asks about each
+    # file, and a project's files recur across its patches): a bounded cache answers again.
+    return compile_globs(patterns).first(path)
 
 
 LOCK_FILES: tuple[str, ...] = (

@@ -317,67 +317,48 @@ def _gram_buckets(message: str) -> NDArray[np.int64]:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
-_LOG1P_TABLE = 4096
-"""Counts whose log1p is looked up in a table of `math.log1p` values (the same floats)."""
+def _bucket_counts(view: View, dense_values: list[float]) -> dict[int, int]:
+    """
+    How many tokens fall in each bucket, buckets in the order of their first token.
 
-
-@lru_cache(maxsize=1)
-def _log1p_table() -> NDArray[np.float64]:
-    import numpy as np
-
-    return np.array([math.log1p(count) for count in range(_LOG1P_TABLE)], dtype=np.float64)
+    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays and
+    counted in C; the other tokens are counted first (in C) and each distinct one hashed once,
+    through a bounded cache. Letter sequences come first in the token order, so adding the
+    other counts after them keeps every bucket where its first token puts it. The time budget
+    is looked at between chunks of the work.
+    """
+    message = message_read(view)
+    vectorised = message.isascii()
+    counts: dict[int, int] = {}
+    if vectorised:
+        counts.update(Counter(_gram_buckets(message).tolist()))
+    counted = Counter(_tokens(view, grams=not vectorised))
+    counted.update(_binned(dense_values))
+    items = list(counted.items())
+    for start in range(0, len(items), _CHUNK):
+        look()
+        for token, count in items[start : start + _CHUNK]:
+            bucket = _hash(token)
+            counts[bucket] = counts.get(bucket, 0) + count
+    return counts
 
 
 def hashed_arrays(
     view: View, dense_values: list[float] | None = None
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """
-    Hashed token counts, log-scaled, as (buckets, log(1 + count)) arrays: buckets in the order
-    of their first token, exactly the items of `hashed`, so a score's sum is the same.
-
-    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays; the
-    other tokens are counted first (in C) and each distinct one hashed once, through a bounded
-    cache. The time budget is looked at between chunks of the work.
-    """
+    """The items of `hashed` as (buckets, log(1 + count)) arrays, in the same order."""
     import numpy as np
 
-    values = dense_values if dense_values is not None else dense(view)
-    message = message_read(view)
-    vectorised = message.isascii()
-    streams: list[NDArray[np.int64]] = []
-    weights: list[NDArray[np.int64]] = []
-    if vectorised:
-        grams = _gram_buckets(message)
-        streams.append(grams)
-        weights.append(np.ones(len(grams), dtype=np.int64))
-    counted = Counter(_tokens(view, grams=not vectorised))
-    counted.update(_binned(values))
-    distinct = list(counted)
-    buckets = np.empty(len(distinct), dtype=np.int64)
-    for start in range(0, len(distinct), _CHUNK):
-        look()
-        chunk = distinct[start : start + _CHUNK]
-        buckets[start : start + len(chunk)] = np.fromiter(
-            map(_hash, chunk), dtype=np.int64, count=len(chunk)
-        )
-    streams.append(buckets)
-    weights.append(np.fromiter(counted.values(), dtype=np.int64, count=len(distinct)))
-    stream = np.concatenate(streams)
-    unique, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
-    totals = np.bincount(inverse.ravel(), weights=np.concatenate(weights), minlength=len(unique))
-    order = np.argsort(first, kind="stable")
-    counts = totals[order].astype(np.int64)
-    table = _log1p_table()
-    logs = table[np.minimum(counts, _LOG1P_TABLE - 1)]
-    for index in np.flatnonzero(counts >= _LOG1P_TABLE):
-        logs[index] = math.log1p(int(counts[index]))
-    return unique[order], logs
+    counts = _bucket_counts(view, dense_values if dense_values is not None else dense(view))
+    size = len(counts)
+    buckets = np.fromiter(counts.keys(), dtype=np.int64, count=size)
+    return buckets, np.fromiter(map(math.log1p, counts.values()), dtype=np.float64, count=size)
 
 
 def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
     """Hashed token counts, log-scaled: {bucket: log(1 + count)}, in first-token order."""
-    buckets, logs = hashed_arrays(view, dense_values)
-    return dict(zip(buckets.tolist(), logs.tolist(), strict=True))
+    counts = _bucket_counts(view, dense_values if dense_values is not None else dense(view))
+    return {bucket: math.log1p(count) for bucket, count in counts.items()}
 
 
 # -- plain words for every input, so a score can be explained -------------------------------

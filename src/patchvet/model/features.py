@@ -168,7 +168,17 @@ def _diff_features(view: View) -> list[float]:
     lines = view.added
     n = len(lines)
     comments = [m.group(1) for line in lines if (m := _COMMENT.match(line))]
-    lengths = [len(line) for line in lines] or [0]
+    lengths = list(map(len, lines)) or [0]
+    # Counted with C-level maps, and a count whose needle (no newline in it) is nowhere in the
+    # joined lines is 0 without a look at each line: most patches have no TODO, docstring,
+    # print call or non-ASCII line.
+    joined = "\n".join(lines)
+
+    def with_any(*needles: str) -> int:
+        if not any(needle in joined for needle in needles):
+            return 0
+        return sum(1 for line in lines if any(needle in line for needle in needles))
+
     return [
         math.log1p(added_total),
         math.log1p(deleted_total),
@@ -180,18 +190,18 @@ def _diff_features(view: View) -> list[float]:
         math.log1p(dirs),
         _frac(len(comments), n),
         _frac(sum(1 for c in comments if _SENTENCE_COMMENT.match(c.strip())), len(comments)),
-        _frac(sum(1 for line in lines if not line.strip()), n),
+        _frac(list(map(str.strip, lines)).count(""), n),
         math.log1p(sum(lengths) / len(lengths)),
         math.log1p(max(lengths)),
-        _frac(sum(1 for line in lines if line != line.rstrip()), n),
-        _frac(sum(1 for line in lines if line.startswith("\t")), n),
-        _frac(sum(1 for line in lines if _TYPE_HINT.search(line)), n),
-        float(any(_EMOJI.search(line) for line in lines)),
-        math.log1p(sum(1 for line in lines if "TODO" in line)),
-        _frac(sum(1 for line in lines if '"""' in line or "'''" in line or "/**" in line), n),
-        _frac(sum(1 for line in lines if not line.isascii()), n),
+        _frac(sum(map(str.__ne__, lines, map(str.rstrip, lines))), n),
+        _frac(sum(map(str.startswith, lines, itertools.repeat("\t"))), n),
+        _frac(len(list(filter(None, map(_TYPE_HINT.search, lines)))), n),
+        float(_EMOJI.search(joined) is not None),
+        math.log1p(with_any("TODO")),
+        _frac(with_any('"""', "'''", "/**"), n),
+        _frac(0 if joined.isascii() else sum(1 for line in lines if not line.isascii()), n),
         _frac(sum(1 for c in comments if len(c) > 60), len(comments)),
-        _frac(sum(1 for line in lines if "print(" in line or "console.log" in line), n),
+        _frac(with_any("print(", "console.log"), n),
     ]
 
 
@@ -253,15 +263,18 @@ def _tokens(view: View, grams: bool = True) -> list[str]:
     tokens += [f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words)]
     if subject:
         tokens.append(f"s0:{subject.split(' ', 1)[0].lower()}")
-    for line in view.added:
-        tokens.append("sh:" + _line_shape(line))
-        comment = _COMMENT.match(line)
+    append, extend, comment_in, identifiers = (
+        tokens.append, tokens.extend, _COMMENT.match, _IDENT.findall
+    )  # fmt: skip
+    for line in view.added:  # up to MAX_ADDED_LINES a contribution: names bound once
+        append("sh:" + _line_shape(line))
+        comment = comment_in(line)
         if comment:
             words = _WORD.findall(comment.group(1).lower())
-            tokens += map("c:".__add__, words)
-            tokens += [f"cb:{a}_{b}" for a, b in itertools.pairwise(words)]
+            extend(map("c:".__add__, words))
+            extend([f"cb:{a}_{b}" for a, b in itertools.pairwise(words)])
         else:
-            tokens += map("a:".__add__, _IDENT.findall(line))
+            extend(map("a:".__add__, identifiers(line)))
     for path, status, _, _ in view.paths:
         name = path.rsplit("/", 1)[-1]
         tokens.append(f"x:{name.rsplit('.', 1)[-1] if '.' in name else ''}")

@@ -8,7 +8,7 @@ module only compiles them and answers "which agent, if any, is this identity or 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -44,12 +44,20 @@ class Agent:
     branches: tuple[Pattern, ...]
 
 
+_KNOWN = 4096
+"""Identities remembered per registry (then forgotten all at once): bounded memory."""
+
+
 @dataclass(frozen=True)
 class AgentRegistry:
     """All known agents, indexed for the lookups analyzers make on every contribution."""
 
     agents: tuple[Agent, ...]
     message_patterns: tuple[MessagePattern, ...]
+    _known: dict[Identity, Agent | None] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    """Identities looked up before: a project's authors recur from patch to patch."""
 
     def by_email(self, email: str | None) -> Agent | None:
         """The agent that owns this email address, including GitHub noreply forms."""
@@ -66,6 +74,14 @@ class AgentRegistry:
 
     def by_identity(self, identity: Identity) -> Agent | None:
         """The agent behind an identity, by numeric id, login, email or name shape."""
+        if identity in self._known:
+            return self._known[identity]
+        if len(self._known) >= _KNOWN:
+            self._known.clear()
+        found = self._known[identity] = self._look_up(identity)
+        return found
+
+    def _look_up(self, identity: Identity) -> Agent | None:
         for agent in self.agents:
             if identity.id is not None and identity.id in agent.github_ids:
                 return agent

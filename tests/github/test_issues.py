@@ -56,6 +56,7 @@ def test_an_issue_with_the_template_phrase_and_an_agent_footer_is_labeled(
     assert github.state.labels[(REPO, 7)] == ["llm-assisted", "suspected-agent"]
     (comment,) = github.state.comments[(REPO, 7)]
     assert "template hides" in comment["body"] and "Claude Code" in comment["body"]
+    assert "· an issue" in comment["body"] and "changed line" not in comment["body"]
     assert run.assessment.scores.agent_likelihood is None  # the model does not read issues
 
 

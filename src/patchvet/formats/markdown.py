@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from patchvet.formats._escape import markdown as md
 from patchvet.formats.interface import Reporter, byline, counted, describe_location
-from patchvet.records import Assessment, Skipped, Verdict
+from patchvet.records import Assessment, Skipped, SourceKind, Verdict
 
 MARKER = "<!-- patchvet-report -->"
 VERDICT_BADGE = {
@@ -40,11 +40,15 @@ class MarkdownReporter(Reporter):
         write = self.out.write
         tag = f"{md(contribution.series.tag)} " if contribution.series else ""
         write(f"\n### {VERDICT_BADGE[assessment.verdict]} · {tag}{md(contribution.title, 120)}\n\n")
+        size = (
+            "an issue"  # no diff to measure
+            if contribution.kind is SourceKind.ISSUE
+            else f"{counted(scores.size_lines, 'changed line')} (size {scores.size_bucket}) in "
+            f"{counted(scores.files, 'file')}"
+        )
         write(
             f"<code>{md(contribution.source, 100)}</code> by "
-            f"{md(byline(contribution), 200)}"
-            f" · {counted(scores.size_lines, 'changed line')} (size {scores.size_bucket}) in "
-            f"{counted(scores.files, 'file')}"
+            f"{md(byline(contribution), 200)} · {size}"
         )
         if scores.agent_likelihood is not None:
             write(f" · agent likelihood {scores.agent_likelihood:.2f}")

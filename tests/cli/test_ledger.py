@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from patchvet.cli import main
+from patchvet.ledger import open_ledger
 from tests.helpers import GitRepo
+from tests.ledger.test_accounts import READING
+from tests.ledger.test_ledger import pr, run
 
 
 def test_record_show_vouch_import(
@@ -88,3 +92,20 @@ def test_young_account_from_saved_user(
     [item] = json.loads(capsys.readouterr().out)["contributions"]
     young = [f for f in item["findings"] if f["id"] == "identity/young-account"]
     assert young and "created 7 days before" in young[0]["message"]
+
+
+def test_show_gives_the_account_as_it_looked_at_each_contribution(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    ledger = open_ledger(db)
+    try:
+        item = dataclasses.replace(pr(1, "burst1", 4242, "2026-11-01T09:55:00Z"), account=READING)
+        run(ledger, [item])
+    finally:
+        ledger.close()
+    assert main(["ledger", "show", "@burst1", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert "account at acme/app#1 (2026-11-01): automation 85/100 as of 2026-11-01" in shown
+    assert "90 public events, created 2026-10-26" in shown
+    assert "pull requests to many repositories within a day (+40)" in shown

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.ledger import LedgerError, SqlLedger, open_ledger
+from patchvet.ledger.accounts import readings_of_person
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
 from patchvet.ledger.store import now_iso
 from patchvet.ledger.verdicts import record_verdict
@@ -168,6 +169,14 @@ def run_ledger_command(args: argparse.Namespace) -> int:
             out.write(f"; latest {when[:10]} in {plain(project, 60)}: {plain(title, 80)} "
                       f"({verdict})")  # fmt: skip
         out.write("\n")
+        for when, source, reading in readings_of_person(ledger, summary.person):
+            strongest = "; ".join(f"{meaning} ({weight:+d})"
+                                  for _, weight, meaning, _ in reading.signals[:3])  # fmt: skip
+            created = f", created {reading.created_at[:10]}" if reading.created_at else ""
+            behind = f": {plain(strongest, 300)}" if strongest else ""
+            out.write(f"  account at {plain(source, 80)} ({when[:10]}): {reading.classification} "
+                      f"{reading.score}/100 as of {reading.as_of[:10]}, {reading.events} public "
+                      f"events{created}{behind}\n")  # fmt: skip
         baseline = ledger.baseline(summary.person, (summary.person, "", ""), now_iso())
         if baseline is not None and baseline.count:
             out.write(f"  agent likelihood median {baseline.median:.2f}, 90% at or below "

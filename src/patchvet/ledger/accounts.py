@@ -57,11 +57,7 @@ def reading_of(ledger: SqlLedger, contribution: int) -> AccountReading | None:
     row = ledger.execute(
         "SELECT reading FROM contribution_accounts WHERE contribution = ?", (contribution,)
     ).fetchone()
-    if row is None:
-        return None
-    data: dict[str, Any] = json.loads(row[0])
-    data["signals"] = tuple(tuple(signal) for signal in data.get("signals", ()))
-    return AccountReading(**data)
+    return _reading(str(row[0])) if row is not None else None
 
 
 def reply_code(ledger: SqlLedger, project: str, number: int, fresh: str, at: str) -> str:
@@ -83,3 +79,22 @@ def stored_reply_code(ledger: SqlLedger, project: str, number: int) -> str | Non
         "SELECT code FROM reply_codes WHERE project = ? AND number = ?", (project, number)
     ).fetchone()
     return str(row[0]) if row else None
+
+
+def readings_of_person(
+    ledger: SqlLedger, person: int, limit: int = 5
+) -> list[tuple[str, str, AccountReading]]:
+    """(created_at, source, reading) of the person's latest contributions that had one."""
+    rows = ledger.execute(
+        "SELECT c.created_at, c.source, a.reading FROM contribution_accounts a "
+        "JOIN contributions c ON c.id = a.contribution WHERE c.person_id = ? "
+        "ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
+        (person, limit),
+    ).fetchall()
+    return [(str(when), str(source), _reading(text)) for when, source, text in rows]
+
+
+def _reading(text: str) -> AccountReading:
+    data: dict[str, Any] = json.loads(text)
+    data["signals"] = tuple(tuple(signal) for signal in data.get("signals", ()))
+    return AccountReading(**data)

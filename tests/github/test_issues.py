@@ -100,3 +100,15 @@ def test_an_issue_closes_only_in_enforce_mode_and_only_when_asked(
     assert run.published.closed and not run.published.check_run
     assert github.state.issues[(REPO, 7)]["state"] == "closed"
     assert github.state.issues[(REPO, 7)]["state_reason"] == "not_planned"
+
+
+def test_an_issue_whose_author_github_will_not_show_is_judged_on_the_rest_and_held(
+    github: GitHubDouble, tmp_path: Path
+) -> None:
+    _vetting(github)
+    event = seed_issue(github.state, body=FOOTER)
+    del github.state.users["drifter"]  # a deleted account: GET /users/drifter is a 404
+    run = act(github, write_event(tmp_path, event))
+    found = {j.finding.id for j in run.assessment.findings}
+    assert {"agent-fingerprint/agent-footer", "analysis/incomplete"} <= found
+    assert run.assessment.verdict is Verdict.HOLD

@@ -116,12 +116,19 @@ def vet_issue(
     current = [label.name for label in issue.labels]
     ours = own_labels(events, me) & set(current)
     comments = client.comments(repo, number)
-    account = GitHubUser.model_validate(client.user(issue.user.login))
+    unread: tuple[str, ...] = ()
+    try:
+        account: GitHubUser | None = GitHubUser.model_validate(client.user(issue.user.login))
+    except Exception as error:  # noqa: BLE001 - as for a pull request: judged on the rest, held
+        account = None
+        text = " ".join(str(error).split())[:200]
+        unread = (f"could not read the issue's author's account: {type(error).__name__}: {text}",)
     contribution = issue_contribution(repo, issue, account)
     contribution = replace(
         contribution,
         labels=tuple(label for label in contribution.labels if label not in ours),
         author_listing=vouch_listing(client, repo, branch, contribution.author, policy),
+        unread=unread,
     )
     thread = _Thread(repo, number, ISSUE_REVISION, contribution, policy, current, events,
                      comments)  # fmt: skip

@@ -131,6 +131,24 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds(db: str) -> float:
+    """CPU of the PostgreSQL backends connected to this run's database (found by their title)."""
+    name = db.rsplit("/", 1)[-1].encode()
+    total = 0.0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if (
+                not cmdline.read_bytes().startswith(b"postgres: ")
+                or name not in cmdline.read_bytes()
+            ):
+                continue
+            fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
 @contextmanager
 def fresh_database(postgres: str | None) -> Iterator[str]:
     """A new PostgreSQL database (dropped afterwards), or a temporary SQLite ledger."""
@@ -218,6 +236,7 @@ class Result:
     more_than_once: int
     web_cpu_ms: float
     worker_cpu_ms: float
+    database_cpu_ms: float
     commits_per_delivery: float
     load: float
 
@@ -249,6 +268,7 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
             asyncio.run(send(url, warm, connections, body))
             wait_processed(db, WARM_UP, args.timeout)
             ids = [str(uuid.uuid4()) for _ in range(args.deliveries)]
+            cpu_db = database_cpu_seconds(db)
             cpu_web, cpu_workers = (
                 cpu_seconds(server.pid),
                 sum(cpu_seconds(p.pid) for p in processes[:-1]),
@@ -259,6 +279,7 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
             latencies = asyncio.run(send(url, ids, connections, body))
             acked = time.perf_counter()
             finished = wait_processed(db, WARM_UP + args.deliveries, args.timeout)
+            cpu_db = database_cpu_seconds(db) - cpu_db
             cpu_web = cpu_seconds(server.pid) - cpu_web
             cpu_workers = sum(cpu_seconds(p.pid) for p in processes[:-1]) - cpu_workers
             commit_count = commits(db) - commits_before
@@ -282,7 +303,7 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
     return Result(
         workers, connections, n, n / (acked - started), n / (finished - started),
         latencies[n // 2] * 1000, latencies[int(n * 0.99)] * 1000, latencies[-1] * 1000,
-        int(once), int(more), cpu_web * 1000 / n, cpu_workers * 1000 / n,
+        int(once), int(more), cpu_web * 1000 / n, cpu_workers * 1000 / n, cpu_db * 1000 / n,
         commit_count / n, load,
     )  # fmt: skip
 
@@ -301,9 +322,10 @@ def main() -> int:
     args = parser.parse_args()
     print(
         "| workers | connections | intake/s | processed/s | p50 ack | p99 ack | max ack "
-        "| exactly once | web CPU/delivery | worker CPU/delivery | commits/delivery | load |"
+        "| exactly once | web CPU/delivery | worker CPU/delivery | PostgreSQL CPU/delivery "
+        "| commits/delivery | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     for workers in args.workers:
         for connections in args.connections:
@@ -314,6 +336,7 @@ def main() -> int:
                   f"| **{r.processed_per_s:.0f}** | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms "
                   f"| {r.max_ms:.0f} ms | {r.exactly_once}/{expected} "
                   f"| {r.web_cpu_ms:.2f} ms | {r.worker_cpu_ms:.2f} ms "
+                  f"| {r.database_cpu_ms:.2f} ms "
                   f"| {r.commits_per_delivery:.2f} | {r.load:.1f} |", flush=True)  # fmt: skip
             if args.json:
                 with args.json.open("a") as out:

@@ -52,6 +52,11 @@ def register(commands: Any) -> None:
     worker = commands.add_parser("worker", help="process deliveries from the Celery queue")
     worker.add_argument("--queue", metavar="redis://…", required=True)
     worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument(
+        "--nice", type=int, default=10, choices=range(20), metavar="0-19",
+        help="CPU niceness of the worker processes (default 10): on a host shared with "
+        "`patchvet serve`, acknowledging deliveries comes before processing them",
+    )  # fmt: skip
     add_db_option(worker)
     worker.set_defaults(handler=run_service_command)
 
@@ -88,6 +93,9 @@ def run_service_command(args: argparse.Namespace) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
         return 0
     os.environ["PATCHVET_DB"] = ledger_url
+    # GitHub gives up on a delivery not answered in 10 s and the acknowledgement is what must
+    # stay fast; processing only queues. The pool's processes inherit this niceness.
+    os.nice(args.nice)
     celery_app(args.queue).worker_main(
         ["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--without-gossip"]
     )

@@ -251,9 +251,10 @@ def main() -> int:
                 """Marks the step; `scenario` starts the sender task."""
 
             def kill_worker() -> None:
-                children = _children(worker.pid)
-                if children:
-                    os.kill(children[0], signal.SIGKILL)
+                # `patchvet worker` supervises Celery's main process, whose children form the pool.
+                pool = [p for celery in _children(worker.pid) for p in _children(celery)]
+                if pool:
+                    os.kill(pool[0], signal.SIGKILL)
 
             asyncio.run(scenario())
             mark(f"load ended: {len(answers)} deliveries sent")

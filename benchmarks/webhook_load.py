@@ -118,16 +118,24 @@ async def send(url: str, ids: list[str], connections: int, body: bytes) -> list[
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its live descendants."""
-    total = 0.0
+    """User + system CPU of a process and all its live descendants."""
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         proc = int(stat.parent.name)
-        if proc == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / TICKS
+        parent[proc] = int(fields[1])
+        used[proc] = (int(fields[11]) + int(fields[12])) / TICKS
+    total = 0.0
+    for proc, seconds in used.items():
+        ancestor = proc
+        while ancestor not in (pid, 0, 1) and ancestor in parent:
+            ancestor = parent[ancestor]
+        if ancestor == pid:
+            total += seconds
     return total
 
 

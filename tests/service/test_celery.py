@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +115,37 @@ def test_deliveries_flow_through_redis_to_a_worker(
         assert len(github.state.comments[(REPO, 42)]) == 1  # edited in place, three times
     finally:
         _stop(worker)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_the_worker_starts_celery_again_when_it_dies(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    _redis_or_skip()
+    worker = _worker(REDIS, ledger_db, github)
+    try:
+        service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS,
+                                  sweep_seconds=0.5, requeue_after=2.0)  # fmt: skip
+        event = {"action": "created", "installation": {"id": 7}, "repositories": []}
+        assert deliver(service.url, "installation", event, delivery="before").status_code == 202
+        wait_for(lambda: delivered(ledger_db, "before"), timeout=60)
+        [celery] = _children(worker.pid)
+        # As when Celery ends itself ("Unrecoverable error" on a lost Redis connection).
+        os.kill(celery, signal.SIGKILL)
+        wait_for(lambda: _children(worker.pid) not in ([], [celery]), timeout=30)
+        assert deliver(service.url, "installation", event, delivery="after").status_code == 202
+        wait_for(lambda: delivered(ledger_db, "after"), timeout=60)
+        assert worker.poll() is None
+    finally:
+        _stop(worker)
+    assert worker.returncode == 0  # SIGTERM reached Celery: a warm shutdown, not a restart

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +100,55 @@ def run_service_command(args: argparse.Namespace) -> int:
     # GitHub gives up on a delivery not answered in 10 s and the acknowledgement is what must
     # stay fast; processing only queues. The pool's processes inherit this niceness.
     os.nice(args.nice)
-    celery_app(args.queue).worker_main(
-        ["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--without-gossip"]
-    )
-    return 0
+
+    def celery_worker() -> None:
+        celery_app(args.queue).worker_main(
+            ["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--without-gossip"]
+        )
+
+    return supervise(celery_worker)
+
+
+RESTART_SECONDS = 1.0
+
+
+def supervise(run: Callable[[], None]) -> int:
+    """
+    Run `run` in a child process and start it again whenever it ends without being asked to.
+
+    Celery's worker can die by itself: a Redis connection lost while a finished task is being
+    acknowledged ends it with "Unrecoverable error" (kombu 5.x). Its deliveries are safe in the
+    database, but nothing would process new ones until someone restarted it. SIGTERM and SIGINT
+    are passed on (Celery's warm shutdown) and end the supervision.
+    """
+    child = 0
+    stopping = False
+
+    def pass_on(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child:
+            os.kill(child, signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, pass_on)
+    while True:
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child never returns here
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_DFL)
+            code = 1
+            try:
+                run()
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(child, 0)
+        if stopping:
+            return 0
+        code = os.waitstatus_to_exitcode(status)
+        print(f"patchvet worker: the Celery worker ended ({code}); starting it again",
+              file=sys.stderr, flush=True)  # fmt: skip
+        time.sleep(RESTART_SECONDS)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from patchvet.ledger import open_ledger
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
 from tests.service.conftest import SECRET, deliver, delivered, settings_for, wait_for
@@ -149,3 +150,32 @@ def test_the_worker_starts_celery_again_when_it_dies(
     finally:
         _stop(worker)
     assert worker.returncode == 0  # SIGTERM reached Celery: a warm shutdown, not a restart
+
+
+def test_a_pool_process_killed_holding_a_delivery_has_it_done_once_after_its_lease(
+    github: GitHubDouble, ledger_db: str, service_factory: Any
+) -> None:
+    _redis_or_skip()
+    payload = seed_pull(github.state)
+    files = f"/repos/{REPO}/pulls/42/files"
+    github.state.delay[files] = 3.0  # the vetting is inside this call when the process dies
+    worker = _worker(REDIS, ledger_db, github)
+    try:
+        service = service_factory(settings_for(github.url), ledger_db, queue_url=REDIS,
+                                  sweep_seconds=0.5, lease_seconds=8.0)  # fmt: skip
+        assert deliver(service.url, "pull_request", payload, delivery="held").status_code == 202
+        wait_for(lambda: ("GET", files) in github.state.requests, timeout=60)
+        pool = [p for celery in _children(worker.pid) for p in _children(celery)]
+        assert pool
+        for process in pool:
+            os.kill(process, signal.SIGKILL)
+        wait_for(lambda: delivered(ledger_db, "held"), timeout=90)
+        ledger = open_ledger(ledger_db)
+        row = ledger.execute(
+            "SELECT attempts, completions FROM deliveries WHERE delivery_id = 'held'"
+        ).fetchone()
+        ledger.close()
+        assert tuple(row) == (2, 1)  # taken over after the lease, processed to its end once
+        assert len(github.state.comments[(REPO, 42)]) == 1
+    finally:
+        _stop(worker)

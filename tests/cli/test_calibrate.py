@@ -190,10 +190,10 @@ def test_maintainer_verdicts_count_as_calibration_data(
     code, out, _ = run_cli(capsys, "calibrate", "--repo", str(repo.path), "--min-commits", "6",
                            "--rate", "0.2", "--dry-run", *db)  # fmt: skip
     assert code == 0, out
-    assert "with 1 contributions maintainers recorded as human" in out
+    assert "with 1 contribution maintainers recorded as human" in out
     # The verdict counts the highest score twice, so the threshold rises above both agent-style
     # commits: the one recorded as agent work is no longer flagged, and calibrate says so.
-    assert "of 1 contributions maintainers recorded as agent work, 0 reach" in out
+    assert "of 1 contribution maintainers recorded as agent work, 0 reach" in out
     assert "(at the shipped threshold: 1)" in out
     assert "dry run: nothing written" in out and not (repo.path / ".patchvet.toml").exists()
 

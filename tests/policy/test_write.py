@@ -42,6 +42,8 @@ def test_other_keys_and_comments_are_kept_and_a_second_run_replaces_the_first(
     assert "required = true  # DCO" in text
     assert "first" not in text and text.count("threshold =") == 1
     assert text.count("[likelihood.calibration]") == 1
+    # The calibration table is separated from the maintainer's next table by one blank line.
+    assert "\n\n[signoff]" in text and "\n\n\n[signoff]" not in text
     policy = load_file(target)
     assert policy.likelihood.threshold == 0.95 and policy.signoff.required
     assert policy.likelihood.calibration is not None and policy.likelihood.calibration.commits == 10

@@ -162,7 +162,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if agent:
         # What calibration costs: confirmed agent work the new threshold no longer flags.
         caught = sum(1 for score in agent if score >= outcome.threshold)
-        out.write(f"of {len(agent):,} contributions maintainers recorded as agent work, "
+        noun = "contribution" if len(agent) == 1 else "contributions"
+        out.write(f"of {len(agent):,} {noun} maintainers recorded as agent work, "
                   f"{caught:,} reach {outcome.threshold:.4f} (at the shipped threshold: "
                   f"{sum(1 for s in agent if s >= outcome.default_threshold):,})\n")  # fmt: skip
     if not outcome.trusted:
@@ -214,9 +215,18 @@ def _maintainer_verdicts(args: argparse.Namespace, root: Path) -> tuple[list[flo
         human.pop(verdict.contribution_id, None)
         agent.pop(verdict.contribution_id, None)
     return (
-        [v.agent_likelihood for v in recorded if v.verdict == "human" and v.agent_likelihood]
+        # A score of exactly 0.0 is a score: test for None, not truth.
+        [
+            v.agent_likelihood
+            for v in recorded
+            if v.verdict == "human" and v.agent_likelihood is not None
+        ]
         + list(human.values()),
-        [v.agent_likelihood for v in recorded if v.verdict == "agent" and v.agent_likelihood]
+        [
+            v.agent_likelihood
+            for v in recorded
+            if v.verdict == "agent" and v.agent_likelihood is not None
+        ]
         + list(agent.values()),
     )
 
@@ -243,7 +253,8 @@ def _describe(
               f"{plain(label, 100)}{span}")  # fmt: skip
     out.write(f"; left out {', '.join(left_out)}\n" if left_out else "\n")
     if verdict_count:
-        out.write(f"with {verdict_count:,} contributions maintainers recorded as human\n")
+        noun = "contribution" if verdict_count == 1 else "contributions"
+        out.write(f"with {verdict_count:,} {noun} maintainers recorded as human\n")
     at_default = (f"at the shipped threshold {outcome.default_threshold:.4f}, "
                   f"{outcome.default_rate:.2%} of them would be flagged")  # fmt: skip
     if not outcome.trusted:

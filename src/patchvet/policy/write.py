@@ -104,7 +104,9 @@ def calibrated_text(
     )
     while end > header_at + 1 and not lines[end - 1].strip():
         end -= 1
-    lines[end:end] = ["", f"[{table}]", *_calibration_lines(calibration), ""]
+    # One blank line before the next table, not two when the maintainer's file has one already.
+    gap = [""] if end < len(lines) and lines[end].strip() else []
+    lines[end:end] = ["", f"[{table}]", *_calibration_lines(calibration), *gap]
     result = "\n".join(lines).rstrip("\n") + "\n"
     policy = load_text(result, str(path))
     if policy.likelihood.threshold != round(threshold, 4) or policy.likelihood.calibration is None:

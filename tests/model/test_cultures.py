@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from patchvet.model.dataset import Example
-from patchvet.model.evaluate import HUMAN_ONLY_FOLDS, folds
+from patchvet.model.evaluate import HUMAN_ONLY_FOLDS, MIN_FOLD_AGENTS, folds
 from patchvet.model.features import MESSAGE_BODY_READ, dense, hashed, view
-from patchvet.model.train import repository_threshold
+from patchvet.model.train import repository_threshold, training_rows
 from tests.helpers import added, contribution
 
 FILES = (added("lib/netdev.c", "\tif (n >= max) {", "\t\treturn -EINVAL;", "\t}"),)
@@ -46,14 +46,29 @@ def _example(repo: str, label: str, index: int) -> Example:
 
 
 def test_repositories_with_agents_are_folds_of_their_own() -> None:
-    examples = [_example("with/agents", "agent", 0), _example("with/agents", "human", 1)]
-    examples += [_example(f"only/humans{n}", "human", n) for n in range(HUMAN_ONLY_FOLDS + 2)]
+    examples = [_example("with/agents", "agent", n) for n in range(MIN_FOLD_AGENTS)]
+    examples += [_example("with/agents", "human", MIN_FOLD_AGENTS)]
+    own = len(examples)
+    examples += [_example("a/few-agents", "agent", 0), _example("a/few-agents", "human", 1)]
+    examples += [_example(f"only/humans{n}", "human", n) for n in range(HUMAN_ONLY_FOLDS + 1)]
     fold_of = folds(examples)
-    assert fold_of[:2] == ["with/agents", "with/agents"]
-    human_folds = fold_of[2:]
-    assert len(set(human_folds)) == HUMAN_ONLY_FOLDS
-    assert "with/agents" not in human_folds
-    assert human_folds[0] == human_folds[HUMAN_ONLY_FOLDS]  # dealt round-robin by name
+    assert fold_of[:own] == ["with/agents"] * own
+    grouped = fold_of[own:]
+    assert len(set(grouped)) == HUMAN_ONLY_FOLDS
+    assert "with/agents" not in grouped and "a/few-agents" not in grouped
+    assert grouped[0] == grouped[1]  # one repository stays whole
+    # Dealt round-robin by name: a/few-agents, then only/humans0, 1, 2, 3.
+    assert grouped[0] == grouped[2 + HUMAN_ONLY_FOLDS - 1]
+
+
+def test_training_rows_cap_humans_per_repository_and_repeat() -> None:
+    examples = [_example("big/humans", "human", n) for n in range(30)]
+    examples += [_example("big/humans", "agent", 30), _example("big/humans", "recent", 31)]
+    examples += [_example("small/humans", "human", n) for n in range(5)]
+    rows = training_rows(examples, max_human=10)
+    assert rows[:30].sum() == 10 and rows[30] and not rows[31] and rows[32:].all()
+    assert (training_rows(examples, max_human=10) == rows).all()
+    assert training_rows(examples).sum() == 36  # every agent and human commit
 
 
 def test_the_threshold_keeps_every_repository_within_one_percent() -> None:

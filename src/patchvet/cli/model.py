@@ -60,6 +60,11 @@ def register(commands: Any) -> None:
             "--folds", type=int, default=0, metavar="N",
             help="deal the repositories into N folds (default: one per repository with agents)",
         )  # fmt: skip
+        action.add_argument(
+            "--train-human", type=int, default=0, metavar="N",
+            help="fit on at most N human commits per repository (default: all); every "
+            "held-out commit is still scored",
+        )  # fmt: skip
         if name == "train":
             action.add_argument(
                 "--output",
@@ -147,9 +152,9 @@ def run_model_command(args: argparse.Namespace) -> int:
     examples = list(read_examples(source))
     if len({e.repo for e in examples}) < 2:
         raise PatchvetError("leave-one-repository-out needs at least two repositories")
-    logits, metrics = evaluate(examples, not args.no_baseline, args.folds)
+    logits, metrics = evaluate(examples, not args.no_baseline, args.folds, args.train_human)
     if args.model_command == "train":
-        model = train(examples, logits, metrics)
+        model = train(examples, logits, metrics, args.train_human)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         model.save(args.output)
         out.write(f"saved {args.output} ({args.output.stat().st_size // 1024} KiB)\n")

@@ -7,6 +7,7 @@ recent unmarked commits.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +24,14 @@ from patchvet.model.train import (
     repository_threshold,
     size_matched_weights,
     threshold_at_fpr,
+    training_rows,
     training_weights,
 )
 
-HUMAN_ONLY_FOLDS = 6
-"""Repositories without agent commits are held out in this many groups (fewer fits)."""
+HUMAN_ONLY_FOLDS = 3
+"""Repositories with few or no agent commits are held out in this many groups (fewer fits)."""
+MIN_FOLD_AGENTS = 10
+"""A repository needs this many agent commits to be a fold of its own (its row to mean much)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,9 @@ def weighted_curve(scores: NDArray[np.float64], labels: NDArray[np.int_],
 
 def folds(examples: Sequence[Example], groups: int = 0) -> list[str]:
     """
-    The fold of each example. By default a repository with agent commits is a fold of its
-    own and the repositories whose history is only human are dealt, in name order, into
+    The fold of each example. By default a repository with `MIN_FOLD_AGENTS` or more agent
+    commits is a fold of its own (leave-one-repository-out) and the others, whose history is
+    human but for a handful of agent commits at most, are dealt, in name order, into
     `HUMAN_ONLY_FOLDS` groups; with `groups`, every repository is dealt into that many (fewer
     fits on a slow machine). Either way no example is scored by a model that saw its
     repository.
@@ -68,17 +73,24 @@ def folds(examples: Sequence[Example], groups: int = 0) -> list[str]:
         names = sorted({e.repo for e in examples}, key=str.lower)
         dealt = {repo: f"group {n % groups + 1}" for n, repo in enumerate(names)}
         return [dealt[e.repo] for e in examples]
-    with_agents = {e.repo for e in examples if e.label == "agent"}
+    agents = Counter(e.repo for e in examples if e.label == "agent")
+    with_agents = {repo for repo, count in agents.items() if count >= MIN_FOLD_AGENTS}
     others = sorted({e.repo for e in examples} - with_agents)
     group = {repo: f"human-only {n % HUMAN_ONLY_FOLDS + 1}" for n, repo in enumerate(others)}
     return [e.repo if e.repo in with_agents else group[e.repo] for e in examples]
 
 
-def held_out_logits(examples: Sequence[Example], groups: int = 0) -> NDArray[np.float64]:
-    """Each example scored by a model trained on other repositories only (see `folds`)."""
+def held_out_logits(
+    examples: Sequence[Example], groups: int = 0, train_human: int = 0
+) -> NDArray[np.float64]:
+    """
+    Each example scored by a model trained on other repositories only (see `folds`), with at
+    most `train_human` human commits of each repository among the training rows (all, when 0;
+    see `training_rows`). Every example of the held-out repositories is scored.
+    """
     dense_rows, hashed_rows = matrices(examples)
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
-    trainable = np.array([e.label in ("agent", "human") for e in examples])
+    trainable = training_rows(examples, train_human)
     weights = training_weights(examples)
     logits = np.zeros(len(examples))
     fold_of = np.array(folds(examples, groups))
@@ -138,10 +150,13 @@ def calibration_table(
 
 
 def evaluate(
-    examples: Sequence[Example], with_baseline: bool = True, fold_groups: int = 0
+    examples: Sequence[Example],
+    with_baseline: bool = True,
+    fold_groups: int = 0,
+    train_human: int = 0,
 ) -> tuple[NDArray[np.float64], dict[str, Any]]:
     """(held-out logits for every example, metrics) over folds by repository (see `folds`)."""
-    logits = held_out_logits(examples, fold_groups)
+    logits = held_out_logits(examples, fold_groups, train_human)
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     labeled = np.array([e.label in ("agent", "human") for e in examples])
     weights = size_matched_weights(examples)

@@ -30,6 +30,7 @@ NB_SMOOTHING = 1.0
 """Pseudo-count added to each bucket's class totals before taking the naive Bayes ratio."""
 NB_STRENGTH = 0.5
 """How far each bucket's scale moves from 1 towards its naive Bayes log-count ratio."""
+SUBSAMPLE_SEED = 11
 REPOSITORY_MIN_HUMANS = 300
 """A repository's own 1% tail is trusted for the threshold from this many human commits."""
 
@@ -83,6 +84,28 @@ def training_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
         if example.label == "agent":
             weights[index] = agents[example.repo] ** -AGENT_BALANCE * rescale
     return weights
+
+
+def training_rows(examples: Sequence[Example], max_human: int = 0) -> NDArray[np.bool_]:
+    """
+    Which examples a model is fitted on: every agent commit and, per repository, at most
+    `max_human` of its human commits (all when 0), drawn with a fixed seed in repository
+    order, so the same dataset always gives the same rows. Fewer rows make each fit faster,
+    and the held-out scores still cover every human commit.
+    """
+    chosen = np.array([e.label in ("agent", "human") for e in examples])
+    if max_human <= 0:
+        return chosen
+    rng = np.random.default_rng(SUBSAMPLE_SEED)
+    by_repo: dict[str, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        if example.label == "human":
+            by_repo[example.repo].append(index)
+    for repo in sorted(by_repo):
+        humans = by_repo[repo]
+        if len(humans) > max_human:
+            chosen[rng.choice(humans, len(humans) - max_human, replace=False)] = False
+    return chosen
 
 
 def matrices(examples: Sequence[Example]) -> tuple[NDArray[np.float64], Any]:
@@ -218,17 +241,24 @@ def train(
     examples: Sequence[Example],
     held_out_logits: NDArray[np.float64],
     metrics: dict[str, Any],
+    max_human: int = 0,
 ) -> LikelihoodModel:
     """
-    Fit on every labeled example; calibrate and set the threshold on the held-out
-    (leave-one-repository-out) logits that `evaluate` produced for the same examples.
+    Fit on the training rows (`training_rows`, as each fold was); calibrate and set the
+    threshold on the held-out (leave-one-repository-out) logits that `evaluate` produced for
+    every labeled example.
     """
     labeled = [i for i, e in enumerate(examples) if e.label in ("agent", "human")]
     chosen = [examples[i] for i in labeled]
     labels = np.array([1 if e.label == "agent" else 0 for e in chosen])
     weights = size_matched_weights(chosen)
-    dense_rows, hashed_rows = matrices(chosen)
-    fitted = fit_logit(dense_rows, hashed_rows, labels, training_weights(chosen))
+    dense_rows, hashed_rows = matrices(examples)
+    fit_rows = training_rows(examples, max_human)
+    all_labels = np.array([1 if e.label == "agent" else 0 for e in examples])
+    fitted = fit_logit(dense_rows[fit_rows], hashed_rows[fit_rows], all_labels[fit_rows],
+                       training_weights(examples)[fit_rows])  # fmt: skip
+    fitted_examples = int(fit_rows.sum())
+    fitted_agents = int(all_labels[fit_rows].sum())
     oof = held_out_logits[labeled]
     platt_a, platt_b = fit_platt(oof, labels, weights)
     calibrated = 1 / (1 + np.exp(-(platt_a * oof + platt_b)))
@@ -246,7 +276,7 @@ def train(
         threshold=threshold,
         metadata={
             "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
-            "examples": {"agent": int(labels.sum()), "human": int(len(labels) - labels.sum())},
+            "examples": {"agent": fitted_agents, "human": fitted_examples - fitted_agents},
             "repositories": sorted({e.repo for e in chosen}),
             "target_fpr": TARGET_FPR,
             "evaluation": metrics,

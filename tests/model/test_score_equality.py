@@ -5,7 +5,8 @@ The fast feature extraction scores exactly as the plain definition of the same f
 that the optimised code in `patchvet.model.features` must equal bit for bit: same buckets, same
 counts, same order, so the same floating-point sum. It is kept here so the comparison stays
 meaningful after a retrain; a new feature means updating both. `expected-scores.json` holds
-the scores the code before the optimisation gave with the model it was computed for.
+the scores the code gave with the model it was computed for: first the code before the
+optimisation, recomputed at each retrain (when the bit-for-bit test holds) so it keeps guarding.
 """
 
 from __future__ import annotations

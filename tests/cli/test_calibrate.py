@@ -226,4 +226,4 @@ def test_dashboard_corrections_of_the_likelihood_finding_count_as_calibration_da
         ledger.close()
     code, out, _ = run_cli(capsys, *calibrate)
     assert code == 0, out
-    assert "with 1 contributions maintainers recorded as human" in out
+    assert "with 1 contribution maintainers recorded as human" in out

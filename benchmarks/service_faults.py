@@ -11,12 +11,12 @@ own redis-server (no persistence, as the machine's), so stopping them disturbs n
 `patchvet worker --concurrency 2` run against them and are never restarted or touched. The load
 is closed pull requests (stored, claimed, settled without GitHub); before the kill, a few opened
 pull requests are sent, one a second, to the GitHub double of the tests, which answers their
-file lists after 4 s: both worker processes are then inside a vetting, so the one killed holds a
-delivery (and the rest of its claim). Pass criteria, printed at the end: every delivery
-answered 2xx is processed exactly once (`completions = 1`, status done), including the ones the
-killed process held (after their lease); every other one was answered 5xx (none timed out or
-had its connection dropped); each vetted pull request has one comment; `/healthz` is 200 again
-after the last fault, with no manual action.
+file lists after 4 s, and the pool process found connected to the double (inside a vetting)
+is killed: it holds a delivery (and the rest of its claim). Pass criteria, printed at the end:
+every delivery answered 2xx is processed exactly once (`completions = 1`, status done),
+including the ones the killed process held (after their lease); every other one was answered
+5xx (none timed out or had its connection dropped); each vetted pull request has one comment;
+`/healthz` is 200 again after the last fault, with no manual action.
 """
 
 from __future__ import annotations
@@ -175,6 +175,23 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _connected_to(pids: list[int], port: int) -> int | None:
+    """The first of `pids` with an established TCP connection to 127.0.0.1:`port`."""
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            sockets.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        try:
+            links = [str(fd.readlink()) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        if sockets.intersection(links):
+            return pid
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=40.0, help="deliveries per second")
@@ -230,7 +247,7 @@ def main() -> int:
                     (20.0 + 2 * args.outage, "Redis started", redis_server.start),
                     (25.0 + 2 * args.outage, "opened pull requests sent, one a second",
                      send_opened),
-                    (25.0 + 2 * args.outage + len(SLOW_PULLS) - 0.5,
+                    (25.0 + 2 * args.outage + 1.0,
                      "worker process SIGKILLed inside a vetting", kill_worker),
                 ]  # fmt: skip
                 slow: asyncio.Task[None] | None = None
@@ -251,10 +268,19 @@ def main() -> int:
                 """Marks the step; `scenario` starts the sender task."""
 
             def kill_worker() -> None:
-                # `patchvet worker` supervises Celery's main process, whose children form the pool.
-                pool = [p for celery in _children(worker.pid) for p in _children(celery)]
-                if pool:
-                    os.kill(pool[0], signal.SIGKILL)
+                """SIGKILL the pool process that is inside a vetting (talking to the double)."""
+                port = int(_GITHUB.url.rsplit(":", 1)[1])
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    # `patchvet worker` supervises Celery's main process, whose children are
+                    # the pool.
+                    pool = [p for celery in _children(worker.pid) for p in _children(celery)]
+                    holder = _connected_to(pool, port)
+                    if holder is not None:
+                        os.kill(holder, signal.SIGKILL)
+                        return
+                    time.sleep(0.05)
+                raise RuntimeError("no worker process was inside a vetting within 60 s")
 
             asyncio.run(scenario())
             mark(f"load ended: {len(answers)} deliveries sent")

@@ -155,6 +155,15 @@ def test_organic_credit_for_reviews_issues_and_own_projects() -> None:
     assert weights["account/own-projects"] == -10
 
 
+def test_forks_seen_in_the_events_are_not_own_projects() -> None:
+    forks = [
+        event("ForkEvent", f"o{i}/r", NOW - timedelta(days=i), forkee={"full_name": f"s/r{i}"})
+        for i in range(8)
+    ]
+    assert "account/own-projects" not in _weights(_snapshot(forks + _filler(), repos=8))
+    assert _weights(_snapshot(_filler(), repos=8))["account/own-projects"] == -10
+
+
 def test_prolific_maintainer_is_organic_and_burst_account_is_automation() -> None:
     human = judge_account(
         _snapshot(

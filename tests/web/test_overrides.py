@@ -13,6 +13,7 @@ from patchvet.ledger import open_ledger
 from patchvet.ledger.corrections import LIKELIHOOD, calibration_labels, correct, revoke
 from patchvet.policy import Policy, load_preset
 from patchvet.records import (
+    AccountReading,
     Assessment,
     Confidence,
     Contribution,
@@ -113,11 +114,14 @@ def test_pages_show_the_policy_rate_limits_and_breaker(session: httpx.Client, fi
     assert breaker.threshold == 0.5 and breaker.window_days == 42 and not breaker.enabled
 
 
-def _assessment(number: int, agent_made: bool, score: float, created: str) -> Assessment:
+def _assessment(
+    number: int, agent_made: bool, score: float, created: str,
+    account: AccountReading | None = None,
+) -> Assessment:  # fmt: skip
     author = Identity(name=f"Dev {number % 3}", email=f"dev{number % 3}@example.org")
     contribution = Contribution(f"sha{number}", f"{number:040x}", SourceKind.COMMIT,
                                 f"Change {number}", author, created_at=created,
-                                state="merged")  # fmt: skip
+                                state="merged", account=account)  # fmt: skip
     findings = []
     if agent_made:
         findings.append(JudgedFinding(Finding("agent-fingerprint/co-author-trailer",
@@ -196,3 +200,31 @@ def test_calibration_reads_likelihood_corrections_latest_word_wins(ledger_url: s
     assert human == {f"{0:040x}": 0.6}
     assert agent == {f"{1:040x}": 0.61, f"{3:040x}": 0.63}
     assert elsewhere == ({}, {})
+
+
+def test_the_authors_account_reading_shows_on_both_pages_escaped(ledger_url: str) -> None:
+    reading = AccountReading("automation", 7, "2026-11-02T00:00:00+00:00",
+                             (("burst", 4, "many repositories at once", "<b>40</b> forks"),),
+                             login="bot-ish", created_at="2026-10-30T00:00:00Z",
+                             public_repos=40, followers=0, events=300)  # fmt: skip
+    ledger = open_ledger(ledger_url)
+    try:
+        ledger.record(_assessment(1, False, 0.2, "2026-11-02T12:00:00+00:00", reading), "demo",
+                      Policy())  # fmt: skip
+        row, person = ledger.execute("SELECT id, person_id FROM contributions").fetchone()
+    finally:
+        ledger.close()
+    from patchvet.web.app import create_dashboard
+    from patchvet.web.session import Keys
+    from tests.service.conftest import RunningService
+
+    keys = Keys.generate()
+    app = create_dashboard(ledger_url, keys, "max")
+    with RunningService(app) as served, httpx.Client(base_url=served.url) as client:
+        client.get(f"/login?token={keys.token}")
+        pages = [client.get(f"/contribution/{row}").text, client.get(f"/person/{person}").text]
+    app.state.dashboard.close()
+    for page in pages:
+        assert "bot-ish: <strong>automation</strong> (score 7)" in page
+        assert "40 public repositories" in page and "&lt;b&gt;40&lt;/b&gt; forks" in page
+        assert "<b>40</b>" not in page

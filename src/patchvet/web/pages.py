@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from patchvet.formats._escape import html_text
 from patchvet.ledger.corrections import LIKELIHOOD, VERDICT_TARGET, Correction, VouchRecord
+from patchvet.records import AccountReading
 from patchvet.web import charts
 from patchvet.web.access import Visitor
 from patchvet.web.queries import (
@@ -282,6 +283,31 @@ def _explained(page: ContributionPage) -> str:
     return "".join(parts)
 
 
+def account_section(reading: AccountReading | None, when: str) -> str:
+    """The author's GitHub account reading (from `patchvet account`), as it was `when`."""
+    if reading is None:
+        return f'<p class="muted">No account reading was taken {e(when)}.</p>'
+    facts = [f"<strong>{e(reading.classification)}</strong> (score {reading.score})",
+             f"as of {e(reading.as_of)}"]  # fmt: skip
+    if reading.created_at:
+        facts.append(f"account created {e(reading.created_at)}")
+    if reading.public_repos is not None:
+        facts.append(f"{reading.public_repos} public repositories")
+    if reading.followers is not None:
+        facts.append(f"{reading.followers} followers")
+    facts.append(f"{reading.events} public events")
+    text = f"<p>{e(reading.login)}: {' · '.join(facts)}</p>"
+    if reading.signals:
+        rows = "".join(
+            f"<tr><td><code>{e(signal)}</code></td><td>{weight:+d}</td><td>{e(meaning)}</td>"
+            f"<td>{e(evidence, 300)}</td></tr>"
+            for signal, weight, meaning, evidence in reading.signals
+        )
+        text += ("<table><thead><tr><th>signal</th><th>weight</th><th>meaning</th>"
+                 f"<th>evidence</th></tr></thead><tbody>{rows}</tbody></table>")  # fmt: skip
+    return text
+
+
 def _policy(policy: PolicyRow | None) -> str:
     if policy is None:
         return '<span class="muted">not recorded (recorded before patchvet kept it)</span>'
@@ -336,6 +362,8 @@ def contribution_page(
         + facts
         + "<h2>Explained score</h2>"
         + _explained(page)
+        + "<h2>Author's account then</h2>"
+        + account_section(page.account, "with this contribution")
         + f"<h2>Findings ({len(page.findings)})</h2>"
         + ("".join(findings) or "<p>No findings.</p>")
         + "<h2>Corrections and confirmations</h2>"
@@ -422,6 +450,7 @@ def person_page(
     body = (
         ("" if forms else _read_only(visitor, ", ".join(page.projects[:3])))
         + f"<h2>Identities</h2><table>{identities}</table>"
+        + "<h2>Account</h2>" + account_section(page.account, "with any contribution")
         + "<h2>Rate limits now</h2>" + _rate(page.rate)
         + "<h2>Vouches and denouncements</h2>"
         + (_vouch_form(page.person, csrf) if forms else "")

@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from patchvet.ledger import SqlLedger
+from patchvet.ledger.accounts import reading_of
 from patchvet.ledger.store import now_iso, shift_time
 from patchvet.policy import Policy
 from patchvet.policy.schema import CircuitBreakerRules
+from patchvet.records import AccountReading
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -263,6 +265,8 @@ class ContributionPage:
     recorded_at: str
     findings: tuple[FindingRow, ...]
     policy: PolicyRow | None = None
+    account: AccountReading | None = None
+    """The author's GitHub account as it looked when they contributed, when it was read."""
 
 
 def _details(text: str) -> tuple[tuple[str, str, float], ...]:
@@ -334,7 +338,8 @@ def contribution(ledger: SqlLedger, row_id: int) -> ContributionPage | None:
         tuple(sorted({f.finding_id.split("/", 1)[0] for f in findings})),
     )  # fmt: skip
     return ContributionPage(row, str(found[9]), str(found[10]), str(found[11]), str(found[12]),
-                            findings, policy_of(ledger, found[13]))  # fmt: skip
+                            findings, policy_of(ledger, found[13]),
+                            reading_of(ledger, row_id))  # fmt: skip
 
 
 def week_of(day: str) -> str:
@@ -420,6 +425,8 @@ class PersonPage:
     history: tuple[QueueRow, ...]
     rate: RateState
     projects: tuple[str, ...]
+    account: AccountReading | None = None
+    """The latest account reading of any of their contributions."""
 
 
 def person(ledger: SqlLedger, person_id: int, limit: int = PAGE_SIZE) -> PersonPage | None:
@@ -440,7 +447,15 @@ def person(ledger: SqlLedger, person_id: int, limit: int = PAGE_SIZE) -> PersonP
             (person_id,),
         ).fetchall()
     )
-    return PersonPage(person_id, identities, history, rate_state(ledger, person_id), projects)
+    latest = ledger.execute(
+        "SELECT a.contribution FROM contribution_accounts a JOIN contributions c "
+        "ON c.id = a.contribution WHERE c.person_id = ? ORDER BY c.created_at DESC, c.id DESC "
+        "LIMIT 1",
+        (person_id,),
+    ).fetchone()
+    account = None if latest is None else reading_of(ledger, int(latest[0]))
+    return PersonPage(person_id, identities, history, rate_state(ledger, person_id), projects,
+                      account)  # fmt: skip
 
 
 def rate_state(ledger: SqlLedger, person_id: int, at: str | None = None) -> RateState:

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from patchvet.ledger import open_ledger
+from patchvet.policy import Policy
 from tests.web.conftest import HOSTILE
+from tests.web.test_overrides import assessment_of
 from tests.web.test_serve import github, recorded, serve  # noqa: F401 - the fixtures
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +47,13 @@ def _shoot(page: Any, name: str) -> None:
 @pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
 def test_maintainer_walks_the_dashboard(browser: Any, client: Any, keys: Any, filled: str) -> None:
     base = str(client.base_url).rstrip("/")
+    ledger = open_ledger(filled)
+    try:  # one contribution whose agent-likelihood finding carries its signals
+        ledger.record(assessment_of(7, False, 0.93, "2026-01-30T09:00:00+00:00"), "demo", Policy())
+        explained = ledger.execute("SELECT id FROM contributions WHERE title = 'Change 7'")
+        explained_row = explained.fetchone()[0]
+    finally:
+        ledger.close()
     for scheme in ("light", "dark"):
         context = browser.new_context(color_scheme=scheme, viewport={"width": 1200, "height": 900})
         page = context.new_page()
@@ -68,6 +77,9 @@ def test_maintainer_walks_the_dashboard(browser: Any, client: Any, keys: Any, fi
         page.click('a[href^="/person/"]')
         assert "marked finding agent-fingerprint/" in page.content()
         _shoot(page, f"contributor-{scheme}")
+        page.goto(f"{base}/contribution/{explained_row}")
+        assert "bullet_share" in page.content() and "Human work: mark wrong" in page.content()
+        _shoot(page, f"explained-{scheme}")
         page.goto(f"{base}/project?name=demo")
         page.wait_for_selector("figure.drawn canvas")
         assert page.locator("figure.drawn").count() == 3  # uPlot drew all three

@@ -114,7 +114,7 @@ def test_pages_show_the_policy_rate_limits_and_breaker(session: httpx.Client, fi
     assert breaker.threshold == 0.5 and breaker.window_days == 42 and not breaker.enabled
 
 
-def _assessment(
+def assessment_of(
     number: int, agent_made: bool, score: float, created: str,
     account: AccountReading | None = None,
 ) -> Assessment:  # fmt: skip
@@ -146,7 +146,7 @@ def test_breaker_trips_against_rusts_threshold_and_the_score_is_explained(
     try:
         for number in range(14):
             created = f"2026-11-{10 + number:02d}T12:00:00+00:00"
-            ledger.record(_assessment(number, number % 4 != 0, 0.3 + number / 20, created),
+            ledger.record(assessment_of(number, number % 4 != 0, 0.3 + number / 20, created),
                           "rust-lang/rust", rust)  # fmt: skip
         at = "2026-11-30T00:00:00+00:00"
         breaker = breaker_view(ledger, "rust-lang/rust", at)
@@ -181,7 +181,7 @@ def test_calibration_reads_likelihood_corrections_latest_word_wins(ledger_url: s
     ledger = open_ledger(ledger_url)
     try:
         for number in range(4):
-            ledger.record(_assessment(number, False, 0.6 + number / 100,
+            ledger.record(assessment_of(number, False, 0.6 + number / 100,
                                       f"2026-11-0{number + 1}T12:00:00+00:00"),
                           "demo", Policy())  # fmt: skip
         ids = [int(r[0]) for r in ledger.execute(
@@ -209,7 +209,7 @@ def test_the_authors_account_reading_shows_on_both_pages_escaped(ledger_url: str
                              public_repos=40, followers=0, events=300)  # fmt: skip
     ledger = open_ledger(ledger_url)
     try:
-        ledger.record(_assessment(1, False, 0.2, "2026-11-02T12:00:00+00:00", reading), "demo",
+        ledger.record(assessment_of(1, False, 0.2, "2026-11-02T12:00:00+00:00", reading), "demo",
                       Policy())  # fmt: skip
         row, person = ledger.execute("SELECT id, person_id FROM contributions").fetchone()
     finally:

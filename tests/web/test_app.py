@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from patchvet.ledger import open_ledger
-from patchvet.web.queries import Cursor, QueueFilter, QueueRow, parse_cursor, queue
+from patchvet.web.queries import Cursor, QueueFilter, QueueRow, count, parse_cursor, queue
 from tests.web.conftest import HOSTILE, csrf_of
 
 
@@ -98,6 +98,11 @@ def test_queue_pages_by_keyset_both_ways(filled: str) -> None:
     if plan:  # SQLite: the keyset is found through the (created_at, id) index, not a scan
         assert "USING COVERING INDEX contributions_created" in str(plan[0])
     assert parse_cursor("2026-01-05T10:00:00+00:00_12") == ("2026-01-05T10:00:00+00:00", 12)
+    ledger = open_ledger(filled)
+    try:  # counted up to the cap and one beyond, never further
+        assert [count(ledger, QueueFilter(), cap) for cap in (2, 3, 4, 50)] == [3, 4, 4, 4]
+    finally:
+        ledger.close()
     assert parse_cursor("nonsense") is None and parse_cursor("x_1") is None
 
 

@@ -15,6 +15,7 @@ from patchvet.records import AccountReading
 from patchvet.web import charts
 from patchvet.web.access import Visitor
 from patchvet.web.queries import (
+    COUNT_CAP,
     VERDICTS,
     BreakerView,
     ContributionPage,
@@ -151,7 +152,7 @@ def queue_page(
     )
     body = [
         filters,
-        f'<p class="muted">{total} contribution{"s" if total != 1 else ""} · export '
+        f'<p class="muted">{_total(total)} contribution{"s" if total != 1 else ""} · export '
         f'<a href="/export.csv?{e(_query(wanted))}">CSV</a> '
         f'<a href="/export.json?{e(_query(wanted))}">JSON</a></p>',
     ]
@@ -174,6 +175,10 @@ def queue_page(
                      "older →</a>")  # fmt: skip
     body.append(f"<p>{' '.join(links)}</p>")
     return layout("Review queue", "".join(body), visitor, csrf)
+
+
+def _total(total: int) -> str:
+    return f"{COUNT_CAP:,}+" if total > COUNT_CAP else str(total)
 
 
 def _person_link(person: int | None, name: str) -> str:

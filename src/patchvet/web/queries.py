@@ -198,9 +198,18 @@ def queue(
     ]  # fmt: skip
 
 
-def count(ledger: SqlLedger, wanted: QueueFilter) -> int:
+COUNT_CAP = 1000
+"""The queue counts matches up to here and says "1000+" beyond: an exact count of 100,000 rows
+costs a full scan on every page, and keyset paging does not need it."""
+
+
+def count(ledger: SqlLedger, wanted: QueueFilter, cap: int = COUNT_CAP) -> int:
+    """How many contributions match, counted up to `cap + 1` (more than `cap`: "cap+")."""
     where, params = wanted.where()
-    return int(ledger.execute(f"SELECT COUNT(*) FROM contributions c{where}", params).fetchone()[0])
+    return int(ledger.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM contributions c{where} LIMIT ?) AS matched",
+        (*params, cap + 1),
+    ).fetchone()[0])  # fmt: skip
 
 
 def _chunks(values: list[int], size: int = 500) -> list[list[int]]:

@@ -145,6 +145,18 @@ def test_short_or_recent_history_is_not_trusted_and_nothing_is_written(
     assert not (repo.path / ".patchvet.toml").exists()
 
 
+def test_a_project_begun_after_agents_is_told_why(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(3):
+        terse(repo, n, year=2024)
+    code, out, _ = run_cli(capsys, "calibrate", "--repo", str(repo.path))
+    assert code == 1
+    assert "NOT CALIBRATED: only 0 honest contributions" in out
+    assert "no commit in this range is dated before 2023-01-01" in out
+    assert "nothing written" in out and not (repo.path / ".patchvet.toml").exists()
+
+
 def test_policy_thresholds_say_where_they_come_from(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

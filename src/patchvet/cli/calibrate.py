@@ -262,6 +262,10 @@ def _describe(
         if scored.recent and scored.recent >= len(scored.scores):
             why += (f"; most of this history is from {before} on, too recent to stand for "
                     "honest human work")  # fmt: skip
+        elif not scored.read:
+            why += (f"; no commit in this range is dated before {before}: a project "
+                    "that began after coding agents existed has no history that is surely "
+                    "human")  # fmt: skip
         out.write(f"NOT CALIBRATED: {why}: too little history to trust.\n")
         out.write(f"falling back to the shipped threshold {outcome.default_threshold:.4f} "
                   f"({at_default.split(', ', 1)[1]}); nothing written\n")  # fmt: skip

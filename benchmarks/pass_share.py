@@ -12,7 +12,11 @@ the script reads only what every version has.
 `--ledger` replays the commits oldest first into a temporary ledger, as
 `patchvet check --git RANGE --record` does, so each commit is judged knowing its author's
 earlier commits in the window (the default policy reports an established author's CI and
-lock-only edits as `info`). Without it nothing is known about any author.
+lock-only edits as `info`). Without it, each commit is vetted as `patchvet check --git REV -n N`
+vets the window: authors are not mapped (a window has no single base to read a `.mailmap`
+from), and an author with `identity.known_after` commits in the history the window builds on
+(the parents of its commits outside it, newest 20,000 commits) is established; commits of the
+window never count. Older versions know nothing about any author in this mode.
 
 `--advisory ID` (repeatable) names findings judged correct advisories rather than noise; a
 last column counts the commits that are not `pass` for any other reason.
@@ -38,7 +42,14 @@ from patchvet.policy import load_policy
 from patchvet.records import Assessment, Verdict
 from patchvet.sources.git import read_git_commits
 
+try:  # the repository's history as the base of the window (newer versions only)
+    from patchvet.sources.git_history import boundary, known_authors
+except ImportError:  # pragma: no cover - an older patchvet on the path
+    boundary = known_authors = None  # type: ignore[assignment]
+
 _ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+_UNMAPPED = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "mailmap.blob", "GIT_CONFIG_VALUE_0": ""}
+"""`check --git REV -n N` maps no author; a bare mirror's git would map them with HEAD's."""
 
 
 def _causes(result: Any) -> list[str]:
@@ -73,9 +84,15 @@ def evaluate(
     policy = load_policy(policy_name, repo)
     vetted = stopped = other = 0
     causes: Counter[str] = Counter()
+    known = None
+    if not ledger and known_authors is not None:
+        known = known_authors(repo, boundary(repo, shas), set(shas))
+        os.environ.update(_UNMAPPED)
     with tempfile.TemporaryDirectory() as scratch:
         store = open_ledger(f"sqlite:///{scratch}/ledger.db") if ledger else None
         items = read_git_commits(shas[::-1] if ledger else shas, repo)
+        if known is not None:
+            items = (known.attach_item(item) for item in items)
         try:
             for result in check(items, policy, store, _name(repo), record=ledger):
                 if not isinstance(result, Assessment):
@@ -89,6 +106,8 @@ def evaluate(
         finally:
             if store is not None:
                 store.close()
+            for key in _UNMAPPED if known is not None else ():
+                os.environ.pop(key, None)
     return vetted, stopped, other, causes
 
 

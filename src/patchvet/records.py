@@ -237,6 +237,19 @@ class Listing:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class AuthorRecord:
+    """
+    The author's earlier commits in the repository's accepted history: the commits the vetted
+    ones build on (in `--git` mode), never the vetted commits themselves.
+    """
+
+    commits: int
+    """Non-merge commits by this author (email, mapped with the base's `.mailmap`) there."""
+    where: str
+    """Which history was counted, such as `in the repository's history before this range`."""
+
+
 class SourceKind(enum.Enum):
     """Which kind of input a contribution came from."""
 
@@ -290,6 +303,8 @@ class Contribution:
     """GitHub's `author_association` of the pull request (`OWNER`, `MEMBER`, `COLLABORATOR`…)."""
     author_listing: Listing | None = None
     """The author's entry in the base branch's vouch list, when the project keeps one."""
+    author_record: AuthorRecord | None = None
+    """The author's earlier commits in the history the range builds on (`--git` mode)."""
     account: AccountReading | None = None
     """The author's account as the Action or App read it, when the policy asks for it."""
     replies: tuple[Reply, ...] = ()

@@ -52,9 +52,9 @@ def unattested_sender(contribution: Contribution) -> Identity | None:
 def established(subject: Subject) -> str | None:
     """
     Why the author has an established standing with the project, or None: exempt by the
-    policy (owner, member, collaborator, allowlisted bot, vouched in the vouch list), or with
-    at least `identity.known_after` contributions in the ledger, or vouched there. A first
-    contribution, an unknown author (no ledger, no association) and a denounced one are not.
+    policy (owner, member, collaborator, allowlisted bot, vouched in the vouch list), vouched
+    in the ledger, or known (`known`). A first contribution, an unknown author and a
+    denounced one are not.
 
     Edits of CI workflows, hooks and release tooling, and lock files changed alone, are then
     reported as `info`: such authors can usually make them directly, and flagging their every
@@ -71,12 +71,26 @@ def established(subject: Subject) -> str | None:
     reason = exemption(subject.contribution, subject.policy)
     if reason is not None:
         return reason
-    if history is None or unattested_sender(subject.contribution) is not None:
+    if unattested_sender(subject.contribution) is not None:
         return None  # a mail sent in someone else's name does not carry their record
-    if history.tier == "vouched":
+    if history is not None and history.tier == "vouched":
         return "vouched for in the ledger"
-    if history.tier == "known":
+    return known(subject)
+
+
+def known(subject: Subject) -> str | None:
+    """
+    Why the author counts as known, or None: at least `identity.known_after` earlier
+    contributions in the ledger, or as many earlier commits in the repository's accepted
+    history before the vetted range (`Contribution.author_record`, `--git` mode). Two sources
+    of one standing; either is enough.
+    """
+    history = subject.history
+    if history is not None and history.tier == "known":
         return f"{history.prior_contributions} earlier contributions in the ledger"
+    record = subject.contribution.author_record
+    if record is not None and record.commits >= subject.policy.identity.known_after:
+        return f"{record.commits} earlier commits {record.where}"
     return None
 
 

@@ -34,6 +34,7 @@ from patchvet.records import Assessment, Skipped, Verdict
 from patchvet.sources import RangeOptions, read_github_event, read_stream
 from patchvet.sources.git import Mailmap, read_git_records
 from patchvet.sources.git_base import file_at, range_base
+from patchvet.sources.git_history import KnownAuthors, repository_standing
 from patchvet.sources.inbox import (
     EarlierRevisions,
     inbox_base,
@@ -261,6 +262,7 @@ def run_check(args: argparse.Namespace) -> int:
     earlier = EarlierRevisions()
     items = _inputs(args, root, earlier, mailmap)
     policy = _policy(args, root, base)
+    known = _known_authors(args, root, policy, mailmap)
     project = args.project or root.resolve().name or "local"
     output: TextIO = _open_output(args.output) if args.output else sys.stdout
     ledger = None
@@ -268,10 +270,14 @@ def run_check(args: argparse.Namespace) -> int:
         ledger = open_for(args, root) if (args.record or args.db) else None
         results: Iterable[Assessment | Skipped]
         if ledger is None:
-            results = check_parallel(items, policy, args.jobs or default_jobs())
+            results = check_parallel(items, policy, args.jobs or default_jobs(), known)
         else:
             # The ledger judges each contribution by the record before it: one process, in order.
-            read = (item for job in items for item in items_of(job))
+            read = (
+                known.attach_item(item) if known is not None else item
+                for job in items
+                for item in items_of(job)
+            )
             results = check(read, policy, ledger, project, record=args.record)
         fmt = OutputFormat(args.format)
         if progress.wanted(fmt, args.output is not None, sys.stdout, err):
@@ -320,6 +326,19 @@ def _policy(args: argparse.Namespace, root: Path, base: str | None) -> Policy:
             f"preset {DEFAULT_PRESET} (the base {base[:12]} of the range declares no policy)"
         )
     return found
+
+
+def _known_authors(
+    args: argparse.Namespace, root: Path, policy: Policy, mailmap: Mailmap | None
+) -> KnownAuthors | None:
+    """
+    With `--git`, the authors of the history the range builds on, mapped as the range is:
+    what makes an author established without a ledger. Not read when nothing would use it.
+    """
+    if not args.git or not policy.maintainers.trust_established:
+        return None
+    options = RangeOptions(args.merges, args.first_parent, args.max_count)
+    return repository_standing(root, args.git, options, mailmap)
 
 
 def _mailmap(named: Path | None, base: str | None) -> Mailmap:

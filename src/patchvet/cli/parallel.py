@@ -37,6 +37,7 @@ from patchvet.policy import Policy
 from patchvet.records import Assessment, Contribution, Skipped
 from patchvet.sources import SourceItem, read_path
 from patchvet.sources.git import parse_record
+from patchvet.sources.git_history import KnownAuthors
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ IN_FLIGHT = 4
 """Tasks queued per worker: keeps every worker busy while bounding memory."""
 
 _policy: Policy | None = None
+_known: KnownAuthors | None = None
 
 
 def default_jobs() -> int:
@@ -105,10 +107,11 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="patchvet-parent-watch", daemon=True).start()
 
 
-def _start_worker(policy: Policy, parent: int) -> None:
-    global _policy  # one policy per worker process, set once at its start
+def _start_worker(policy: Policy, parent: int, known: KnownAuthors | None = None) -> None:
+    global _policy, _known  # one policy per worker process, set once at its start
     _die_with_parent(parent)
     _policy = policy
+    _known = known
 
 
 def items_of(job: Job) -> Iterable[SourceItem]:
@@ -127,10 +130,13 @@ def _slim(assessment: Assessment) -> Assessment:
     )
 
 
-def _run(jobs: list[Job], policy: Policy, slim: bool) -> list[Result]:
+def _run(
+    jobs: list[Job], policy: Policy, slim: bool, known: KnownAuthors | None = None
+) -> list[Result]:
     results: list[Result] = []
     for job in jobs:
-        for item in items_of(job):
+        for read in items_of(job):
+            item = known.attach_item(read) if known is not None else read
             if isinstance(item, Skipped):
                 results.append(item)
             else:
@@ -141,7 +147,7 @@ def _run(jobs: list[Job], policy: Policy, slim: bool) -> list[Result]:
 
 def _run_in_worker(jobs: list[Job]) -> list[Result]:
     assert _policy is not None
-    return _run(jobs, _policy, slim=True)
+    return _run(jobs, _policy, slim=True, known=_known)
 
 
 def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
@@ -155,9 +161,12 @@ def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
         yield batch
 
 
-def check_parallel(jobs: Iterable[Job], policy: Policy, workers: int) -> Iterator[Result]:
+def check_parallel(
+    jobs: Iterable[Job], policy: Policy, workers: int, known: KnownAuthors | None = None
+) -> Iterator[Result]:
     """
     Assess every job's contributions with `workers` processes; yield results in input order.
+    With `known`, each contribution carries its author's record in the repository's history.
 
     A single batch of work, or `workers` of 1, runs in this process: starting workers would
     cost more than it saves.
@@ -166,12 +175,14 @@ def check_parallel(jobs: Iterable[Job], policy: Policy, workers: int) -> Iterato
     head = list(itertools.islice(batches, 2))
     if workers <= 1 or len(head) < 2:
         for batch in itertools.chain(head, batches):
-            yield from _run(batch, policy, slim=False)
+            yield from _run(batch, policy, slim=False, known=known)
         return
-    yield from _pooled(itertools.chain(head, batches), policy, workers)
+    yield from _pooled(itertools.chain(head, batches), policy, workers, known)
 
 
-def _pooled(batches: Iterator[list[Job]], policy: Policy, workers: int) -> Iterator[Result]:
+def _pooled(
+    batches: Iterator[list[Job]], policy: Policy, workers: int, known: KnownAuthors | None
+) -> Iterator[Result]:
     # fork: workers start in milliseconds with patchvet (and the model) already loaded.
     if policy.likelihood.enabled:
         shipped_model()
@@ -179,7 +190,10 @@ def _pooled(batches: Iterator[list[Job]], policy: Policy, workers: int) -> Itera
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: deque[Future[list[Result]]] = deque()
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(policy, os.getpid())
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(policy, os.getpid(), known),
     ) as pool:
         try:
             for batch in batches:

@@ -161,7 +161,8 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "A CI workflow changed.",
                 "Workflows run with the repository's token and secrets; review the change. "
                 "`info` when it can run nothing new, or when the author is established "
-                "(`maintainers.trust_established`: exempt, or known in the ledger)."),
+                "(`maintainers.trust_established`: exempt, or known in the ledger or the "
+                "repository's history before the range)."),
     FindingKind("ci-change/release", _M,
                 "Release tooling changed.",
                 "Review what is published and how. `info` for established authors "

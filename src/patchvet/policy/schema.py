@@ -249,9 +249,10 @@ class MaintainerRules(_Section):
     """Finding families not reported for exempt authors."""
     trust_established: bool = True
     """Report edits of CI workflows, hooks and release tooling, third-party actions by tag, and
-    lock files changed without their manifest, as `info` when the author is exempt or known in
-    the ledger; false: flag them for everyone. Secrets, privileged triggers, widened permissions,
-    piped downloads and binary fixtures always flag."""
+    lock files changed without their manifest, as `info` when the author is exempt or known (in
+    the ledger, or by `identity.known_after` commits in the repository's history before a
+    `--git` range); false: flag them for everyone. Secrets, privileged triggers, widened
+    permissions, piped downloads and binary fixtures always flag."""
     vouch_file: str = ".github/VOUCHED.td"
     """A Ghostty-style vouch list, read from the base branch; vouched authors are exempt."""
     require_vouch: bool = False

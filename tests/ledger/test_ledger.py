@@ -308,3 +308,23 @@ def test_signing_key_links_two_addresses(tmp_path: Path) -> None:
     via_key = ledger.summary(parse_spec(fingerprint))
     assert via_key is not None and via_key.person == home.person
     ledger.close()
+
+
+def test_commits_of_a_range_are_not_submissions(ledger: SqlLedger) -> None:
+    """A maintainer's 25 commits of one day, replayed, are one push, not 25 submissions."""
+    day = [commit(n, "dev@x.example", f"2022-03-01T{n % 24:02d}:{n:02d}:00Z") for n in range(25)]
+    results = run(ledger, day)
+    assert not any("rate/submissions" in ids(r) for r in results)
+    # A pull request by the same person that day counts its own kind only: it is their first.
+    author = Identity(name="Dev", email="dev@x.example", login="dev", id=5)
+    item = dataclasses.replace(pr(1, "dev", 5, "2022-03-01T23:59:00Z"), author=author)
+    tight = load_preset("default")
+    tight = tight.model_copy(
+        update={"rate": tight.rate.model_copy(update={"max_per_window": {"known": 1}})}
+    )
+    view = ledger.view(item, tight, "acme/app")
+    assert view.prior_contributions == 25 and view.tier == "known" and view.in_window == 0
+    first, second = run(ledger, [item, dataclasses.replace(item, id="sha2", source="acme/app#2")],
+                        tight)  # fmt: skip
+    assert "rate/submissions" not in ids(first)
+    assert "rate/submissions" in ids(second)

@@ -57,8 +57,8 @@ def test_an_author_with_earlier_commits_in_the_base_is_established(
     assert item["verdict"] == "pass"
     workflow = _workflow_finding(item)
     assert workflow["severity"] == "info"
-    assert "3 earlier commits in the repository's history before this range" in (
-        workflow["message"]
+    assert (
+        "3 earlier commits in the repository's history before this range" in (workflow["message"])
     )
     # The same edit by someone the base never saw is flagged.
     repo.commit("CI: run tox", _workflow("tox"), author=NEWBIE)
@@ -123,9 +123,7 @@ def test_the_base_mailmap_joins_an_authors_addresses(
     assert "4 earlier commits" in _workflow_finding(item)["message"]
     known = repository_standing(repo.path, "main..feature")
     assert known is not None and known.commits.get("old@example.org") == 3  # no mailmap given
-    mapped = repository_standing(
-        repo.path, "main..feature", mailmap=Mailmap(blob="main:.mailmap")
-    )
+    mapped = repository_standing(repo.path, "main..feature", mailmap=Mailmap(blob="main:.mailmap"))
     assert mapped is not None and mapped.commits["maint@example.org"] == 4
 
 

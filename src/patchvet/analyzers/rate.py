@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from patchvet.analyzers.interface import Subject
-from patchvet.records import Confidence, Finding, Severity
+from patchvet.records import Confidence, Finding, Severity, SourceKind
 
 
 def _over_limit(
@@ -36,11 +36,15 @@ def rate(subject: Subject) -> Iterator[Finding]:
         return
     rules = subject.policy.rate
     tier = history.tier
-    yield from _over_limit(
-        "submissions", history.in_window + 1, rules.max_per_window, tier,
-        f"contributions in {rules.window_hours:g} hours",
-        "Slow down: fewer, well-reviewed changes get merged faster.",
-    )  # fmt: skip
+    if subject.contribution.kind is not SourceKind.COMMIT:
+        # A commit of a revision range is part of a push or a branch, not a submission of its
+        # own (its pull request or mailed series is): submissions are pull requests, patches
+        # and issues, and the ledger's window counts only those.
+        yield from _over_limit(
+            "submissions", history.in_window + 1, rules.max_per_window, tier,
+            f"contributions in {rules.window_hours:g} hours",
+            "Slow down: fewer, well-reviewed changes get merged faster.",
+        )  # fmt: skip
     if subject.contribution.state == "open":
         yield from _over_limit(
             "open-contributions", history.open_contributions + 1, rules.max_open, tier,

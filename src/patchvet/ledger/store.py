@@ -292,10 +292,12 @@ class SqlLedger:
         # Issues and code are limited apart: three open bug reports do not use up the open
         # pull requests a new contributor may have.
         same_kind = "kind = 'issue'" if contribution.kind is SourceKind.ISSUE else "kind <> 'issue'"
+        # Commits of a range are not submissions: 30 commits pushed in a day are one push, and
+        # a replayed history would otherwise count every commit (see `rate`).
         window = self.execute(
             "SELECT COUNT(*) FROM contributions WHERE person_id = ? "
             "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ? "
-            f"AND {same_kind}",
+            f"AND {same_kind} AND kind <> 'commit'",
             (*others, shift_time(at, -policy.rate.window_hours / 24), at),
         ).fetchone()[0]
         open_all, open_agent = self.execute(

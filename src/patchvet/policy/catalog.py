@@ -274,7 +274,8 @@ FINDINGS: tuple[FindingKind, ...] = (
                 "The ledger says why and until when."),
     FindingKind("rate/submissions", _M,
                 "The contributor exceeded the submissions per window for their tier.",
-                "`rate.window_hours`, `rate.max_per_window`."),
+                "`rate.window_hours`, `rate.max_per_window`. Pull requests, patches and "
+                "issues are submissions; the commits of a `--git` range are not."),
     FindingKind("rate/open-contributions", _M,
                 "The contributor has more open contributions than their tier allows.",
                 "`rate.max_open`."),

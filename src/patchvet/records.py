@@ -82,6 +82,23 @@ class Identity:
             parts.append(f"@{self.login}")
         return " ".join(parts) or "unknown"
 
+    def github_login(self) -> str | None:
+        """
+        The GitHub login: `login` when known, else the one in a GitHub no-reply address
+        (`49699333+dependabot[bot]@users.noreply.github.com`, `jane@users.noreply.github.com`),
+        which is how a commit read from git names its account.
+        """
+        if self.login:
+            return self.login
+        local, _, domain = (self.email or "").rpartition("@")
+        if domain.lower() != "users.noreply.github.com" or not local:
+            return None
+        return local.split("+", 1)[-1] or None
+
+    def is_app_account(self) -> bool:
+        """Whether this is a GitHub App's account (`name[bot]`): automation, not a person."""
+        return (self.github_login() or "").lower().endswith("[bot]")
+
 
 @dataclass(frozen=True)
 class Trailer:

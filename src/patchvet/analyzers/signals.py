@@ -174,7 +174,15 @@ def compute_signals(contribution: Contribution, policy: Policy) -> Signals:
     disclosures, denials = detect_disclosures(contribution, policy, registry)
     stage("the agent-likelihood model")
     # The model reads commits and pull requests; an issue's prose is not what it was trained on.
-    scored = policy.likelihood.enabled and contribution.kind is not SourceKind.ISSUE
+    # A GitHub App's account (dependabot[bot], renovate[bot], a release bot) is automation by
+    # its own name: whether an *agent* wrote its change is answered by the marks (agent apps
+    # such as copilot-swe-agent[bot] are in the registry), not by a style score. Its version
+    # bumps look nothing like the human commits the model was trained against.
+    scored = (
+        policy.likelihood.enabled
+        and contribution.kind is not SourceKind.ISSUE
+        and not contribution.author.is_app_account()
+    )
     model = shipped_model() if scored else None
     likelihood = model.score(contribution) if model is not None else None
     return Signals(detect_marks(contribution, registry), disclosures, denials, likelihood)

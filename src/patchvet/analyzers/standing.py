@@ -23,9 +23,9 @@ from patchvet.records import Confidence, Contribution, Finding, Identity, Severi
 def exemption(contribution: Contribution, policy: Policy) -> str | None:
     """Why the author is exempt from contributor checks, or None."""
     rules = policy.maintainers
-    login = (contribution.author.login or "").lower()
-    if login and login in {author.lower() for author in rules.exempt_authors}:
-        return f"{contribution.author.login} is on the policy's list of exempt authors"
+    login = contribution.author.github_login()
+    if login and login.lower() in {author.lower() for author in rules.exempt_authors}:
+        return f"{login} is on the policy's list of exempt authors"
     association = contribution.author_association
     if association and association in rules.exempt_associations:
         return f"author association {association}"

@@ -121,9 +121,11 @@ def known_authors(
     if not tips:
         return None
     location = _trusted_location(repo, mailmap or Mailmap())
+    # Without commits to leave out, only the email is printed and lines are counted in C.
+    shown = "%H %aE" if vetted else "%aE"
     command = [
         "git", *location, "log", "--no-merges", f"--max-count={limit + len(vetted)}",
-        "--format=%H %aE", "--stdin", "--",
+        f"--format={shown}", "--stdin", "--",
     ]  # fmt: skip
     counts: Counter[str] = Counter()
     counted = 0
@@ -136,15 +138,21 @@ def known_authors(
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write("\n".join(tips).encode() + b"\n")
         process.stdin.close()
+        lines: Counter[bytes] = Counter()
+        if not vetted:
+            lines.update(process.stdout)
+            counted = lines.total()
         for line in process.stdout:
-            sha, _, email = line.rstrip(b"\n").partition(b" ")
-            if counted >= limit or sha.decode("ascii", "replace") in vetted:
-                continue
-            counted += 1
-            if email:
-                counts[email.decode("utf-8", "replace").lower()] += 1
+            sha, _, address = line.partition(b" ")
+            if counted < limit and sha.decode("ascii", "replace") not in vetted:
+                counted += 1
+                lines[address] += 1
         if process.wait() != 0:
             return None
+    for line, times in lines.items():
+        email = line.rstrip(b"\n").decode("utf-8", "replace").lower()
+        if email:
+            counts[email] += times
     return KnownAuthors(dict(counts), counted)
 
 

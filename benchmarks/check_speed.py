@@ -8,7 +8,10 @@ Three measurements, each run as child processes the way a user runs them:
   patches per second and the peak memory of the whole process tree (main + workers);
 - `git`: `patchvet check --git RANGE --format json` over the newest N commits of a repository
   against `git log -p` over the same range (the floor: git has to print the diffs);
-- `one`: `patchvet check ONE.patch` (text report), wall time.
+- `one`: `patchvet check ONE.patch` (text report), wall time;
+- `big`: one patch at a time of three made-up large shapes (no repository needed): 3.8 MB of
+  random bytes as a `GIT binary patch`, 90,000 added lines of C (each about 5 MB), and a
+  one-megabyte commit subject (held by the time budget); peak memory and CPU of each.
 
 Each measurement is repeated `--repeat` times; the best and the median are printed with the
 load average seen before each run (the development machine is shared), and the CPU time of the
@@ -19,6 +22,7 @@ whole process tree (user + system, workers included), the steadier figure on a l
         --repo /path/prql --counts 1000 4000 16000
     python benchmarks/check_speed.py git --repo /path/strace --count 10000
     python benchmarks/check_speed.py one --repo /path/datasette
+    python benchmarks/check_speed.py big --repeat 1
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import functools
 import itertools
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -219,18 +224,63 @@ def _one(args: argparse.Namespace) -> None:
               f" wall; CPU best {min(cpus) * 1000:.0f} ms")  # fmt: skip
 
 
+def _big_patches(work: Path) -> list[Path]:
+    repo = work / "big"
+    repo.mkdir()
+
+    def git(*args: str, data: bytes | None = None) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], input=data, check=True, env=_ENV,
+                       capture_output=True)  # fmt: skip
+
+    git("init", "-q")
+    git("-c", "user.name=B", "-c", "user.email=b@example.org", "commit", "-q", "--allow-empty",
+        "-m", "base")  # fmt: skip
+    letters = random.Random(11)
+    (repo / "demo.gif").write_bytes(letters.randbytes(3_800_000))
+    table = "".join(
+        f"    table[{n}] = 0x{letters.getrandbits(32):08x}; /* {'x' * letters.randrange(5, 30)} */"
+        "\n"
+        for n in range(90_000)
+    )
+    subject = "".join(letters.choice("abcdefghijklmnopqrstuvwxyz ABC.,") for _ in range(1_000_000))
+    for name, content, message in (
+        ("demo.gif", None, "Add an animated demo"),
+        ("table.c", table, "Add a generated table"),
+        ("note.txt", "a note\n", subject),
+    ):
+        if content is not None:
+            (repo / name).write_text(content, encoding="utf-8")
+        git("add", name)
+        git("-c", "user.name=B", "-c", "user.email=b@example.org", "commit", "-q", "-F", "-",
+            data=message.encode())  # fmt: skip
+    git("format-patch", "-q", "-3", "-o", str(work / "out"))
+    return sorted((work / "out").iterdir())
+
+
+def _big(args: argparse.Namespace) -> None:
+    patchvet = _patchvet()
+    with tempfile.TemporaryDirectory(prefix="patchvet-speed-") as raw:
+        for patch in _big_patches(Path(raw)):
+            size = patch.stat().st_size / 1e6
+            command = [patchvet, "check", str(patch), "--format", "json"]
+            once = functools.partial(_timed, command)
+            _repeat(f"{patch.name[:40]} ({size:.1f} MB)", args.repeat, once)
+
+
 def main() -> int:
     """Parse the arguments and run one measurement."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["dir", "git", "one"])
-    parser.add_argument("--repo", type=Path, action="append", required=True)
+    parser.add_argument("what", choices=["dir", "git", "one", "big"])
+    parser.add_argument("--repo", type=Path, action="append", default=[])
     parser.add_argument("--counts", type=int, nargs="+", default=[1000, 4000, 16000])
     parser.add_argument("--count", type=int, default=10_000, help="commits for `git`")
     parser.add_argument("--jobs", type=int, help="pass --jobs N (default: patchvet's own)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, help="keep (and reuse) the exported patch sets here")
     args = parser.parse_args()
-    {"dir": _dir, "git": _git, "one": _one}[args.what](args)
+    if args.what != "big" and not args.repo:
+        parser.error(f"{args.what} needs --repo")
+    {"dir": _dir, "git": _git, "one": _one, "big": _big}[args.what](args)
     return 0
 
 

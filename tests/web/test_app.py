@@ -106,6 +106,26 @@ def test_queue_pages_by_keyset_both_ways(filled: str) -> None:
     assert parse_cursor("nonsense") is None and parse_cursor("x_1") is None
 
 
+def test_title_search_walks_in_chunks_and_finds_what_one_query_finds(filled: str) -> None:
+    ledger = open_ledger(filled)
+    try:
+        for text in ("add", "a", "FORMULA", "nothing like it", "%"):
+            whole = [r.id for r in queue(ledger, QueueFilter(q=text), 10, chunk=1000)]
+            for chunk in (1, 2, 3):
+                assert [r.id for r in queue(ledger, QueueFilter(q=text), 10, chunk=chunk)] == whole
+            if len(whole) > 1:
+                mark = (queue(ledger, QueueFilter(), 10)[0].created_at, 10**9)
+                older = queue(ledger, QueueFilter(q=text), 1, after=mark, chunk=1)
+                last = queue(ledger, QueueFilter(q=text), 10)[-1]
+                newer = queue(ledger, QueueFilter(q=text), 10, before=(last.created_at, last.id),
+                              chunk=1)  # fmt: skip
+                assert [r.id for r in older] == whole[:1] and [r.id for r in newer] == whole[:-1]
+        titles = [r.title for r in queue(ledger, QueueFilter(q="add"), 10, chunk=1)]
+    finally:
+        ledger.close()
+    assert titles == ["Add generated parser", "Add a"]
+
+
 def test_queue_pages_follow_the_cursor_over_http(session: httpx.Client) -> None:
     first = session.get("/").text
     assert 'rel="next"' not in first and 'rel="prev"' not in first  # 4 rows: one page

@@ -9,6 +9,7 @@ page, so the 2,000th page of 100,000 contributions costs what the first does.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -146,31 +147,74 @@ def parse_cursor(text: str | None) -> Cursor | None:
     return moment, int(row)
 
 
+SEARCH_CHUNK = 2000
+
+
+def _keyset(
+    where: str, params: list[Any], mark: Cursor | None, order: str
+) -> tuple[str, list[Any]]:
+    """`where` narrowed to the rows past `mark` in the direction of `order`."""
+    if mark is None:
+        return where, params
+    where += " AND " if where else " WHERE "
+    where += "(c.created_at, c.id) " + ("<" if order == "DESC" else ">") + " (?, ?)"
+    return where, [*params, *mark]
+
+
+def _search(
+    ledger: SqlLedger, wanted: QueueFilter, limit: int, mark: Cursor | None, order: str,
+    chunk: int,
+) -> list[Any]:  # fmt: skip
+    """
+    A title search, walked along the queue's index a chunk of rows at a time: a common word is
+    found in the first chunk or two, where a planner left to itself scans and sorts every title.
+    """
+    where, params = dataclasses.replace(wanted, q="").where()
+    like = "%" + _like(wanted.q.lower()) + "%"
+    rows: list[Any] = []
+    while len(rows) < limit:
+        narrowed, values = _keyset(where, params, mark, order)
+        inner = (f"SELECT {_QUEUE_COLUMNS} FROM contributions c{narrowed} "
+                 f"ORDER BY c.created_at {order}, c.id {order} LIMIT ?")  # fmt: skip
+        rows += ledger.execute(
+            f"SELECT * FROM ({inner}) AS c WHERE LOWER(c.title) LIKE ? ESCAPE '!' "
+            f"ORDER BY c.created_at {order}, c.id {order} LIMIT ?",
+            (*values, chunk, like, limit - len(rows)),
+        ).fetchall()
+        end = ledger.execute(
+            f"SELECT c.created_at, c.id FROM contributions c{narrowed} "
+            f"ORDER BY c.created_at {order}, c.id {order} LIMIT 1 OFFSET ?",
+            (*values, chunk - 1),
+        ).fetchone()
+        if end is None:
+            break  # this chunk reached the end of the queue
+        mark = (str(end[0]), int(end[1]))
+    return rows
+
+
 def queue(
     ledger: SqlLedger,
     wanted: QueueFilter,
     limit: int = PAGE_SIZE,
     after: Cursor | None = None,
     before: Cursor | None = None,
+    chunk: int = SEARCH_CHUNK,
 ) -> list[QueueRow]:
     """
     The filtered queue, newest first: the `limit` rows just older than `after`, or just newer
     than `before`, or the newest ones.
     """
-    where, params = wanted.where()
-    order = "DESC"
-    if after is not None or before is not None:
-        where += " AND " if where else " WHERE "
-        where += "(c.created_at, c.id) " + ("<" if after is not None else ">") + " (?, ?)"
-        order = "DESC" if after is not None else "ASC"
-        mark = after if after is not None else before
-        assert mark is not None
-        params = [*params, *mark]
-    rows = ledger.execute(
-        f"SELECT {_QUEUE_COLUMNS} FROM contributions c{where} "
-        f"ORDER BY c.created_at {order}, c.id {order} LIMIT ?",
-        (*params, limit),
-    ).fetchall()
+    order = "ASC" if after is None and before is not None else "DESC"
+    mark = after if after is not None else before
+    if wanted.q:
+        rows = _search(ledger, wanted, limit, mark, order, chunk)
+    else:
+        where, params = _keyset(*wanted.where(), mark, order)
+        rows = ledger.execute(
+            f"SELECT {_QUEUE_COLUMNS} FROM contributions c{where} "
+            f"ORDER BY c.created_at {order}, c.id {order} LIMIT ?",
+            (*params, limit),
+        ).fetchall()
     if order == "ASC":
         rows.reverse()
     if not rows:
@@ -178,11 +222,11 @@ def queue(
     ids = [int(row[0]) for row in rows]
     persons = sorted({int(row[8]) for row in rows if row[8] is not None})
     families: dict[int, set[str]] = {}
-    for chunk in _chunks(ids):
+    for part in _chunks(ids):
         for contribution, finding in ledger.execute(
             f"SELECT contribution, finding_id FROM findings WHERE contribution IN "
-            f"({', '.join('?' * len(chunk))})",
-            chunk,
+            f"({', '.join('?' * len(part))})",
+            part,
         ).fetchall():
             families.setdefault(int(contribution), set()).add(str(finding).split("/", 1)[0])
     names = author_names(ledger, persons)

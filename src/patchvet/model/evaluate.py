@@ -160,7 +160,11 @@ def evaluate(
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     labeled = np.array([e.label in ("agent", "human") for e in examples])
     weights = size_matched_weights(examples)
-    metrics: dict[str, Any] = {"folds": fold_groups or "one per repository with agents"}
+    metrics: dict[str, Any] = {
+        "folds": fold_groups
+        or f"one per repository with {MIN_FOLD_AGENTS} or more agent commits, the others in "
+        f"{HUMAN_ONLY_FOLDS} groups"
+    }
 
     def summarize(scores: NDArray[np.float64]) -> dict[str, Any]:
         pooled = weighted_curve(scores[labeled], labels[labeled], weights[labeled])

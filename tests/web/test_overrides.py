@@ -4,6 +4,7 @@ policy, rate limits and the circuit breaker as the pages show them."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -228,3 +229,23 @@ def test_the_authors_account_reading_shows_on_both_pages_escaped(ledger_url: str
         assert "bot-ish: <strong>automation</strong> (score 7)" in page
         assert "40 public repositories" in page and "&lt;b&gt;40&lt;/b&gt; forks" in page
         assert "<b>40</b>" not in page
+
+
+def test_rate_state_counts_submissions_as_the_engine_does(ledger_url: str) -> None:
+    """A replayed history records commits; the page's "in window" figure must not count them
+    (the engine's rate limits do not: 30 commits pushed in a day are one push)."""
+    ledger = open_ledger(ledger_url)
+    created = "2026-03-01T10:00:00+00:00"
+    try:
+        for number in range(0, 30, 3):  # ten commits by Dev 0 in one hour
+            ledger.record(assessment_of(number, False, 0.1, created), "demo", Policy())
+        patch = assessment_of(30, False, 0.1, created)
+        patch = replace(patch, contribution=replace(patch.contribution, kind=SourceKind.PATCH,
+                                                    id="patch30"))  # fmt: skip
+        ledger.record(patch, "demo", Policy())
+        [[person]] = ledger.execute("SELECT DISTINCT person_id FROM contributions").fetchall()
+        rate = rate_state(ledger, int(person), "2026-03-01T12:00:00+00:00")
+    finally:
+        ledger.close()
+    assert rate.tier == "known"  # eleven contributions of any kind make a known author
+    assert rate.in_window == 1  # but only the patch is a submission

@@ -289,22 +289,9 @@ class SqlLedger:
             "WHERE person_id = ? AND NOT (contribution_id = ? AND project = ?) AND created_at <= ?",
             (*others, at),
         ).fetchone()
-        # Issues and code are limited apart: three open bug reports do not use up the open
-        # pull requests a new contributor may have.
-        same_kind = "kind = 'issue'" if contribution.kind is SourceKind.ISSUE else "kind <> 'issue'"
-        # Commits of a range are not submissions: 30 commits pushed in a day are one push, and
-        # a replayed history would otherwise count every commit (see `rate`).
-        window = self.execute(
-            "SELECT COUNT(*) FROM contributions WHERE person_id = ? "
-            "AND NOT (contribution_id = ? AND project = ?) AND created_at > ? AND created_at <= ? "
-            f"AND {same_kind} AND kind <> 'commit'",
-            (*others, shift_time(at, -policy.rate.window_hours / 24), at),
-        ).fetchone()[0]
-        open_all, open_agent = self.execute(
-            "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
-            f"AND NOT (contribution_id = ? AND project = ?) AND state = 'open' AND {same_kind}",
-            others,
-        ).fetchone()
+        window, open_all, open_agent = self.submissions(
+            person, policy, at, issues=contribution.kind is SourceKind.ISSUE, other_than=others[1:]
+        )
         emails = frozenset(
             row[0]
             for row in self.execute(
@@ -312,15 +299,42 @@ class SqlLedger:
             ).fetchall()
         )
         standing = self.standing(person, at)
-        if standing is not None and standing.action == "vouch":
-            tier = "vouched"
-        elif prior >= policy.identity.known_after:
-            tier = "known"
-        else:
-            tier = "new"
+        tier = standing_tier(standing, int(prior), policy)
         return LedgerView(person, int(prior), latest, emails, standing, tier, int(window),
                           int(open_all), int(open_agent), breaker,
                           self.baseline(person, others, at))  # fmt: skip
+
+    def submissions(
+        self,
+        person: int,
+        policy: Policy,
+        at: str,
+        issues: bool = False,
+        other_than: tuple[str, str] | None = None,
+    ) -> tuple[int, int, int]:
+        """
+        The person's submissions in the rate window before `at`, their open contributions and
+        how many of those carry agent marks: what the rate limits read. Issues and code are
+        limited apart (three open bug reports do not use up the open pull requests a new
+        contributor may have), and the commits of a range are not submissions (30 commits
+        pushed in a day are one push; a replayed history would otherwise count every commit).
+        `other_than` (contribution id, project) leaves the one being judged out.
+        """
+        kind = "kind = 'issue'" if issues else "kind <> 'issue'"
+        exclude, excluded = "", tuple[str, ...]()
+        if other_than is not None:
+            exclude, excluded = "AND NOT (contribution_id = ? AND project = ?) ", other_than
+        window = self.execute(
+            f"SELECT COUNT(*) FROM contributions WHERE person_id = ? {exclude}"
+            f"AND created_at > ? AND created_at <= ? AND {kind} AND kind <> 'commit'",
+            (person, *excluded, shift_time(at, -policy.rate.window_hours / 24), at),
+        ).fetchone()[0]
+        open_all, open_agent = self.execute(
+            "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
+            f"{exclude}AND state = 'open' AND {kind}",
+            (person, *excluded),
+        ).fetchone()
+        return int(window), int(open_all), int(open_agent)
 
     def baseline(self, person: int, others: tuple[int, str, str], at: str) -> ScoreBaseline | None:
         """
@@ -574,3 +588,12 @@ def open_ledger(url: str) -> SqlLedger:
         ledger.close()
         raise LedgerError(f"cannot migrate the ledger {url}: {error}") from None
     return ledger
+
+
+def standing_tier(standing: Vouch | None, prior: int, policy: Policy) -> str:
+    """The rate tier of a person: vouched for, known (enough earlier contributions), or new."""
+    if standing is not None and standing.action == "vouch":
+        return "vouched"
+    if prior >= policy.identity.known_after:
+        return "known"
+    return "new"

@@ -18,7 +18,7 @@ from typing import Any
 
 from patchvet.ledger import SqlLedger
 from patchvet.ledger.accounts import reading_of
-from patchvet.ledger.store import now_iso, shift_time
+from patchvet.ledger.store import now_iso, standing_tier
 from patchvet.policy import Policy
 from patchvet.policy.schema import CircuitBreakerRules
 from patchvet.records import AccountReading
@@ -519,23 +519,8 @@ def rate_state(ledger: SqlLedger, person_id: int, at: str | None = None) -> Rate
     rules = policy.rate
     prior = int(ledger.execute("SELECT COUNT(*) FROM contributions WHERE person_id = ?",
                                (person_id,)).fetchone()[0])  # fmt: skip
-    standing = ledger.standing(person_id, moment)
-    if standing is not None and standing.action == "vouch":
-        tier = "vouched"
-    elif prior >= policy.identity.known_after:
-        tier = "known"
-    else:
-        tier = "new"
-    in_window = int(ledger.execute(
-        "SELECT COUNT(*) FROM contributions WHERE person_id = ? AND created_at > ? "
-        "AND created_at <= ?",
-        (person_id, shift_time(moment, -rules.window_hours / 24), moment),
-    ).fetchone()[0])  # fmt: skip
-    open_all, open_agent = ledger.execute(
-        "SELECT COUNT(*), COALESCE(SUM(agent_made), 0) FROM contributions WHERE person_id = ? "
-        "AND state = 'open'",
-        (person_id,),
-    ).fetchone()
+    tier = standing_tier(ledger.standing(person_id, moment), prior, policy)
+    in_window, open_all, open_agent = ledger.submissions(person_id, policy, moment)
     name = recorded.name if recorded is not None else "the default policy (none recorded)"
     per_window = {str(key): value for key, value in rules.max_per_window.items()}
     max_open = {str(key): value for key, value in rules.max_open.items()}

@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
+from tests.service.conftest import children_of
 from webhook_load import SECRET, closed_pull_request, free_port, sign
 
 SLOW_PULLS = range(100, 104)
@@ -164,17 +165,6 @@ def _health(url: str) -> tuple[int, str]:
     return answer.status_code, f"database {report.get('database')}; queue {report.get('queue')}"
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 def _connected_to(pids: list[int], port: int) -> int | None:
     """The first of `pids` with an established TCP connection to 127.0.0.1:`port`."""
     sockets = set()
@@ -274,7 +264,7 @@ def main() -> int:
                 while time.monotonic() < deadline:
                     # `patchvet worker` supervises Celery's main process, whose children are
                     # the pool.
-                    pool = [p for celery in _children(worker.pid) for p in _children(celery)]
+                    pool = [p for celery in children_of(worker.pid) for p in children_of(celery)]
                     holder = _connected_to(pool, port)
                     if holder is not None:
                         os.kill(holder, signal.SIGKILL)

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,14 @@ import pytest
 from patchvet.ledger import open_ledger
 from tests.github.conftest import REPO, seed_pull
 from tests.github.double import GitHubDouble
-from tests.service.conftest import SECRET, deliver, delivered, settings_for, wait_for
+from tests.service.conftest import (
+    SECRET,
+    children_of,
+    deliver,
+    delivered,
+    settings_for,
+    wait_for,
+)
 
 REDIS = os.environ.get("PATCHVET_TEST_REDIS", "redis://127.0.0.1:6379/9")
 
@@ -118,17 +124,6 @@ def test_deliveries_flow_through_redis_to_a_worker(
         _stop(worker)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 def test_the_worker_starts_celery_again_when_it_dies(
     github: GitHubDouble, ledger_db: str, service_factory: Any
 ) -> None:
@@ -140,10 +135,10 @@ def test_the_worker_starts_celery_again_when_it_dies(
         event = {"action": "created", "installation": {"id": 7}, "repositories": []}
         assert deliver(service.url, "installation", event, delivery="before").status_code == 202
         wait_for(lambda: delivered(ledger_db, "before"), timeout=60)
-        [celery] = _children(worker.pid)
+        [celery] = children_of(worker.pid)
         # As when Celery ends itself ("Unrecoverable error" on a lost Redis connection).
         os.kill(celery, signal.SIGKILL)
-        wait_for(lambda: _children(worker.pid) not in ([], [celery]), timeout=30)
+        wait_for(lambda: children_of(worker.pid) not in ([], [celery]), timeout=30)
         assert deliver(service.url, "installation", event, delivery="after").status_code == 202
         wait_for(lambda: delivered(ledger_db, "after"), timeout=60)
         assert worker.poll() is None
@@ -165,7 +160,7 @@ def test_a_pool_process_killed_holding_a_delivery_has_it_done_once_after_its_lea
                                   sweep_seconds=0.5, lease_seconds=8.0)  # fmt: skip
         assert deliver(service.url, "pull_request", payload, delivery="held").status_code == 202
         wait_for(lambda: ("GET", files) in github.state.requests, timeout=60)
-        pool = [p for celery in _children(worker.pid) for p in _children(celery)]
+        pool = [p for celery in children_of(worker.pid) for p in children_of(celery)]
         assert pool
         for process in pool:
             os.kill(process, signal.SIGKILL)

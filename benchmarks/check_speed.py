@@ -59,7 +59,7 @@ def _name(repo: Path) -> str:
     return repo.parent.name if repo.name in ("repo", ".git") else repo.name
 
 
-def _export(repo: Path, count: int, out: Path) -> list[Path]:
+def export_patches(repo: Path, count: int, out: Path) -> list[Path]:
     """The newest `count` non-merge commits of `repo` as format-patch files."""
     out.mkdir(parents=True)
     subprocess.run(
@@ -78,7 +78,7 @@ def _corpus(repos: list[Path], count: int, work: Path, export: int) -> tuple[Pat
     """
     outs = [work / "export" / f"{_name(repo)}-{export}" for repo in repos]
     exported = [
-        sorted(out.iterdir()) if out.is_dir() else _export(repo, export, out)
+        sorted(out.iterdir()) if out.is_dir() else export_patches(repo, export, out)
         for repo, out in zip(repos, outs, strict=True)
     ]
     folder = work / f"patches-{count}"
@@ -217,7 +217,7 @@ def _git(args: argparse.Namespace) -> None:
 def _one(args: argparse.Namespace) -> None:
     patchvet = _patchvet()
     with tempfile.TemporaryDirectory(prefix="patchvet-speed-") as raw:
-        (patch,) = _export(args.repo[0], 1, Path(raw) / "one")
+        (patch,) = export_patches(args.repo[0], 1, Path(raw) / "one")
         command = [patchvet, "check", str(patch)]
         times, cpus = _repeat("check one.patch", args.repeat, lambda: _timed(command))
         print(f"best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms"

@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_speed import export_patches  # the same patch sets as check_speed
+
 _ENV = {
     **os.environ,
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -70,16 +73,6 @@ def _source_patches(work: Path, commits: int, seed: int) -> list[Path]:
     return sorted(out.iterdir())
 
 
-def _real_patches(work: Path, repo: Path, commits: int) -> list[Path]:
-    out = work / "source"
-    subprocess.run(
-        ["git", "-C", str(repo), "format-patch", "-q", "--no-merges", "-o", str(out),
-         f"--max-count={commits}", "HEAD"],
-        check=True, env=_ENV, capture_output=True,
-    )  # fmt: skip
-    return sorted(out.iterdir())
-
-
 def _fill(directory: Path, sources: list[Path], count: int) -> None:
     directory.mkdir()
     for index in range(count):
@@ -107,7 +100,7 @@ def main() -> int:
         work = Path(raw)
         distinct = min(args.distinct, args.count)
         sources = (
-            _real_patches(work, args.source_repo, distinct)
+            export_patches(args.source_repo, distinct, work / "source")
             if args.source_repo
             else _source_patches(work, distinct, args.seed)
         )

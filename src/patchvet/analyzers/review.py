@@ -21,7 +21,7 @@ def review(subject: Subject) -> Iterator[Finding]:
         if item.state != "APPROVED":
             continue
         agent = registry.by_identity(item.reviewer)
-        is_bot = (item.reviewer.login or "").endswith("[bot]")
+        is_bot = item.reviewer.is_app_account()
         if agent is None and not is_bot:
             continue
         who = agent.name if agent else item.reviewer.login

@@ -35,7 +35,7 @@ def read_account(
 ) -> AccountReading | None:
     """The reading to attach to the contribution; None when none is due or none could be had."""
     login = contribution.author.login
-    if not policy.account.enabled or not login or login.lower().endswith("[bot]"):
+    if not policy.account.enabled or not login or contribution.author.is_app_account():
         return None
     if contribution.author_association in NOT_READ or exemption(contribution, policy):
         return None

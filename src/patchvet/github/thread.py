@@ -73,7 +73,7 @@ def baited(contribution: Contribution, policy: Policy) -> bool:
     return (
         policy.honeypot.reply_code
         and bool(login)
-        and not login.lower().endswith("[bot]")
+        and not contribution.author.is_app_account()
         and exemption(contribution, policy) is None
     )
 

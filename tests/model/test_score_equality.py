@@ -6,7 +6,9 @@ that the optimised code in `patchvet.model.features` must equal bit for bit: sam
 counts, same order, so the same floating-point sum. It is kept here so the comparison stays
 meaningful after a retrain; a new feature means updating both. `expected-scores.json` holds
 the scores the code gave with the model it was computed for: first the code before the
-optimisation, recomputed at each retrain (when the bit-for-bit test holds) so it keeps guarding.
+optimisation, recomputed at each retrain (when the bit-for-bit test holds) so it keeps guarding,
+and once when the score's sum became exact (`math.fsum`), so that it is the same number on
+every machine (a BLAS dot product's last bit followed the CPU's vector width).
 """
 
 from __future__ import annotations
@@ -116,6 +118,25 @@ def test_fast_features_equal_the_reference_bit_for_bit(item: Contribution) -> No
     model = shipped_model()
     if model is not None and seen.paths:
         assert model.score(item) == model.calibrate(model.logit(dense(seen), slow))
+        assert model.logit(dense(seen), slow) == reference_logit(dense(seen), slow)
+
+
+def reference_logit(measured: list[float], hashed_values: dict[int, float]) -> float:
+    """The linear score one term at a time in plain floats, summed exactly: the same number
+    on every machine, whatever vector width numpy's kernels use."""
+    model = shipped_model()
+    assert model is not None
+    terms = [
+        (value - float(mean)) / float(scale) * float(weight)
+        for value, mean, scale, weight in zip(
+            measured, model.dense_mean, model.dense_scale, model.dense_weights, strict=True
+        )
+    ]
+    terms.append(float(model.bias))
+    terms += [
+        float(model.hashed_weights[bucket]) * value for bucket, value in hashed_values.items()
+    ]
+    return math.fsum(terms)
 
 
 def test_scores_equal_those_of_the_code_before_the_optimisation() -> None:

@@ -41,23 +41,24 @@ class LikelihoodModel:
 
     def logit(self, dense: list[float], hashed: dict[int, float]) -> float:
         """The uncalibrated linear score."""
-        standardized = (np.asarray(dense) - self.dense_mean) / self.dense_scale
-        total = float(standardized @ self.dense_weights) + self.bias
-        if hashed:
-            buckets = np.fromiter(hashed.keys(), dtype=np.int64, count=len(hashed))
-            values = np.fromiter(hashed.values(), dtype=np.float64, count=len(hashed))
-            total += float(self.hashed_weights[buckets] @ values)
-        return total
+        buckets = np.fromiter(hashed.keys(), dtype=np.int64, count=len(hashed))
+        values = np.fromiter(hashed.values(), dtype=np.float64, count=len(hashed))
+        return self.logit_arrays(dense, buckets, values)
 
     def logit_arrays(
         self, dense: list[float], buckets: NDArray[np.int64], values: NDArray[np.float64]
     ) -> float:
         """`logit` for hashed counts given as arrays (`features.hashed_arrays`): the same sum."""
-        standardized = (np.asarray(dense) - self.dense_mean) / self.dense_scale
-        total = float(standardized @ self.dense_weights) + self.bias
+        # Not a BLAS dot product: its summation order follows the CPU's vector width, so the
+        # last bits of a score differed between machines (AVX2 and AVX-512 builds of the same
+        # numpy). Each product is exactly rounded and fsum rounds their exact sum once, so a
+        # score is the same number on every machine.
+        standardized = (np.asarray(dense, dtype=np.float64) - self.dense_mean) / self.dense_scale
+        terms: list[float] = (standardized * self.dense_weights).tolist()
+        terms.append(self.bias)
         if len(buckets):
-            total += float(self.hashed_weights[buckets] @ values)
-        return total
+            terms += (self.hashed_weights[buckets].astype(np.float64) * values).tolist()
+        return math.fsum(terms)
 
     def calibrate(self, logit: float) -> float:
         """Platt scaling: a probability in [0, 1]."""

@@ -192,6 +192,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await intake.start()
         for part in (sender, worker, sweeper):
             if part is not None:
                 part.start()
@@ -205,6 +206,7 @@ def create_app(
             for part in (sweeper, worker, sender):
                 if part is not None:
                     part.stop()
+            await intake.stop()
             database.close()
 
     routes: list[BaseRoute] = [Route("/webhook", webhook, methods=["POST"]),

@@ -57,7 +57,7 @@ class Database:
     def __init__(self, url: str, size: int = 4, timeout: float = 5.0) -> None:
         self.url = url
         self.timeout = timeout
-        self._errors = _driver_errors()
+        self.driver_errors = _driver_errors()
         first = open_ledger(url)  # creates and migrates, or fails with a one-line LedgerError
         self.dialect = first.dialect
         self._pool: Any = None
@@ -74,17 +74,7 @@ class Database:
             url,
             min_size=1,
             max_size=max(1, size),
-            kwargs={
-                "autocommit": True,
-                "connect_timeout": max(1, int(timeout)),
-                # A peer that vanished without a reset (a partition, a dead host) is noticed
-                # within seconds instead of a worker waiting on its socket forever.
-                "keepalives": 1,
-                "keepalives_idle": 10,
-                "keepalives_interval": 5,
-                "keepalives_count": 3,
-                "tcp_user_timeout": 15000,
-            },
+            kwargs=self.connection_options,
             timeout=timeout,
             # Give up a background reconnection soon: the next request starts a fresh one, so
             # service resumes as soon as the database is back, not after a long backoff.
@@ -94,12 +84,43 @@ class Database:
         )
         self._pool.open(wait=False)
 
+    @property
+    def connection_options(self) -> dict[str, Any]:
+        """What every PostgreSQL connection of the service is opened with."""
+        return {
+            "autocommit": True,
+            "connect_timeout": max(1, int(self.timeout)),
+            # A peer that vanished without a reset (a partition, a dead host) is noticed
+            # within seconds instead of a worker waiting on its socket forever.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 15000,
+        }
+
+    def refuse_if_down(self) -> None:
+        """`DatabaseUnavailable` at once while the database was just found unreachable."""
+        if self._down is not None and time.monotonic() < self._down[0]:
+            # Answer at once rather than wait out the timeout again.
+            raise DatabaseUnavailable(self._down[1])
+
+    def unavailable(self, error: BaseException) -> DatabaseUnavailable:
+        """
+        The error to raise for a driver or pool failure. A wait for a connection that timed out
+        makes every caller (this pool's or the intake's) refuse at once for a moment.
+        """
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        died = type(error).__name__ != "PoolTimeout"
+        message = f"database unavailable: {reason}"
+        if not died:
+            self._down = (time.monotonic() + FAIL_FAST_SECONDS, message)
+        return DatabaseUnavailable(message, died)
+
     @contextmanager
     def ledger(self) -> Iterator[SqlLedger]:
         """A ledger on a pooled connection; `DatabaseUnavailable` if there is none."""
-        if self._down is not None and time.monotonic() < self._down[0]:
-            # Just found unreachable: answer at once rather than wait out the timeout again.
-            raise DatabaseUnavailable(self._down[1])
+        self.refuse_if_down()
         try:
             if self._shared is not None:
                 with self._lock:
@@ -107,18 +128,13 @@ class Database:
             else:
                 with self._pool.connection() as connection:
                     yield SqlLedger(connection, "postgresql", self.url)
-        except self._errors as error:
-            reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        except self.driver_errors as error:
             if self._pool is not None:
                 try:
                     self._pool.check()  # drop every dead idle connection, refill in background
                 except Exception as check_error:  # noqa: BLE001 - best effort
                     log.debug("pool check failed: %s", check_error)
-            died = type(error).__name__ != "PoolTimeout"
-            message = f"database unavailable: {reason}"
-            if not died:
-                self._down = (time.monotonic() + FAIL_FAST_SECONDS, message)
-            raise DatabaseUnavailable(message, died) from None
+            raise self.unavailable(error) from None
 
     def attempt(self, work: Callable[[SqlLedger], T]) -> T:
         """`work(ledger)`, once more on a fresh connection if the first one had died."""

@@ -40,6 +40,31 @@ class Delivery:
     attempts: int
 
 
+POSTGRES_INTAKE = (
+    "INSERT INTO deliveries (delivery_id, event, payload, received_at, status, attempts) "
+    "SELECT delivery_id, event, payload, %s, 'pending', 0 "
+    "FROM unnest(%b::text[], %b::text[], %b::text[]) AS arrived(delivery_id, event, payload) "
+    "ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id"
+)
+"""Intake on PostgreSQL: one statement text whatever the batch size (arrays, not a row of
+placeholders per delivery), so the server plans it once per connection (a prepared statement)."""
+
+
+def intake_parameters(
+    deliveries: Sequence[tuple[str, str, str]],
+) -> tuple[str, list[str], list[str], list[str]]:
+    """`POSTGRES_INTAKE`'s parameters; a delivery id given twice is stored once (the first)."""
+    unique: dict[str, tuple[str, str]] = {}
+    for delivery_id, event, body in deliveries:
+        unique.setdefault(delivery_id, (event, body))
+    return (
+        now_iso(),
+        list(unique),
+        [event for event, _ in unique.values()],
+        [body for _, body in unique.values()],
+    )
+
+
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
 
@@ -58,6 +83,11 @@ class DeliveryStore:
         """Store (id, event, payload) triples in one statement; return the ids that were new."""
         if not deliveries:
             return set()
+        if self.ledger.dialect == "postgresql":
+            rows = self.ledger.connection.execute(
+                POSTGRES_INTAKE, intake_parameters(deliveries), prepare=True
+            ).fetchall()
+            return {str(row[0]) for row in rows}
         at = now_iso()
         unique = {delivery_id: (event, body) for delivery_id, event, body in deliveries}
         params = [

@@ -3,23 +3,31 @@ Group commit for webhook intake: deliveries that arrive while inserts are in fli
 together by the next, in one statement and one commit, and each is acknowledged only after that
 commit. Under load the cost of a commit is shared by everyone waiting for it; alone, a delivery
 is stored at once. Two inserts may be in flight at once, so a delivery arriving during a slow
-commit (a busy machine delays each thread hop) waits for at most part of it, not all of it.
-Stored ids are handed to `on_stored` (the queue sender).
+commit waits for at most part of it, not all of it. Stored ids are handed to `on_stored` (the
+queue sender).
+
+On PostgreSQL the inserts run on the event loop itself, on connections of their own (psycopg's
+async driver): no thread hop between a request and its commit, or back. On a busy machine each
+hop is a wait for the scheduler (the thread must be woken and given a core), and two of them per
+commit were most of an acknowledgement's time. SQLite has no async driver: its inserts run in a
+thread, on the service's shared connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from patchvet.service.database import Database
-from patchvet.service.deliveries import DeliveryStore
+from patchvet.service.database import Database, DatabaseUnavailable
+from patchvet.service.deliveries import POSTGRES_INTAKE, DeliveryStore, intake_parameters
 
 MAX_BATCH = 256
 IN_FLIGHT = 2
-"""Inserts running at once (each on its own pooled connection)."""
+"""Inserts running at once (each on its own connection)."""
 
 Item = tuple[str, str, str]
 """(delivery id, event, payload text)."""
@@ -36,6 +44,34 @@ class Intake:
         """Inserts running; counted down inside `_flush` itself, with no await between its
         last look at `waiting` and the count (so no arrival is ever left without a flush)."""
         self.tasks: set[asyncio.Task[None]] = set()
+        self._pool: Any = None
+        """psycopg's async pool, opened by `start` inside the running loop (PostgreSQL only)."""
+
+    async def start(self) -> None:
+        """Open the intake's own connections (PostgreSQL), in the loop that will use them."""
+        if self.database.dialect != "postgresql":
+            return
+        from psycopg_pool import AsyncConnectionPool
+
+        timeout = self.database.timeout
+        self._pool = AsyncConnectionPool(
+            self.database.url,
+            min_size=IN_FLIGHT,
+            max_size=IN_FLIGHT,
+            kwargs=self.database.connection_options,
+            timeout=timeout,
+            # As the service's other pool: a failed reconnection is given up soon, and the
+            # next request starts a fresh one.
+            reconnect_timeout=max(2.0, timeout),
+            name="patchvet-intake",
+            open=False,
+        )
+        await self._pool.open(wait=False)
+
+    async def stop(self) -> None:
+        """Close the intake's connections."""
+        if self._pool is not None:
+            await self._pool.close()
 
     async def store(self, delivery_id: str, event: str, payload: str) -> bool:
         """True once stored and committed; False for a delivery id already stored."""
@@ -48,8 +84,32 @@ class Intake:
             task.add_done_callback(self.tasks.discard)
         return await future
 
-    def _insert(self, items: list[Item]) -> set[str]:
-        return self.database.attempt(lambda ledger: DeliveryStore(ledger).add_many(items))
+    async def _insert(self, items: list[Item]) -> set[str]:
+        if self._pool is None:
+            return await run_in_threadpool(
+                self.database.attempt, lambda ledger: DeliveryStore(ledger).add_many(items)
+            )
+        self.database.refuse_if_down()
+        parameters = intake_parameters(items)
+        try:
+            return await self._insert_on_pool(parameters)
+        except DatabaseUnavailable as error:
+            if not error.connection_died:
+                raise  # no connection to be had: no point waiting twice
+            return await self._insert_on_pool(parameters)  # once more, on a fresh connection
+
+    async def _insert_on_pool(self, parameters: tuple[Any, ...]) -> set[str]:
+        try:
+            async with self._pool.connection() as connection:
+                cursor = await connection.execute(POSTGRES_INTAKE, parameters, prepare=True)
+                rows = await cursor.fetchall()
+        except self.database.driver_errors as error:
+            # Drop every dead idle connection (refilled in the background); best effort: the
+            # error raised below says what went wrong.
+            with contextlib.suppress(Exception):
+                await self._pool.check()
+            raise self.database.unavailable(error) from None
+        return {str(row[0]) for row in rows}
 
     async def _flush(self) -> None:
         try:
@@ -61,7 +121,7 @@ class Intake:
         while self.waiting:
             batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
             try:
-                new = await run_in_threadpool(self._insert, [item for item, _ in batch])
+                new = await self._insert([item for item, _ in batch])
             except Exception as error:  # noqa: BLE001 - each waiting request answers it
                 for _, future in batch:
                     if not future.done():

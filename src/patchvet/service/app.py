@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from patchvet import __version__
 from patchvet.service.database import Database, DatabaseUnavailable
@@ -39,7 +41,7 @@ from patchvet.service.worker import MESSAGE_BATCH, ThreadWorker, celery_app
 from patchvet.sources.json_input import JsonInputError, load_json
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
-LINGER_SECONDS = 0.005
+LINGER_SECONDS = 0.02
 log = logging.getLogger("patchvet.service")
 
 
@@ -51,14 +53,70 @@ def signature_valid(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.encode())
 
 
-async def read_bounded(request: Request, limit: int) -> bytes | None:
+class ClientGone(Exception):
+    """The sender disconnected before its whole body arrived: nobody is left to answer."""
+
+
+async def read_bounded(receive: Receive, limit: int) -> bytes | None:
     """The body, or None as soon as it exceeds `limit` bytes (the rest is never read)."""
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        body += message.get("body", b"")
         if len(body) > limit:
             return None
-    return bytes(body)
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+Webhook = Callable[[dict[str, str], Receive], Awaitable[tuple[int, dict[str, str]]]]
+
+
+class WebhookFirst:
+    """
+    The service's ASGI application: `POST /webhook` answered directly, everything else (health,
+    the dashboard, the lifespan) by Starlette.
+
+    The webhook is the one path that takes every delivery of every installation, and the
+    framework's layers (middleware, routing, request and response objects) cost about as much
+    CPU per delivery as the webhook's own work; the other paths are rare and keep them.
+    """
+
+    def __init__(self, webhook: Webhook, rest: Starlette) -> None:
+        self.webhook = webhook
+        self.rest = rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/webhook":
+            await self.rest(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await _answer(send, 405, {"error": "POST only"}, ((b"allow", b"POST"),))
+            return
+        # Header names arrive lower-cased (ASGI); the first of a repeated header counts.
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+        try:
+            status, answer = await self.webhook(headers, receive)
+        except ClientGone:
+            return
+        await _answer(send, status, answer)
+
+
+async def _answer(
+    send: Send, status: int, answer: dict[str, str], extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    body = json.dumps(answer).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()), *extra],
+    })  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
 
 
 class QueueSender:
@@ -119,7 +177,7 @@ def create_app(
     db_timeout: float = 2.0,
     redelivery_backoff: RedeliveryBackoff | None = None,
     dashboard: Starlette | None = None,
-) -> Starlette:
+) -> WebhookFirst:
     """
     The service; with `queue_url` deliveries go to Celery, else to a worker thread. A
     `dashboard` app is mounted at `/` behind the webhook's routes, its lifespan run with ours.
@@ -140,35 +198,33 @@ def create_app(
     sweeper = Sweeper(database, on_stored, creds, sweep_seconds, lease_seconds, requeue_after,
                       redelivery_backoff)  # fmt: skip
 
-    async def webhook(request: Request) -> JSONResponse:
-        length = request.headers.get("content-length")
+    async def webhook(headers: dict[str, str], receive: Receive) -> tuple[int, dict[str, str]]:
+        """The answer to one `POST /webhook`: (status, JSON body)."""
+        length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > max_body):
-            return JSONResponse({"error": "payload too large"}, status_code=413)
-        signature = request.headers.get("x-hub-signature-256")
+            return 413, {"error": "payload too large"}
+        signature = headers.get("x-hub-signature-256")
         if not signature or not signature.startswith("sha256="):
-            return JSONResponse({"error": "bad or missing signature"}, status_code=401)
-        body = await read_bounded(request, max_body)
+            return 401, {"error": "bad or missing signature"}
+        body = await read_bounded(receive, max_body)
         if body is None:
-            return JSONResponse({"error": "payload too large"}, status_code=413)
+            return 413, {"error": "payload too large"}
         if not signature_valid(settings.webhook_secret, body, signature):
-            return JSONResponse({"error": "bad or missing signature"}, status_code=401)
-        delivery = request.headers.get("x-github-delivery", "")
-        event = request.headers.get("x-github-event", "")
+            return 401, {"error": "bad or missing signature"}
+        delivery = headers.get("x-github-delivery", "")
+        event = headers.get("x-github-event", "")
         if not delivery or not event or len(delivery) > 200 or len(event) > 100:
-            return JSONResponse({"error": "missing X-GitHub-Delivery or X-GitHub-Event"},
-                                status_code=400)  # fmt: skip
+            return 400, {"error": "missing X-GitHub-Delivery or X-GitHub-Event"}
         try:
             text = body.decode("utf-8")
             load_json(text)
         except (UnicodeDecodeError, JsonInputError) as error:
-            return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
+            return 400, {"error": f"body is not JSON: {error}"}
         try:
             is_new = await intake.store(delivery, event, text)
         except DatabaseUnavailable as error:
-            return JSONResponse({"error": "database unavailable", "reason": error.message},
-                                status_code=503)  # fmt: skip
-        return JSONResponse({"delivery": delivery, "status": "queued" if is_new else "duplicate"},
-                            status_code=202)  # fmt: skip
+            return 503, {"error": "database unavailable", "reason": error.message}
+        return 202, {"delivery": delivery, "status": "queued" if is_new else "duplicate"}
 
     def health() -> dict[str, Any]:
         report: dict[str, Any] = {"version": __version__}
@@ -209,8 +265,7 @@ def create_app(
             await intake.stop()
             database.close()
 
-    routes: list[BaseRoute] = [Route("/webhook", webhook, methods=["POST"]),
-                               Route("/healthz", healthz)]  # fmt: skip
+    routes: list[BaseRoute] = [Route("/healthz", healthz)]
     if dashboard is not None:
         routes.append(Mount("/", app=dashboard))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return WebhookFirst(webhook, Starlette(routes=routes, lifespan=lifespan))

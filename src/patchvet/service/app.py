@@ -41,7 +41,7 @@ from patchvet.service.worker import MESSAGE_BATCH, ThreadWorker, celery_app
 from patchvet.sources.json_input import JsonInputError, load_json
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
-LINGER_SECONDS = 0.02
+LINGER_SECONDS = 0.05
 log = logging.getLogger("patchvet.service")
 
 
@@ -145,8 +145,10 @@ class QueueSender:
             pending = list(first)
             if len(pending) < MESSAGE_BATCH:
                 # A moment for the next intake commits to join this message: fewer, fuller
-                # messages under load (a delivery waits a few ms more to be processed, never
-                # to be acknowledged: it is stored already).
+                # messages (a delivery waits up to this long more to be processed, never to be
+                # acknowledged: it is stored already). Each message costs Celery and its Redis
+                # transport about 1-3 ms of worker CPU whatever it carries, against 0.1-0.2 ms
+                # per delivery it names.
                 time.sleep(LINGER_SECONDS)
             while not self.ids.empty():
                 more = self.ids.get()

@@ -2,8 +2,10 @@
 Group commit for webhook intake: deliveries that arrive while inserts are in flight are stored
 together by the next, in one statement and one commit, and each is acknowledged only after that
 commit. Under load the cost of a commit is shared by everyone waiting for it; alone, a delivery
-is stored at once. Two inserts may be in flight at once, so a delivery arriving during a slow
-commit waits for at most part of it, not all of it. Stored ids are handed to `on_stored` (the
+is stored at once. Four inserts may be in flight at once, so a delivery arriving during a slow
+commit (on a busy host, mostly the wait for the disk's flush) need not wait for it to end:
+PostgreSQL flushes concurrent commits together, so a commit started meanwhile usually ends with
+it. Stored ids are handed to `on_stored` (the
 queue sender).
 
 On PostgreSQL the inserts run on the event loop itself, on connections of their own (psycopg's
@@ -26,8 +28,10 @@ from patchvet.service.database import Database, DatabaseUnavailable
 from patchvet.service.deliveries import POSTGRES_INTAKE, DeliveryStore, intake_parameters
 
 MAX_BATCH = 256
-IN_FLIGHT = 2
-"""Inserts running at once (each on its own connection)."""
+IN_FLIGHT = 4
+"""Inserts running at once (each on its own connection). Measured with two workers under load
+average 13-19: p99 acknowledgement 27-30 ms with four against 37-91 ms with two at 4
+connections, 44-47 ms against 59-71 ms at 16, at the same commits per delivery."""
 
 Item = tuple[str, str, str]
 """(delivery id, event, payload text)."""

@@ -18,7 +18,6 @@ import itertools
 import math
 import re
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -210,12 +209,6 @@ def dense(view: View) -> list[float]:
     return _message_features(view.subject, view.body) + _diff_features(view)
 
 
-@lru_cache(maxsize=1 << 17)
-def _hash(token: str) -> int:
-    # Bounded: a token seen again (most are: words, shapes, identifiers) costs a lookup.
-    return zlib.crc32(token.encode("utf-8", "replace")) & (HASH_SIZE - 1)
-
-
 @lru_cache(maxsize=1 << 14)
 def _line_shape(line: str) -> str:
     """Indentation, first and last character class and length: formatting habits."""
@@ -283,10 +276,14 @@ def _tokens(view: View, grams: bool = True) -> list[str]:
     return tokens
 
 
-def _binned(values: list[float]) -> Iterable[str]:
+_BIN_PREFIXES = tuple(f"b:{name}:" for name in DENSE_NAMES)
+
+
+def _binned(values: list[float]) -> list[str]:
     """Dense measurements as coarse bins, so the linear model can bend around thresholds."""
-    for name, value in zip(DENSE_NAMES, values, strict=True):
-        yield f"b:{name}:{round(value * 2)}"
+    return [
+        prefix + str(round(value * 2)) for prefix, value in zip(_BIN_PREFIXES, values, strict=True)
+    ]
 
 
 @lru_cache(maxsize=len(_GRAM_WIDTHS))
@@ -330,48 +327,110 @@ def _gram_buckets(message: str) -> NDArray[np.int64]:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _bucket_counts(view: View, dense_values: list[float]) -> dict[int, int]:
-    """
-    How many tokens fall in each bucket, buckets in the order of their first token.
+def _hash(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8", "replace")) & (HASH_SIZE - 1)
 
-    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays and
-    counted in C; the other tokens are counted first (in C) and each distinct one hashed once,
-    through a bounded cache. Letter sequences come first in the token order, so adding the
-    other counts after them keeps every bucket where its first token puts it. The time budget
-    is looked at between chunks of the work.
+
+def _buckets_of(tokens: list[str]) -> NDArray[np.int64]:
     """
+    The bucket of each token, in order: each token encoded and hashed by C-level maps, no
+    Python call per token. (Hashing is cheaper than looking tokens up in a large cache: the
+    cache's memory is what the processor waits for.) The time budget is looked at between
+    chunks: a one-megabyte subject has hundreds of thousands of words.
+    """
+    import numpy as np
+
+    parts = []
+    for start in range(0, len(tokens), _CHUNK):
+        look()
+        chunk = tokens[start : start + _CHUNK]
+        encoded = map(str.encode, chunk, itertools.repeat("utf-8"), itertools.repeat("replace"))
+        parts.append(np.fromiter(map(zlib.crc32, encoded), dtype=np.int64, count=len(chunk)))
+    found = parts[0] if len(parts) == 1 else np.concatenate(parts or [np.zeros(0, np.int64)])
+    found &= HASH_SIZE - 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def _log1p_table() -> NDArray[np.float64]:
+    """`math.log1p` of the counts a bucket usually has, so a count costs an array lookup."""
+    import numpy as np
+
+    return np.array([math.log1p(count) for count in range(_LOG1P_TABLE_SIZE)], dtype=np.float64)
+
+
+_LOG1P_TABLE_SIZE = 1024
+
+
+def _bucket_counts(
+    view: View, dense_values: list[float]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """
+    (buckets, how many tokens fall in each), buckets in the order of their first token.
+
+    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays; the
+    other tokens through `_buckets_of`. Then every bucket, in token order, is counted with two
+    sorts of (value, position) keys: the first gives each bucket its count and first position,
+    the second puts the buckets in the order of those first positions. That is the order, and
+    so the floating-point sum, of counting them one token at a time.
+    """
+    import numpy as np
+
     message = message_read(view)
     vectorised = message.isascii()
-    counts: dict[int, int] = {}
-    if vectorised:
-        counts.update(Counter(_gram_buckets(message).tolist()))
-    counted = Counter(_tokens(view, grams=not vectorised))
-    counted.update(_binned(dense_values))
-    items = list(counted.items())
-    for start in range(0, len(items), _CHUNK):
-        look()
-        for token, count in items[start : start + _CHUNK]:
-            bucket = _hash(token)
-            counts[bucket] = counts.get(bucket, 0) + count
-    return counts
+    tokens = _tokens(view, grams=not vectorised)
+    tokens += _binned(dense_values)
+    hashed_tokens = _buckets_of(tokens)
+    every = np.concatenate((_gram_buckets(message), hashed_tokens)) if vectorised else hashed_tokens
+    look()
+    size = len(every)
+    if size == 0:
+        return every, every
+    # A bucket has HASH_BITS bits and a position fewer than 32: one int64 key holds both, so a
+    # plain (fast, unstable) sort of distinct keys orders by bucket, then by position.
+    keys = (every << _POSITION_BITS) | np.arange(size, dtype=np.int64)
+    keys.sort()
+    sorted_buckets = keys >> _POSITION_BITS
+    first_of_bucket = np.empty(size, dtype=bool)
+    first_of_bucket[0] = True
+    np.not_equal(sorted_buckets[1:], sorted_buckets[:-1], out=first_of_bucket[1:])
+    starts = np.flatnonzero(first_of_bucket)
+    counts = np.empty_like(starts)
+    counts[:-1] = starts[1:]
+    counts[-1] = size
+    counts -= starts
+    firsts = keys[starts] & _POSITION_MASK
+    order = (firsts << _POSITION_BITS) | np.arange(len(starts), dtype=np.int64)
+    order.sort()
+    order &= _POSITION_MASK
+    return sorted_buckets[starts][order], counts[order]
+
+
+_POSITION_BITS = 32
+_POSITION_MASK = (1 << _POSITION_BITS) - 1
+
+
+def _log1p(counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    import numpy as np
+
+    if len(counts) and int(counts.max()) >= _LOG1P_TABLE_SIZE:
+        return np.fromiter(map(math.log1p, counts.tolist()), dtype=np.float64, count=len(counts))
+    return _log1p_table()[counts]
 
 
 def hashed_arrays(
     view: View, dense_values: list[float] | None = None
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The items of `hashed` as (buckets, log(1 + count)) arrays, in the same order."""
-    import numpy as np
-
-    counts = _bucket_counts(view, dense_values if dense_values is not None else dense(view))
-    size = len(counts)
-    buckets = np.fromiter(counts.keys(), dtype=np.int64, count=size)
-    return buckets, np.fromiter(map(math.log1p, counts.values()), dtype=np.float64, count=size)
+    measured = dense_values if dense_values is not None else dense(view)
+    buckets, counts = _bucket_counts(view, measured)
+    return buckets, _log1p(counts)
 
 
 def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
     """Hashed token counts, log-scaled: {bucket: log(1 + count)}, in first-token order."""
-    counts = _bucket_counts(view, dense_values if dense_values is not None else dense(view))
-    return {bucket: math.log1p(count) for bucket, count in counts.items()}
+    buckets, values = hashed_arrays(view, dense_values)
+    return dict(zip(buckets.tolist(), values.tolist(), strict=True))
 
 
 # -- plain words for every input, so a score can be explained -------------------------------

@@ -30,6 +30,32 @@ _AGENT_NAMES = re.compile(
     r"sonnet|opus|haiku|llm|ai[- ]generated|ai[- ]assisted)\b",
     re.IGNORECASE,
 )
+_AGENT_NAME_PARTS = (
+    "claude", "anthropic", "copilot", "devin", "codex", "openai", "gpt", "cursor",
+    "amp", "aider", "jules", "gemini", "openhands", "crush", "opencode", "qwen", "warp",
+    "sonnet", "opus", "haiku", "llm", "generated", "assisted",
+)  # fmt: skip
+"""A piece of every name `_AGENT_NAMES` matches, in lower case (`opendevin` has `devin`,
+`chatgpt` has `gpt`). Most text names no agent: in ASCII text without any of these, it cannot
+match."""
+
+
+def _names_no_agent(text: str) -> bool:
+    """
+    True when `_AGENT_NAMES` cannot match `text`, found with `str` searches in C. Only ASCII
+    text is decided here: in other text `re`'s case-insensitive matching also takes
+    characters such as the Kelvin sign and the long s for Latin letters.
+    """
+    if not text.isascii():
+        return False
+    lowered = text.lower()
+    return not any(part in lowered for part in _AGENT_NAME_PARTS)
+
+
+def _without_agent_names(text: str) -> str:
+    return text if _names_no_agent(text) else _AGENT_NAMES.sub("", text)
+
+
 # Found from its parenthesis and then widened over the spaces before it: searched from every
 # space of a long run, a leading `\s*` made subjects of spaces quadratic.
 _PR_NUMBER = re.compile(r"\(#\d+\)\s*$")
@@ -52,7 +78,7 @@ def strip_text(text: str) -> str:
         and not _MARK_LINE.search(line)
         and not _CHECKLIST_LINE.match(line)
     ]
-    return _AGENT_NAMES.sub("", "\n".join(kept)).strip()
+    return _without_agent_names("\n".join(kept)).strip()
 
 
 def strip_subject(subject: str) -> str:
@@ -63,12 +89,12 @@ def strip_subject(subject: str) -> str:
         subject = before + subject[number.end() :]
     if _INITIAL_PLAN.match(subject):
         return ""
-    return _AGENT_NAMES.sub("", subject).strip()
+    return _without_agent_names(subject).strip()
 
 
 def strip_code_line(line: str) -> str:
     """An added line without agent names (agent tooling code mentions them)."""
-    return _AGENT_NAMES.sub("", line)
+    return _without_agent_names(line)
 
 
 def strip_code_lines(lines: list[str]) -> tuple[str, ...]:
@@ -76,6 +102,8 @@ def strip_code_lines(lines: list[str]) -> tuple[str, ...]:
     joined = "\n".join(lines)
     if not lines or joined.count("\n") != len(lines) - 1:
         return tuple(strip_code_line(line) for line in lines)
+    if _names_no_agent(joined):
+        return tuple(lines)
     return tuple(_AGENT_NAMES.sub("", joined).split("\n"))
 
 

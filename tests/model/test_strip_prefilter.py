@@ -1,0 +1,54 @@
+"""
+Agent names are removed only after a cheap look for a piece of one; the look must never skip a
+text the pattern would have changed, so the stripped text is exactly what the pattern alone gives.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from patchvet.model.strip import (
+    _AGENT_NAMES,
+    _names_no_agent,
+    strip_code_line,
+    strip_code_lines,
+    strip_subject,
+)
+
+# Every name the pattern knows, in the cases and joinings it accepts, and near misses.
+NAMES = [
+    "Claude", "claude code", "CLAUDE-Code", "Anthropic", "copilot", "Devin", "codex", "OpenAI",
+    "ChatGPT", "gpt4", "GPT-4o", "gpt-3.5-turbo", "Cursor Agent", "cursoragent", "amp", "AMP",
+    "Aider", "Jules", "gemini", "OpenHands", "opendevin", "Crush", "opencode", "Qwen", "warp",
+    "Sonnet", "opus", "Haiku", "LLM", "AI-generated", "ai generated", "AI-Assisted",
+    "ai assisted", "example", "timestamp", "gp", "claud", "llama", "generated", "assist",
+]  # fmt: skip
+PIECES = st.sampled_from(
+    [*NAMES, " ", "-", "_", ".", "\n", "x", "1", "(", ")", "é", "\u212a", "ſ", "İ", "ı"]
+)
+TEXT = st.lists(PIECES, max_size=10).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TEXT)
+def test_a_text_passed_over_has_no_agent_name(text: str) -> None:
+    if _names_no_agent(text):
+        assert _AGENT_NAMES.search(text) is None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(TEXT, max_size=6))
+def test_stripping_equals_the_pattern_alone(lines: list[str]) -> None:
+    lines = [line.replace("\n", " ") for line in lines]
+    assert strip_code_lines(lines) == tuple(_AGENT_NAMES.sub("", line) for line in lines)
+    for line in lines:
+        assert strip_code_line(line) == _AGENT_NAMES.sub("", line)
+
+
+def test_each_known_name_is_looked_at() -> None:
+    for name in NAMES:
+        if _AGENT_NAMES.search(name):
+            assert not _names_no_agent(f"x {name} y"), name
+    assert strip_subject("Use Claude for docs") == "Use  for docs"
+    assert _names_no_agent("Fix the parser for nested lists")

@@ -89,18 +89,21 @@ def detect_marks(contribution: Contribution, registry: AgentRegistry) -> tuple[A
             agent = registry.by_address(value) if is_identity else None
             if agent is not None:
                 marks.append(AgentMark(agent.name, "co-author", line, where))
-        for agent in registry.agents:
-            if any(p.search(commit.subject) for p in agent.subjects):
+        for agent, subject_pattern in registry.subject_patterns:
+            if subject_pattern.search(commit.subject):
                 marks.append(AgentMark(agent.name, "subject", commit.subject, where))
+    screen = registry.message_screen
     for text, where in free_texts(contribution):
+        if screen is not None and screen.search(text) is None:
+            continue
         for pattern in registry.message_patterns:
             found = pattern.pattern.search(text)
             if found:
                 evidence = line_containing(text, found.start())
                 marks.append(AgentMark(pattern.agent.name, pattern.kind, evidence, where))
     if contribution.head_ref:
-        for agent in registry.agents:
-            if any(p.match(contribution.head_ref) for p in agent.branches):
+        for agent, branch_pattern in registry.branch_patterns:
+            if branch_pattern.match(contribution.head_ref):
                 marks.append(
                     AgentMark(
                         agent.name, "branch", contribution.head_ref, Location(), Confidence.MEDIUM

@@ -54,6 +54,13 @@ class AgentRegistry:
 
     agents: tuple[Agent, ...]
     message_patterns: tuple[MessagePattern, ...]
+    message_screen: Pattern | None = field(default=None, compare=False, repr=False)
+    """Every message pattern in one alternation: a text it does not match holds no message
+    mark, found in one pass instead of one per pattern (most texts hold none)."""
+    subject_patterns: tuple[tuple[Agent, Pattern], ...] = field(default=(), compare=False)
+    """Every agent's subject patterns, in registry order: few agents have any."""
+    branch_patterns: tuple[tuple[Agent, Pattern], ...] = field(default=(), compare=False)
+    """Every agent's branch patterns, in registry order."""
     _known: dict[Identity, Agent | None] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
@@ -103,6 +110,20 @@ def _compile_all(patterns: list[str]) -> tuple[Pattern, ...]:
     return tuple(compile_linear(pattern) for pattern in patterns)
 
 
+def _screen(patterns: list[MessagePattern]) -> Pattern | None:
+    """
+    One pattern that matches exactly where any of `patterns` does. Each keeps its own flags
+    inside its group; patterns that cannot share an alternation (two naming the same group)
+    get no screen, and every pattern is then tried on every text, as without one.
+    """
+    if not patterns:
+        return None
+    try:
+        return compile_linear("|".join(f"(?:{item.pattern.pattern})" for item in patterns))
+    except ValueError:
+        return None
+
+
 @cache
 def load_registry() -> AgentRegistry:
     """Load and compile the packaged registry once per process."""
@@ -126,4 +147,10 @@ def load_registry() -> AgentRegistry:
             MessagePattern(agent, item["kind"], compile_linear(item["pattern"]))
             for item in entry.get("message", [])
         )
-    return AgentRegistry(tuple(agents), tuple(patterns))
+    return AgentRegistry(
+        tuple(agents),
+        tuple(patterns),
+        _screen(patterns),
+        tuple((agent, pattern) for agent in agents for pattern in agent.subjects),
+        tuple((agent, pattern) for agent in agents for pattern in agent.branches),
+    )

@@ -98,6 +98,15 @@ def first_match(path: str, patterns: Iterable[str]) -> str | None:
     return None if index is None else key[index]
 
 
+def first_index(path: str, patterns: tuple[str, ...]) -> int | None:
+    """
+    The position in `patterns` of the first that matches `path`, or None. Several glob sets
+    asked in turn (which kind of file is this?) are one question to their concatenation: the
+    first match falls in the first set that has one.
+    """
+    return _first_index(path, patterns)
+
+
 @lru_cache(maxsize=1 << 14)
 def _first_index(path: str, patterns: tuple[str, ...]) -> int | None:
     # The same paths meet the same glob sets over and over (every analyzer asks about each

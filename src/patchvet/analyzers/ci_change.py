@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from patchvet.analyzers._workflow import inert_workflow_change, yaml_lines
 from patchvet.analyzers.interface import Subject
 from patchvet.analyzers.standing import established
 from patchvet.budget import checkpoint
 from patchvet.linear import Match, Pattern, compile_linear
-from patchvet.paths import MEDIA_FILES, first_match
+from patchvet.paths import MEDIA_FILES, first_index, first_match
 from patchvet.records import Confidence, FileChange, Finding, Location, Severity
 
 _SURFACES: dict[str, tuple[Severity, str, tuple[str, ...]]] = {
@@ -142,13 +143,19 @@ _PATTERNS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=64)
+def _surface_globs(extra: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every surface's globs in order, then the policy's extra build scripts; and whose each is."""
+    owned = [(glob, name) for name, (_, _, globs) in _SURFACES.items() for glob in globs]
+    owned += [(glob, "build-script") for glob in extra]
+    return tuple(glob for glob, _ in owned), tuple(name for _, name in owned)
+
+
 def _surface(path: str, extra: list[str]) -> str | None:
-    for name, (_, _, globs) in _SURFACES.items():
-        if first_match(path, globs):
-            return name
-    if extra and first_match(path, extra):
-        return "build-script"
-    return None
+    """The first surface whose globs match `path`: one look-up for all of them."""
+    globs, names = _surface_globs(tuple(extra))
+    index = first_index(path, globs)
+    return None if index is None else names[index]
 
 
 # Patterns whose risk is the contributor's intent rather than the content: a third-party

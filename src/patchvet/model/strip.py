@@ -49,7 +49,7 @@ def _names_no_agent(text: str) -> bool:
     if not text.isascii():
         return False
     lowered = text.lower()
-    return not any(part in lowered for part in _AGENT_NAME_PARTS)
+    return not any(map(lowered.__contains__, _AGENT_NAME_PARTS))
 
 
 def _without_agent_names(text: str) -> str:

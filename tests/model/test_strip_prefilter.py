@@ -1,6 +1,7 @@
 """
-Agent names are removed only after a cheap look for a piece of one; the look must never skip a
-text the pattern would have changed, so the stripped text is exactly what the pattern alone gives.
+Agent names are removed only from text in which the pattern's RE2 twin finds one; the twin must
+never pass over a text the pattern would have changed, so the stripped text is exactly what the
+pattern alone gives.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ agent instruction files all go. Training and scoring strip the same way.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from patchvet.linear import Pattern, compile_linear
 from patchvet.paths import AGENT_FILES, LOCK_FILES, first_match
 
 # These read contribution text with `re`, so each is written to run in linear time: the token
@@ -30,26 +32,22 @@ _AGENT_NAMES = re.compile(
     r"sonnet|opus|haiku|llm|ai[- ]generated|ai[- ]assisted)\b",
     re.IGNORECASE,
 )
-_AGENT_NAME_PARTS = (
-    "claude", "anthropic", "copilot", "devin", "codex", "openai", "gpt", "cursor",
-    "amp", "aider", "jules", "gemini", "openhands", "crush", "opencode", "qwen", "warp",
-    "sonnet", "opus", "haiku", "llm", "generated", "assisted",
-)  # fmt: skip
-"""A piece of every name `_AGENT_NAMES` matches, in lower case (`opendevin` has `devin`,
-`chatgpt` has `gpt`). Most text names no agent: in ASCII text without any of these, it cannot
-match."""
+
+
+@cache
+def _agent_name_screen() -> Pattern:
+    """
+    `_AGENT_NAMES` on RE2, for ASCII text: there RE2's `\\b`, `\\w` and case folding are
+    `re`'s, so it finds a name exactly where `re` would, in one pass of its automaton instead
+    of a 27-way alternation tried at every character. (In other text `re` also folds the
+    Kelvin sign and the long s into Latin letters, so only `re` decides.)
+    """
+    return compile_linear("(?i)" + _AGENT_NAMES.pattern)
 
 
 def _names_no_agent(text: str) -> bool:
-    """
-    True when `_AGENT_NAMES` cannot match `text`, found with `str` searches in C. Only ASCII
-    text is decided here: in other text `re`'s case-insensitive matching also takes
-    characters such as the Kelvin sign and the long s for Latin letters.
-    """
-    if not text.isascii():
-        return False
-    lowered = text.lower()
-    return not any(map(lowered.__contains__, _AGENT_NAME_PARTS))
+    """True when `_AGENT_NAMES` cannot match `text` (most text names no agent)."""
+    return text.isascii() and _agent_name_screen().search(text) is None
 
 
 def _without_agent_names(text: str) -> str:

@@ -10,6 +10,7 @@ import operator
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from patchvet.analyzers.interface import Subject
 from patchvet.budget import checkpoint
@@ -59,7 +60,9 @@ def plain_escape(text: str) -> str:
     return _SUSPECT.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+@lru_cache(maxsize=4096)
 def _script(char: str) -> str:
+    # Bounded: a text's letters come from a few scripts, looked up again and again.
     return _name(char).split(" ", 1)[0]
 
 
@@ -68,12 +71,12 @@ def _mixed_scripts(line: str) -> Iterator[tuple[int, str, set[str]]]:
         text = word.group()
         if text.isascii():
             continue
-        scripts = {_script(c) for c in text if c.isalpha()}
+        scripts = set(map(_script, filter(str.isalpha, text)))
         if "LATIN" in scripts and scripts & _CONFUSABLE_SCRIPTS:
             yield word.start(), text, scripts
 
 
-def _line_findings(change: FileChange, line: AddedLine) -> Iterator[Finding]:
+def _line_findings(change: FileChange, line: AddedLine, prose: bool) -> Iterator[Finding]:
     text = line.text
     hits: dict[str, list[tuple[int, str]]] = {}
     for match in _SUSPECT.finditer(text):
@@ -100,7 +103,7 @@ def _line_findings(change: FileChange, line: AddedLine) -> Iterator[Finding]:
             "to be data.",
             locations=(Location(path=change.path, line=line.number, column=column),),
         )
-    if first_match(change.path, PROSE_FILES):
+    if prose:
         return
     for column, word, scripts in _mixed_scripts(text):
         yield Finding(
@@ -124,7 +127,8 @@ def unicode_chars(subject: Subject) -> Iterator[Finding]:
         # Most files add only ASCII: one C-level look at all their added text passes them.
         if "".join(map(_TEXT, change.added_lines)).isascii():
             continue
+        prose = first_match(change.path, PROSE_FILES) is not None
         for line in change.added_lines:
             checkpoint()
             if not line.text.isascii():
-                yield from _line_findings(change, line)
+                yield from _line_findings(change, line, prose)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -97,6 +98,9 @@ class View:
     added: tuple[str, ...]
 
 
+_TEXT = operator.attrgetter("text")
+
+
 def view(contribution: Contribution) -> View:
     """The stripped view of a contribution (a PR is read as its title and description)."""
     if contribution.kind is SourceKind.PULL_REQUEST or not contribution.commits:
@@ -112,7 +116,7 @@ def view(contribution: Contribution) -> View:
         room = MAX_ADDED_LINES - len(added)
         if room <= 0:
             break
-        added.extend(line.text for line in change.added_lines[:room])
+        added += map(_TEXT, change.added_lines[:room])
     return View(strip_subject(subject), strip_text(body), paths, strip_code_lines(added))
 
 

@@ -213,16 +213,24 @@ def dense(view: View) -> list[float]:
     return _message_features(view.subject, view.body) + _diff_features(view)
 
 
-@lru_cache(maxsize=1 << 14)
+_DIGITS = "0123456789"
+
+
 def _line_shape(line: str) -> str:
     """Indentation, first and last character class and length: formatting habits."""
+    # No cache: most added lines are new, and a bounded cache's look-up cost more than this.
     stripped = line.strip()
     if not stripped:
         return "blank"
-    indent = min(4, (len(line) - len(line.lstrip())) // 4)
-    first = stripped[0] if not stripped[0].isalnum() else ("A" if stripped[0].isupper() else "a")
-    last = stripped[-1] if not stripped[-1].isalnum() else "w"
-    return f"{indent}{first}{last}{min(6, len(stripped) // 20)}"
+    indent = (len(line) - len(line.lstrip())) // 4
+    first = stripped[0]
+    if first.isalnum():
+        first = "A" if first.isupper() else "a"
+    last = stripped[-1]
+    if last.isalnum():
+        last = "w"
+    size = len(stripped) // 20
+    return _DIGITS[indent if indent < 4 else 4] + first + last + _DIGITS[size if size < 6 else 6]
 
 
 def message_read(view: View) -> str:

@@ -160,6 +160,10 @@ def _message_features(subject: str, body: str) -> list[float]:
     ]
 
 
+_LONG_COMMENT = 60
+"""Characters beyond which a comment counts as long."""
+
+
 def _diff_features(view: View) -> list[float]:
     added_total = sum(p[2] for p in view.paths)
     deleted_total = sum(p[3] for p in view.paths)
@@ -170,7 +174,7 @@ def _diff_features(view: View) -> list[float]:
     dirs = len({p[0].rsplit("/", 1)[0] if "/" in p[0] else "" for p in view.paths})
     lines = view.added
     n = len(lines)
-    comments = [m.group(1) for line in lines if (m := _COMMENT.match(line))]
+    comments = [found.group(1) for found in map(_COMMENT.match, lines) if found]
     lengths = list(map(len, lines)) or [0]
     # Counted with C-level maps, and a count whose needle (no newline in it) is nowhere in the
     # joined lines is 0 without a look at each line: most patches have no TODO, docstring,
@@ -178,9 +182,11 @@ def _diff_features(view: View) -> list[float]:
     joined = "\n".join(lines)
 
     def with_any(*needles: str) -> int:
-        if not any(needle in joined for needle in needles):
+        present = [needle for needle in needles if needle in joined]
+        if not present:
             return 0
-        return sum(1 for line in lines if any(needle in line for needle in needles))
+        has = [map(operator.contains, lines, itertools.repeat(needle)) for needle in present]
+        return sum(has[0]) if len(has) == 1 else sum(map(any, zip(*has, strict=True)))
 
     return [
         math.log1p(added_total),
@@ -192,7 +198,10 @@ def _diff_features(view: View) -> list[float]:
         _frac(new, files),
         math.log1p(dirs),
         _frac(len(comments), n),
-        _frac(sum(1 for c in comments if _SENTENCE_COMMENT.match(c.strip())), len(comments)),
+        _frac(
+            len(list(filter(None, map(_SENTENCE_COMMENT.match, map(str.strip, comments))))),
+            len(comments),
+        ),
         _frac(list(map(str.strip, lines)).count(""), n),
         math.log1p(sum(lengths) / len(lengths)),
         math.log1p(max(lengths)),
@@ -203,7 +212,7 @@ def _diff_features(view: View) -> list[float]:
         math.log1p(with_any("TODO")),
         _frac(with_any('"""', "'''", "/**"), n),
         _frac(0 if joined.isascii() else sum(1 for line in lines if not line.isascii()), n),
-        _frac(sum(1 for c in comments if len(c) > 60), len(comments)),
+        _frac(sum(map(_LONG_COMMENT.__lt__, map(len, comments))), len(comments)),
         _frac(with_any("print(", "console.log"), n),
     ]
 

@@ -11,10 +11,15 @@ from hypothesis import strategies as st
 
 from patchvet.model.strip import (
     _AGENT_NAMES,
+    _CHECKLIST_LINE,
+    _HTML_COMMENT,
+    _MARK_LINE,
+    _TRAILER_LINE,
     _names_no_agent,
     strip_code_line,
     strip_code_lines,
     strip_subject,
+    strip_text,
 )
 
 # Every name the pattern knows, in the cases and joinings it accepts, and near misses.
@@ -53,3 +58,29 @@ def test_each_known_name_is_looked_at() -> None:
             assert not _names_no_agent(f"x {name} y"), name
     assert strip_subject("Use Claude for docs") == "Use  for docs"
     assert _names_no_agent("Fix the parser for nested lists")
+
+
+MARK_PIECES = st.sampled_from(
+    ["Generated with ", "GENERATED WITH", "co-authored", "Co-Authored-By: A <a@b>", "🤖",
+     "claude.ai/code", "https://chatgpt.com/x", "cursor.com", "/sessions/1", "devin.ai",
+     "ampcode.com/t", "opencode.ai", "charm.land", "copilot-swe-agent", "Signed-off-by: A",
+     "- [x] done", "<!-- note -->", "\n", "\r\n", " ", "text", "K", "ſ"]
+)  # fmt: skip
+
+
+def plain_strip_text(text: str) -> str:
+    text = _HTML_COMMENT.sub("", text.replace("\r\n", "\n"))
+    kept = [
+        line
+        for line in text.split("\n")
+        if not _TRAILER_LINE.match(line)
+        and not _MARK_LINE.search(line)
+        and not _CHECKLIST_LINE.match(line)
+    ]
+    return _AGENT_NAMES.sub("", "\n".join(kept)).strip()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(MARK_PIECES, max_size=10).map("".join))
+def test_free_text_is_stripped_as_line_by_line(text: str) -> None:
+    assert strip_text(text) == plain_strip_text(text)

@@ -45,6 +45,12 @@ def _agent_name_screen() -> Pattern:
     return compile_linear("(?i)" + _AGENT_NAMES.pattern)
 
 
+@cache
+def _mark_line_screen() -> Pattern:
+    """`_MARK_LINE` on RE2, for ASCII text (as `_agent_name_screen`)."""
+    return compile_linear("(?i)" + _MARK_LINE.pattern)
+
+
 def _names_no_agent(text: str) -> bool:
     """True when `_AGENT_NAMES` cannot match `text` (most text names no agent)."""
     return text.isascii() and _agent_name_screen().search(text) is None
@@ -69,11 +75,13 @@ def strip_text(text: str) -> str:
     a project fills in alike: they tell the project, not the author.
     """
     text = _HTML_COMMENT.sub("", text.replace("\r\n", "\n"))
+    # A footer or session link is on no line when RE2 finds none in the whole (ASCII) text.
+    marks = not text.isascii() or _mark_line_screen().search(text) is not None
     kept = [
         line
         for line in text.split("\n")
         if not _TRAILER_LINE.match(line)
-        and not _MARK_LINE.search(line)
+        and not (marks and _MARK_LINE.search(line))
         and not _CHECKLIST_LINE.match(line)
     ]
     return _without_agent_names("\n".join(kept)).strip()

@@ -307,45 +307,65 @@ def _binned(values: list[float]) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=len(_GRAM_WIDTHS))
-def _gram_tables(width: int) -> tuple[int, NDArray[np.uint32]]:
+@lru_cache(maxsize=1)
+def _gram_tables() -> tuple[dict[int, int], NDArray[np.uint32]]:
     """
     CRC-32 of `m{width}:` and `width` bytes, taken apart byte by byte. CRC-32 is affine over
     GF(2): for messages of one length, crc(a ^ b) = crc(a) ^ crc(b) ^ crc(0). So the CRC of the
-    prefix and bytes x1…xw is crc(prefix, 0…0) ^ T1[x1] ^ … ^ Tw[xw], where Tj[v] is the change
-    byte v at place j makes. That gives every n-gram's CRC of an ASCII message in a few array
-    operations, exactly equal to `zlib.crc32` of the token (checked in tests).
+    prefix and bytes x1…xw is crc(prefix, 0…0) ^ D[w-1][x1] ^ … ^ D[0][xw], where D[d][v] is
+    the change byte v makes with d bytes after it (whatever came before it, so one table serves
+    every width). That gives every n-gram's CRC of an ASCII message in a few array operations,
+    exactly equal to `zlib.crc32` of the token (checked in tests). Returns ({width: crc of
+    the prefix and zeros}, D).
     """
     import numpy as np
 
-    prefix = f"m{width}:".encode()
-    zero = zlib.crc32(prefix + bytes(width))
-    tables = np.zeros((width, 256), dtype=np.uint32)
-    for place in range(width):
+    widest = max(_GRAM_WIDTHS)
+    zeros = {width: zlib.crc32(f"m{width}:".encode() + bytes(width)) for width in _GRAM_WIDTHS}
+    prefix = f"m{widest}:".encode()
+    tables = np.zeros((widest, 256), dtype=np.uint32)
+    for after in range(widest):
         for value in range(256):
-            data = bytearray(width)
-            data[place] = value
-            tables[place, value] = zlib.crc32(prefix + bytes(data)) ^ zero
-    return zero, tables
+            data = bytearray(widest)
+            data[widest - 1 - after] = value
+            tables[after, value] = zlib.crc32(prefix + bytes(data)) ^ zeros[widest]
+    return zeros, tables
 
 
 def _gram_buckets(message: str) -> NDArray[np.int64]:
-    """The buckets of every `m3:` then every `m5:` token of an ASCII message, in order."""
+    """
+    The buckets of every `m3:` then every `m5:` token of an ASCII message, in order. A wider
+    sequence's bytes past the first few are a narrower one's, so its CRC reuses the narrower
+    sequences' sums and adds only the bytes in front.
+    """
     import numpy as np
 
     data = np.frombuffer(message.encode("ascii"), dtype=np.uint8)
+    zeros, tables = _gram_tables()
     parts = []
-    for width in _GRAM_WIDTHS:
+    narrower: NDArray[np.uint32] | None = None
+    narrower_width = 0
+    for width in sorted(_GRAM_WIDTHS):
         count = len(data) - width + 1
         if count <= 0:
-            continue
-        zero, tables = _gram_tables(width)
-        crc = np.full(count, zero, dtype=np.uint32)
-        for place in range(width):
-            crc ^= tables[place][data[place : place + count]]
-        parts.append(crc & np.uint32(HASH_SIZE - 1))
+            break
+        front = width - narrower_width
+        if narrower is None:
+            sums = tables[width - 1][data[:count]]
+            first = 1
+        else:
+            sums = narrower[front:]
+            first = 0
+        for place in range(first, front):
+            sums = sums ^ tables[width - 1 - place][data[place : place + count]]
+        narrower, narrower_width = sums, width
+        parts.append(sums ^ np.uint32(zeros[width]))
         look()
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    found = np.concatenate(parts).astype(np.int64)
+    found &= HASH_SIZE - 1
+    return found
 
 
 def _hash(token: str) -> int:

@@ -118,4 +118,7 @@ def is_unread_file(path: str) -> bool:
     Files the model does not read: agent instruction files (their presence alone gives the
     label away) and lock files (generated, so they say nothing about who wrote the change).
     """
-    return first_match(path, AGENT_FILES + LOCK_FILES) is not None
+    return first_match(path, _UNREAD) is not None
+
+
+_UNREAD = AGENT_FILES + LOCK_FILES

@@ -65,6 +65,10 @@ class AgentRegistry:
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
     """Identities looked up before: a project's authors recur from patch to patch."""
+    _addresses: dict[str, Agent | None] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    """Trailer values looked up before (`Signed-off-by: …` names the same people again)."""
 
     def by_email(self, email: str | None) -> Agent | None:
         """The agent that owns this email address, including GitHub noreply forms."""
@@ -81,8 +85,10 @@ class AgentRegistry:
 
     def by_identity(self, identity: Identity) -> Agent | None:
         """The agent behind an identity, by numeric id, login, email or name shape."""
-        if identity in self._known:
-            return self._known[identity]
+        try:
+            return self._known[identity]  # one hash of the identity, not two
+        except KeyError:
+            pass
         if len(self._known) >= _KNOWN:
             self._known.clear()
         found = self._known[identity] = self._look_up(identity)
@@ -100,6 +106,16 @@ class AgentRegistry:
 
     def by_address(self, address: str) -> Agent | None:
         """The agent named by a trailer value such as `Claude <noreply@anthropic.com>`."""
+        try:
+            return self._addresses[address]
+        except KeyError:
+            pass
+        if len(self._addresses) >= _KNOWN:
+            self._addresses.clear()
+        found = self._addresses[address] = self._look_up_address(address)
+        return found
+
+    def _look_up_address(self, address: str) -> Agent | None:
         match = _ADDRESS.match(address.strip())
         if not match:
             return None

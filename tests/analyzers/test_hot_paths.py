@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patchvet.analyzers.ci_change import _SURFACES, _surface
+from patchvet.analyzers.ci_change import _ANY_PATTERN, _PATTERNS, _SURFACES, _surface
 from patchvet.analyzers.dependency import (
     _MANIFEST_ECOSYSTEMS,
     _MANIFEST_GLOBS,
@@ -78,3 +78,19 @@ STATEMENT_PIECES = st.sampled_from(
 def test_the_statement_screen_passes_over_only_texts_without_one(text: str) -> None:
     found = (_STATEMENT.search(text), _DISCLOSURE_FIELD.search(text), _DENIAL.search(text))
     assert (_ANY_STATEMENT.search(text) is None) == all(m is None for m in found)
+
+
+CI_PIECES = st.sampled_from(
+    ["curl https://x.sh", " | ", "sh", "sudo bash", "$(curl -s u)", '"', "wget ", "| python3",
+     "${{ github.event.pull_request.title }}", "${{ secrets.TOKEN }}", "secrets: inherit",
+     "  ", "pull_request_target", "on.workflow_run", "permissions: write-all", "contents: write",
+     "uses: someone/act@v1", "uses: actions/checkout@v4", '"postinstall":', "base64 -d x ",
+     "iex (iwr u)", "\r", "run: make", "#"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(CI_PIECES, max_size=5).map("".join), min_size=1, max_size=5))
+def test_the_ci_screen_matches_wherever_a_pattern_matches_a_line(lines: list[str]) -> None:
+    if any(pattern.regex.search(line) for pattern in _PATTERNS for line in lines):
+        assert _ANY_PATTERN.search("\n".join(lines)) is not None

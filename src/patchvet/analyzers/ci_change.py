@@ -7,6 +7,7 @@ triggers, install hooks, and binary test fixtures (the shape of the xz backdoor)
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -164,9 +165,20 @@ def _surface(path: str, extra: list[str]) -> str | None:
 _TRUSTING = {"unpinned-action"}
 
 
+# Every pattern in one alternation over all of a file's added lines, with `^` and `$` at line
+# ends: a line a pattern matches alone is matched there too (the alternation may also match
+# across lines, and then the lines are read one by one as before). Most build scripts and
+# workflows gain lines none of the patterns matches, and each pattern called per line went
+# through the RE2 wrapper.
+_ANY_PATTERN = compile_linear("(?m)" + "|".join(f"(?:{p.regex.pattern})" for p in _PATTERNS))
+_TEXT = operator.attrgetter("text")
+
+
 def _pattern_findings(
     change: FileChange, surface: str | None, standing: str | None
 ) -> Iterator[Finding]:
+    if _ANY_PATTERN.search("\n".join(map(_TEXT, change.added_lines))) is None:
+        return
     seen: set[str] = set()
     yaml = surface == "workflow" and change.path.endswith((".yml", ".yaml"))
     where = {y.line.number: y for y in yaml_lines(change)} if yaml else {}

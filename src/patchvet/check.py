@@ -8,17 +8,21 @@ The core loop: contributions in, assessments out, one at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from patchvet.analyzers import ANALYZERS, Subject, compute_signals, measure
 from patchvet.analyzers.identity import withhold_unattested_vouch
 from patchvet.analyzers.size import SizeMeasure
 from patchvet.analyzers.standing import exemption, exemption_note
 from patchvet.budget import BudgetExceeded, budget, stage
-from patchvet.ledger import LedgerView, SqlLedger
+from patchvet.ledger.interface import LedgerView
 from patchvet.policy import Policy, judge
 from patchvet.policy.catalog import incomplete_finding
 from patchvet.records import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.sources import SourceItem
+
+if TYPE_CHECKING:
+    from patchvet.ledger import SqlLedger
 
 ISSUE_FAMILIES = frozenset(
     {"agent-fingerprint", "policy", "identity", "rate", "honeypot", "account"}

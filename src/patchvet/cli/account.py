@@ -20,7 +20,7 @@ from patchvet.account import AccountJudgement, AccountSnapshot, judge_account
 from patchvet.account.fetch import API_CALLS, cached_snapshot
 from patchvet.analyzers.account import DISPUTE
 from patchvet.cli.exits import EXIT_OK
-from patchvet.cli.ledger import add_db_option
+from patchvet.cli.ledger_options import add_db_option
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
 from patchvet.github.client import PUBLIC_API, GitHubClient

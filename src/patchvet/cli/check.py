@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from patchvet.check import assess, check
 from patchvet.cli import progress
 from patchvet.cli.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
-from patchvet.cli.ledger import add_db_option, open_for
+from patchvet.cli.ledger_options import add_db_option, open_for
 from patchvet.cli.parallel import (
     GitRecord,
     Job,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from patchvet.cli.ledger import add_db_option, default_ledger_url
+from patchvet.cli.ledger_options import add_db_option, default_ledger_url
 
 HOST = "127.0.0.1"
 

@@ -1,4 +1,4 @@
-"""`patchvet ledger …` and the ledger options of `patchvet check`."""
+"""`patchvet ledger …`; the `--db` option every ledger command shares is in `ledger_options`."""
 
 from __future__ import annotations
 
@@ -8,41 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from patchvet.cli.ledger_options import add_db_option, open_for
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain
-from patchvet.ledger import LedgerError, SqlLedger, open_ledger
+from patchvet.ledger import SqlLedger
 from patchvet.ledger.accounts import readings_of_person
 from patchvet.ledger.identity import parse_spec, parse_vouched_line
 from patchvet.ledger.store import now_iso
 from patchvet.ledger.verdicts import record_verdict
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """`--db URL` for every command that touches the ledger."""
-    parser.add_argument(
-        "--db", metavar="URL",
-        help="ledger URL: sqlite:///path/ledger.db or postgresql://… "
-        "(default: sqlite in the repository's .git/patchvet/)",
-    )  # fmt: skip
-
-
-def default_ledger_url(root: Path) -> str:
-    """
-    `sqlite:///<git dir>/patchvet/ledger.db`, or under `.patchvet/` outside a repository; its
-    directory is made here (a `--db` path is never: a missing directory there is an error).
-    """
-    found = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    base = Path(found.stdout.strip()) if found.returncode == 0 else root.resolve() / ".patchvet"
-    folder = base / "patchvet"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise LedgerError(f"cannot make the ledger's directory {folder}: {error.strerror}",
-                          hint="pass --db sqlite:///path/ledger.db") from None  # fmt: skip
-    return f"sqlite:///{folder / 'ledger.db'}"
 
 
 def register(commands: Any) -> None:
@@ -124,11 +97,6 @@ def _key(spec: str) -> tuple[str, str]:
         return parse_spec(spec)
     except ValueError as error:
         raise PatchvetError(str(error)) from None
-
-
-def open_for(args: argparse.Namespace, root: Path) -> SqlLedger:
-    """The ledger named by `--db`, or the repository's default one."""
-    return open_ledger(args.db or default_ledger_url(root))
 
 
 def run_ledger_command(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from patchvet.cli.ledger import add_db_option, default_ledger_url
+from patchvet.cli.ledger_options import add_db_option, default_ledger_url
 
 
 def register(commands: Any) -> None:

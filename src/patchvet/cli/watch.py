@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from patchvet.cli.exits import EXIT_OK
-from patchvet.cli.ledger import add_db_option, default_ledger_url
+from patchvet.cli.ledger_options import add_db_option, default_ledger_url
 from patchvet.cli.reply import add_smtp_arguments, deliver
 from patchvet.errors import PatchvetError
 from patchvet.formats._escape import plain

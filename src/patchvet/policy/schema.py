@@ -3,13 +3,21 @@ The policy schema: what a project's `.patchvet.toml` (or a preset) may say, vali
 
 Unknown keys are errors, so a typo never silently weakens a policy. Everything has a default,
 and the defaults are the `default` preset's advisory behaviour.
+
+The classes build their validators on first validation, not at import: building them (with
+pydantic's scan of installed packages for plugins) was ~50 ms of every run, and a run on a
+shipped preset validates nothing. Presets are checked by the tests and taken as written
+(`trusted`); a project's own file is validated in full.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Literal
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -34,7 +42,7 @@ DEFAULT_GENERATED = [*LOCK_FILES, *GENERATED_FILES, *VENDORED_FILES]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class AIRules(_Section):
@@ -310,24 +318,26 @@ class Policy(_Section):
     """Where the project states its policy (document and date)."""
     mode: Literal["advisory", "enforce"] = "advisory"
     """`enforce` lets the GitHub integration close contributions (opt-in); `advisory` reports."""
-    ai: AIRules = AIRules()
-    disclosure: DisclosureRules = DisclosureRules()
-    signoff: SignoffRules = SignoffRules()
-    size: SizeRules = SizeRules()
+    # Defaults made without validating, which would build every validator at import; the
+    # tests hold them equal to validated ones.
+    ai: AIRules = AIRules.model_construct()
+    disclosure: DisclosureRules = DisclosureRules.model_construct()
+    signoff: SignoffRules = SignoffRules.model_construct()
+    size: SizeRules = SizeRules.model_construct()
     protected_paths: dict[str, ProtectedPath] = {}
     """Named sets of guarded paths: `paths`, `reason`, `action`, `when`, `verdict`."""
-    ci: ChangeSurfaceRules = ChangeSurfaceRules()
-    dependency: DependencyRules = DependencyRules()
-    likelihood: LikelihoodRules = LikelihoodRules()
-    identity: IdentityRules = IdentityRules()
-    rate: RateRules = RateRules()
-    circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
-    review: ReviewRules = ReviewRules()
-    analysis: AnalysisRules = AnalysisRules()
-    maintainers: MaintainerRules = MaintainerRules()
-    honeypot: HoneypotRules = HoneypotRules()
-    account: AccountRules = AccountRules()
-    issues: IssueRules = IssueRules()
+    ci: ChangeSurfaceRules = ChangeSurfaceRules.model_construct()
+    dependency: DependencyRules = DependencyRules.model_construct()
+    likelihood: LikelihoodRules = LikelihoodRules.model_construct()
+    identity: IdentityRules = IdentityRules.model_construct()
+    rate: RateRules = RateRules.model_construct()
+    circuit_breaker: CircuitBreakerRules = CircuitBreakerRules.model_construct()
+    review: ReviewRules = ReviewRules.model_construct()
+    analysis: AnalysisRules = AnalysisRules.model_construct()
+    maintainers: MaintainerRules = MaintainerRules.model_construct()
+    honeypot: HoneypotRules = HoneypotRules.model_construct()
+    account: AccountRules = AccountRules.model_construct()
+    issues: IssueRules = IssueRules.model_construct()
     ignore: dict[str, IgnoreRule] = {}
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
     severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
@@ -391,3 +401,36 @@ class Policy(_Section):
         if patterns:
             return Verdict(self.verdicts[max(patterns, key=len)])
         return Verdict(self.severity_verdicts[finding.severity.value])
+
+
+_Model = TypeVar("_Model", bound=_Section)
+
+
+def trusted(model: type[_Model], data: Mapping[str, Any]) -> _Model:
+    """
+    `model` from data known to be valid (a shipped preset), without validating it: the same
+    object validation gives (tests/policy/test_trusted_presets.py holds every preset to it), with
+    nested tables made into their classes and whole numbers into floats where a float is due.
+    """
+    fields = model.model_fields
+    values = {name: _as_declared(fields[name].annotation, value) for name, value in data.items()}
+    # pydantic types model_construct as returning the class it is defined on.
+    return typing.cast(_Model, model.model_construct(**values))
+
+
+def _as_declared(annotation: Any, value: Any) -> Any:
+    """`value` as validation would give it for a field declared `annotation`."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, _Section):
+        return trusted(annotation, value) if isinstance(value, Mapping) else value
+    if origin in (types.UnionType, typing.Union):
+        declared = [argument for argument in arguments if argument is not type(None)]
+        return value if value is None or len(declared) != 1 else _as_declared(declared[0], value)
+    if origin is dict and isinstance(value, Mapping):
+        return {key: _as_declared(arguments[1], item) for key, item in value.items()}
+    if origin is list and isinstance(value, list):
+        return [_as_declared(arguments[0], item) for item in value]
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value

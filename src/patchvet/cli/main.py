@@ -37,10 +37,8 @@ def _one_blas_thread(group: str | None) -> None:
 
     OpenBLAS starts a thread per core when numpy is imported: ~20 ms more CPU and, on a busy
     machine, up to twice the import's wall time (measured 130-160 ms against 190-300 ms at
-    load 5). Scoring gains nothing from it: OpenBLAS splits a dot product over threads only
-    above 10,000 terms, and a patch's have a few thousand (at most 3,142 over 4,000 real
-    patches); above that, one thread also makes the sum the same on every machine. The
-    workers of `--jobs` inherit the setting.
+    load 5). Scoring gains nothing from it: its sums are exact (`math.fsum`), not BLAS dot
+    products. The workers of `--jobs` inherit the setting.
     """
     if group != "model":
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

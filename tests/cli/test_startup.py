@@ -1,9 +1,13 @@
-"""A command imports what it needs: `check` neither the service stack, nor training, nor rich
-for a JSON report; `--version` hardly anything."""
+"""
+A command imports what it needs: `check` on one patch neither the service stack, nor training,
+nor the ledger store, nor rich off a terminal, and builds no policy validator for a preset;
+`--version` hardly anything. (Start-up time itself is measured by benchmarks/check_speed.py.)
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +15,25 @@ from pathlib import Path
 PATCH = Path(__file__).parent.parent / "assets" / "patches" / "0002-core-count-distinct-items.patch"
 
 
-def _modules_after(*argv: str) -> set[str]:
+NOT_FOR_ONE_PATCH = (
+    "rich",  # off a terminal the text report is written directly
+    "patchvet.service", "celery", "redis", "psycopg", "starlette",
+    "patchvet.model.train", "scipy", "sklearn",
+    "patchvet.ledger.store", "sqlite3",  # no ledger asked for
+    "patchvet.cli.ledger",
+    "importlib.metadata",  # pydantic's plugin scan, run when a first validator is built
+)  # fmt: skip
+
+
+# What rich reads to decide it writes to a terminal, left out: the runs here write to a pipe.
+_OFF_A_TERMINAL = {
+    name: value
+    for name, value in os.environ.items()
+    if name not in ("FORCE_COLOR", "TTY_COMPATIBLE")
+}
+
+
+def _modules_after(*argv: str, environ: dict[str, str] | None = None) -> set[str]:
     code = (
         "import contextlib, io, json, sys\n"
         "from patchvet.cli import main\n"
@@ -19,7 +41,13 @@ def _modules_after(*argv: str) -> set[str]:
         f"    try:\n        main({list(argv)!r})\n    except SystemExit:\n        pass\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**_OFF_A_TERMINAL, **(environ or {})},
+    )
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
@@ -27,15 +55,30 @@ def _loaded(modules: set[str], prefix: str) -> bool:
     return any(name == prefix or name.startswith(prefix + ".") for name in modules)
 
 
-def test_check_with_a_json_report_imports_only_what_it_uses() -> None:
-    modules = _modules_after("check", str(PATCH), "--format", "json")
-    assert _loaded(modules, "numpy")  # the model scored the patch
-    for unneeded in ("rich", "patchvet.service", "celery", "patchvet.model.train", "scipy"):
-        assert not _loaded(modules, unneeded), unneeded
+def test_checking_one_patch_imports_only_what_it_uses() -> None:
+    for report in ("text", "json"):
+        modules = _modules_after("check", str(PATCH), "--format", report)
+        assert _loaded(modules, "numpy")  # the model scored the patch
+        assert _loaded(modules, "patchvet.formats." + report)
+        for unneeded in NOT_FOR_ONE_PATCH:
+            assert not _loaded(modules, unneeded), (report, unneeded)
 
 
-def test_a_text_report_brings_rich() -> None:
-    assert _loaded(_modules_after("check", str(PATCH)), "rich")
+def test_a_preset_policy_builds_no_validator() -> None:
+    code = (
+        "import contextlib, io\n"
+        "from patchvet.cli import main\n"
+        "from patchvet.policy.schema import Policy\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', {str(PATCH)!r}, '--policy', 'linux'])\n"
+        "print(Policy.__pydantic_complete__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False"]
+
+
+def test_a_text_report_on_a_terminal_brings_rich() -> None:
+    assert _loaded(_modules_after("check", str(PATCH), environ={"FORCE_COLOR": "1"}), "rich")
 
 
 def test_version_imports_no_command() -> None:

@@ -21,6 +21,7 @@ NOT_FOR_ONE_PATCH = (
     "patchvet.model.train", "scipy", "sklearn",
     "patchvet.ledger.store", "sqlite3",  # no ledger asked for
     "patchvet.cli.ledger",
+    "patchvet.sources.github",  # pydantic wire shapes, for --github-event only
     "importlib.metadata",  # pydantic's plugin scan, run when a first validator is built
 )  # fmt: skip
 

@@ -31,7 +31,7 @@ from patchvet.formats.interface import counted
 from patchvet.policy import Policy, load_policy, load_preset
 from patchvet.policy.loader import DEFAULT_PRESET, load_from_tree
 from patchvet.records import Assessment, Skipped, Verdict
-from patchvet.sources import RangeOptions, read_github_event, read_stream
+from patchvet.sources import RangeOptions, read_stream
 from patchvet.sources.git import Mailmap, read_git_records
 from patchvet.sources.git_base import file_at, range_base
 from patchvet.sources.git_history import KnownAuthors, repository_standing
@@ -235,6 +235,9 @@ def _inputs(
         )
         streams.append(_git_inputs(records))
     if args.github_event:
+        # Imported here: a check of patch files or a range never reads GitHub's wire shapes.
+        from patchvet.sources.github import read_github_event
+
         streams.append(
             read_github_event(
                 args.github_event, args.github_files, args.github_commits, args.github_user

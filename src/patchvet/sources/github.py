@@ -52,9 +52,7 @@ _STATUS = {
 
 
 class _Wire(BaseModel):
-    # Validators are built on first use: a `check` of patch files never reads GitHub's wire
-    # shapes, and building them at import (with pydantic's plugin scan) cost it ~30 ms.
-    model_config = ConfigDict(extra="ignore", defer_build=True)
+    model_config = ConfigDict(extra="ignore")
 
 
 _Item = TypeVar("_Item", bound=_Wire)

@@ -8,7 +8,12 @@ Three measurements, each run as child processes the way a user runs them:
   patches per second and the peak memory of the whole process tree (main + workers);
 - `git`: `patchvet check --git RANGE --format json` over the newest N commits of a repository
   against `git log -p` over the same range (the floor: git has to print the diffs);
-- `one`: `patchvet check ONE.patch` (text report), wall time;
+- `one`: `patchvet check ONE.patch`, text report then `--format json`, wall and CPU time. A
+  package installed by pip has its bytecode compiled, but a development environment may run
+  with PYTHONDONTWRITEBYTECODE=1 and recompile patchvet from source on every run; so the
+  installed package is compiled first (`python -m compileall -q`), as a user's install is.
+  With `--source`, the runs are first timed without patchvet's bytecode (its `__pycache__`
+  folders removed, PYTHONDONTWRITEBYTECODE=1), the figure such an environment sees;
 - `big`: one patch at a time of three made-up large shapes (no repository needed): 3.8 MB of
   random bytes as a `GIT binary patch`, 90,000 added lines of C (each about 5 MB), and a
   one-megabyte commit subject (held by the time budget); peak memory and CPU of each.
@@ -21,7 +26,7 @@ whole process tree (user + system, workers included), the steadier figure on a l
     python benchmarks/check_speed.py dir --repo /path/datasette --repo /path/sqlite-utils \
         --repo /path/prql --counts 1000 4000 16000
     python benchmarks/check_speed.py git --repo /path/strace --count 10000
-    python benchmarks/check_speed.py one --repo /path/datasette
+    python benchmarks/check_speed.py one --repo /path/datasette --repeat 5
     python benchmarks/check_speed.py big --repeat 1
 """
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import itertools
 import json
 import os
@@ -122,14 +128,16 @@ def _cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def _timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, float]:
+def _timed(
+    command: list[str], cwd: Path | None = None, environ: dict[str, str] | None = None
+) -> tuple[float, int, float]:
     """Wall seconds, the peak resident memory of the process tree in KiB (sampled), and the
     CPU seconds of the tree (a worker's time counts once its parent has waited for it)."""
     peak = 0
     cpu = _cpu()
     started = time.perf_counter()
     with subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_ENV
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ or _ENV
     ) as process:
         done = threading.Event()
 
@@ -214,14 +222,35 @@ def _git(args: argparse.Namespace) -> None:
           f"(git included) = {min(check_cpus) / min(git_cpus):.2f}x")  # fmt: skip
 
 
+def _installed_package() -> Path:
+    """The folder of the patchvet this interpreter imports (found without importing it)."""
+    spec = importlib.util.find_spec("patchvet")
+    if spec is None or spec.origin is None:
+        sys.exit("patchvet is not installed: python3 -m pip install .")
+    return Path(spec.origin).parent
+
+
 def _one(args: argparse.Namespace) -> None:
     patchvet = _patchvet()
+    package = _installed_package()
     with tempfile.TemporaryDirectory(prefix="patchvet-speed-") as raw:
         (patch,) = export_patches(args.repo[0], 1, Path(raw) / "one")
-        command = [patchvet, "check", str(patch)]
-        times, cpus = _repeat("check one.patch", args.repeat, lambda: _timed(command))
-        print(f"best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms"
-              f" wall; CPU best {min(cpus) * 1000:.0f} ms")  # fmt: skip
+        for bytecode in ([False] if args.source else []) + [True]:
+            if bytecode:  # what pip does when it installs a wheel
+                subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+            else:
+                for cache in sorted(package.rglob("__pycache__")):
+                    shutil.rmtree(cache)
+            environ = None if bytecode else {**_ENV, "PYTHONDONTWRITEBYTECODE": "1"}
+            for report in ("text", "json"):
+                command = [patchvet, "check", str(patch), "--format", report]
+                label = f"--format {report}, {'bytecode' if bytecode else 'from source'}"
+                once = functools.partial(_timed, command, environ=environ)
+                times, cpus = _repeat(label, args.repeat, once)
+                best, median = min(times) * 1000, statistics.median(times) * 1000
+                cpu, cpu_median = min(cpus) * 1000, statistics.median(cpus) * 1000
+                print(f"check one.patch {label}: best {best:.0f} ms, median {median:.0f} ms "
+                      f"wall; CPU best {cpu:.0f} ms, median {cpu_median:.0f} ms")  # fmt: skip
 
 
 def _big_patches(work: Path) -> list[Path]:
@@ -277,6 +306,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, help="pass --jobs N (default: patchvet's own)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, help="keep (and reuse) the exported patch sets here")
+    parser.add_argument(
+        "--source", action="store_true", help="`one`: also time it without patchvet's bytecode"
+    )
     args = parser.parse_args()
     if args.what != "big" and not args.repo:
         parser.error(f"{args.what} needs --repo")

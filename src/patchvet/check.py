@@ -15,14 +15,13 @@ from patchvet.analyzers.identity import withhold_unattested_vouch
 from patchvet.analyzers.size import SizeMeasure
 from patchvet.analyzers.standing import exemption, exemption_note
 from patchvet.budget import BudgetExceeded, budget, stage
-from patchvet.ledger.interface import LedgerView
 from patchvet.policy import Policy, judge
 from patchvet.policy.catalog import incomplete_finding
 from patchvet.records import Assessment, Contribution, Finding, Scores, Skipped, SourceKind
 from patchvet.sources import SourceItem
 
 if TYPE_CHECKING:
-    from patchvet.ledger import SqlLedger
+    from patchvet.ledger import LedgerView, SqlLedger
 
 ISSUE_FAMILIES = frozenset(
     {"agent-fingerprint", "policy", "identity", "rate", "honeypot", "account"}

@@ -19,7 +19,7 @@ NOT_FOR_ONE_PATCH = (
     "rich",  # off a terminal the text report is written directly
     "patchvet.service", "celery", "redis", "psycopg", "starlette",
     "patchvet.model.train", "scipy", "sklearn",
-    "patchvet.ledger.store", "sqlite3",  # no ledger asked for
+    "patchvet.ledger.store", "patchvet.ledger.interface", "sqlite3",  # no ledger asked for
     "patchvet.cli.ledger",
     "patchvet.sources.github",  # pydantic wire shapes, for --github-event only
     "importlib.metadata",  # pydantic's plugin scan, run when a first validator is built

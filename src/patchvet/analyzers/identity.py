@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from patchvet.analyzers.continuity import style_shift
 from patchvet.analyzers.interface import Subject
 from patchvet.analyzers.standing import listed, unattested_sender
-from patchvet.ledger.interface import LedgerView
 from patchvet.records import (
     Confidence,
     Contribution,
@@ -22,6 +22,9 @@ from patchvet.records import (
     Severity,
     SourceKind,
 )
+
+if TYPE_CHECKING:
+    from patchvet.ledger.interface import LedgerView
 
 
 def withhold_unattested_vouch(

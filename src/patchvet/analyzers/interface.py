@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from patchvet.ledger.interface import LedgerView
 from patchvet.marks import AgentMark
 from patchvet.policy.schema import Policy
 from patchvet.records import Contribution, Finding, Location
+
+if TYPE_CHECKING:
+    # Only named in annotations: a check without a ledger never imports the ledger's records.
+    from patchvet.ledger.interface import LedgerView
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from patchvet.ledger.interface import LedgerError
-
 if TYPE_CHECKING:
     from patchvet.ledger import SqlLedger
 
@@ -35,6 +33,8 @@ def default_ledger_url(root: Path) -> str:
         ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+    from patchvet.ledger.interface import LedgerError
+
     base = Path(found.stdout.strip()) if found.returncode == 0 else root.resolve() / ".patchvet"
     folder = base / "patchvet"
     try:

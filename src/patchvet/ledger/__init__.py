@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from patchvet.ledger.interface import (
-    BreakerState,
-    LedgerError,
-    LedgerView,
-    PersonSummary,
-    ScoreBaseline,
-    Vouch,
-)
-
 if TYPE_CHECKING:
+    from patchvet.ledger.interface import (
+        BreakerState,
+        LedgerError,
+        LedgerView,
+        PersonSummary,
+        ScoreBaseline,
+        Vouch,
+    )
     from patchvet.ledger.store import SqlLedger, open_ledger
 
 __all__ = [
@@ -27,16 +27,19 @@ __all__ = [
     "open_ledger",
 ]
 
-_STORE_NAMES = frozenset({"SqlLedger", "open_ledger"})
+_MODULE_OF = dict.fromkeys(__all__, "interface") | {
+    "SqlLedger": "store",
+    "open_ledger": "store",
+}
 
 
 def __getattr__(name: str) -> Any:
     """
-    The store on first use: analyzers import `ledger.interface` for the read-only view, and a
-    `check` without a ledger should not pay for SQLite, migrations and the policy engine.
+    Each name from its module on first use: a `check` without a ledger should not pay for
+    SQLite, migrations and the policy engine (the store), nor for the records of the view
+    (the interface), which the analyzers name only in annotations.
     """
-    if name in _STORE_NAMES:
-        from patchvet.ledger import store
-
-        return getattr(store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"patchvet.ledger.{module}"), name)

@@ -86,3 +86,32 @@ def test_version_imports_no_command() -> None:
     modules = _modules_after("--version")
     assert not _loaded(modules, "patchvet.cli.check")
     assert not _loaded(modules, "pydantic")
+
+
+def _blas_threads(argv: list[str] | None, environ: dict[str, str]) -> list[int]:
+    """OpenBLAS's threads in a process that ran `patchvet ARGV` (none: only imported numpy)."""
+    run = (
+        "import contextlib, io\n"
+        "from patchvet.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    try:\n        main({argv!r})\n    except SystemExit:\n        pass\n"
+    )
+    code = (
+        (run if argv is not None else "") + "import numpy, threadpoolctl\n"
+        "print([pool['num_threads'] for pool in threadpoolctl.threadpool_info()\n"
+        "       if pool['internal_api'] == 'openblas'])\n"
+    )
+    env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**env, **environ},
+    )  # fmt: skip
+    found: list[int] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def test_a_check_keeps_openblas_to_one_thread_unless_told_otherwise() -> None:
+    assert _blas_threads(["check", str(PATCH)], {}) == [1]
+    assert _blas_threads(["check", str(PATCH)], {"OPENBLAS_NUM_THREADS": "2"}) == [2]
+    # Training keeps OpenBLAS's own choice, whatever this machine's cores make it.
+    assert _blas_threads(["model"], {}) == _blas_threads(None, {})

@@ -85,3 +85,8 @@ def test_an_invalid_glob_says_why() -> None:
     assert glob_problem("src/**/*.py") is None
     with pytest.raises(ValueError, match="z-a"):
         first_match("a.py", ["*.py", "[z-a]"])
+    # A set with several bad globs names the first, whichever order they come in.
+    for bad in (["[y-b]", "*.py", "[z-a]"], ["*.py", "[z-a]", "[y-b]"]):
+        with pytest.raises(ValueError) as raised:
+            first_match("a.py", bad)
+        assert str(raised.value) == glob_problem(next(g for g in bad if glob_problem(g)))

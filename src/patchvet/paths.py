@@ -69,11 +69,18 @@ def compile_globs(patterns: tuple[str, ...]) -> PatternSet:
     globs (`*a*a*a*a*b` backtracks in a regex engine like `re`; here it cannot).
     Raises ValueError naming the first glob that is not valid.
     """
+    try:
+        return PatternSet(tuple(_translate(pattern) for pattern in patterns))
+    except ValueError as error:
+        failed = error
+    # Only a set that fails is gone through glob by glob, to name the first bad one: checking
+    # each glob alone first compiled every glob twice (128 RE2 compiles in a one-patch check
+    # of the default policy, 4% of its instructions).
     for pattern in patterns:
         problem = glob_problem(pattern)
         if problem:
-            raise ValueError(problem)
-    return PatternSet(tuple(_translate(pattern) for pattern in patterns))
+            raise ValueError(problem) from None
+    raise failed
 
 
 @lru_cache(maxsize=4096)

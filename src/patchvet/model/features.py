@@ -148,7 +148,7 @@ def _message_features(subject: str, body: str) -> list[float]:
         math.log1p(body.count("**")),
         _capped(body.count("`"), CAPS["msg_backticks"]),
         math.log1p(body.count("```")),
-        float(bool(_EMOJI.search(subject + body))),
+        float(not (subject + body).isascii() and _EMOJI.search(subject + body) is not None),
         math.log1p(len(subject)),
         float(subject[:1].isupper()),
         float(subject.endswith(".")),
@@ -164,12 +164,19 @@ _LONG_COMMENT = 60
 """Characters beyond which a comment counts as long."""
 
 
+@lru_cache(maxsize=1 << 12)
+def _path_kind(path: str) -> tuple[bool, bool]:
+    """(a test file, a documentation file): a project's paths recur from patch to patch."""
+    return _TEST_PATH.search(path) is not None, _DOC_PATH.search(path) is not None
+
+
 def _diff_features(view: View) -> list[float]:
     added_total = sum(p[2] for p in view.paths)
     deleted_total = sum(p[3] for p in view.paths)
     files = len(view.paths)
-    tests = sum(1 for p in view.paths if _TEST_PATH.search(p[0]))
-    docs = sum(1 for p in view.paths if _DOC_PATH.search(p[0]))
+    kinds = [_path_kind(p[0]) for p in view.paths]
+    tests = sum(test for test, _ in kinds)
+    docs = sum(doc for _, doc in kinds)
     new = sum(1 for p in view.paths if p[1] == ChangeStatus.ADDED.value)
     dirs = len({p[0].rsplit("/", 1)[0] if "/" in p[0] else "" for p in view.paths})
     lines = view.added
@@ -180,6 +187,7 @@ def _diff_features(view: View) -> list[float]:
     # joined lines is 0 without a look at each line: most patches have no TODO, docstring,
     # print call or non-ASCII line.
     joined = "\n".join(lines)
+    ascii = joined.isascii()  # then no emoji and no non-ASCII line, without a search
 
     def with_any(*needles: str) -> int:
         present = [needle for needle in needles if needle in joined]
@@ -208,10 +216,10 @@ def _diff_features(view: View) -> list[float]:
         _frac(sum(map(str.__ne__, lines, map(str.rstrip, lines))), n),
         _frac(sum(map(str.startswith, lines, itertools.repeat("\t"))), n),
         _frac(len(list(filter(None, map(_TYPE_HINT.search, lines)))), n),
-        float(_EMOJI.search(joined) is not None),
+        float(not ascii and _EMOJI.search(joined) is not None),
         math.log1p(with_any("TODO")),
         _frac(with_any('"""', "'''", "/**"), n),
-        _frac(0 if joined.isascii() else sum(1 for line in lines if not line.isascii()), n),
+        _frac(0 if ascii else sum(1 for line in lines if not line.isascii()), n),
         _frac(sum(map(_LONG_COMMENT.__lt__, map(len, comments))), len(comments)),
         _frac(with_any("print(", "console.log"), n),
     ]

@@ -18,7 +18,9 @@ from patchvet.analyzers.dependency import (
     _normalize,
 )
 from patchvet.analyzers.signals import _ANY_STATEMENT, _DENIAL, _DISCLOSURE_FIELD, _STATEMENT
-from patchvet.paths import first_index, first_match
+from patchvet.analyzers.unicode import _line_findings, unicode_chars
+from patchvet.paths import PROSE_FILES, first_index, first_match
+from tests.helpers import added, contribution, subject
 
 NAME = st.lists(st.sampled_from(["a", "B", "z9", "-", "_", ".", "--", "._-", "É"]), max_size=12)
 
@@ -94,3 +96,27 @@ CI_PIECES = st.sampled_from(
 def test_the_ci_screen_matches_wherever_a_pattern_matches_a_line(lines: list[str]) -> None:
     if any(pattern.regex.search(line) for pattern in _PATTERNS for line in lines):
         assert _ANY_PATTERN.search("\n".join(lines)) is not None
+
+
+UNICODE_PIECES = st.sampled_from(
+    ["paypal", "pаypal", "ο", "x", " ", "\u202e", "\u200d", "a\u200db", "\ufe0f", "❤\ufe0f",
+     "日本", "é", "Ω", "Ꭺ", "\ufeff", "naïve", "_", "1"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.lists(UNICODE_PIECES, max_size=6).map("".join), min_size=1, max_size=4),
+    st.sampled_from(["src/x.py", "docs/x.md", "a.txt", "po/ru.po"]),
+)
+def test_unicode_findings_are_those_of_every_line_read(lines: list[str], path: str) -> None:
+    item = contribution(files=(added(path, *lines),))
+    [change] = item.files
+    prose = first_match(path, PROSE_FILES) is not None
+    expected = [
+        finding
+        for line in change.added_lines
+        if not line.text.isascii()
+        for finding in _line_findings(change, line, prose)
+    ]
+    assert list(unicode_chars(subject(item))) == expected

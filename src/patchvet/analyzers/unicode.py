@@ -121,13 +121,24 @@ def _line_findings(change: FileChange, line: AddedLine, prose: bool) -> Iterator
 _TEXT = operator.attrgetter("text")
 
 
+def _has_confusable_letters(text: str) -> bool:
+    """Whether a letter of `_CONFUSABLE_SCRIPTS` is anywhere in `text` (each letter named once)."""
+    letters = {char for char in set(text) if not char.isascii() and char.isalpha()}
+    return any(_script(char) in _CONFUSABLE_SCRIPTS for char in letters)
+
+
 def unicode_chars(subject: Subject) -> Iterator[Finding]:
     """Findings for suspicious characters in every added line (ASCII lines cost nothing)."""
     for change in subject.contribution.files:
         # Most files add only ASCII: one C-level look at all their added text passes them.
-        if "".join(map(_TEXT, change.added_lines)).isascii():
+        text = "".join(map(_TEXT, change.added_lines))
+        if text.isascii():
             continue
         prose = first_match(change.path, PROSE_FILES) is not None
+        # A line has findings only with a suspect character, or (outside prose) a word with a
+        # letter of a script that looks Latin: a file with neither anywhere is passed whole.
+        if _SUSPECT.search(text) is None and (prose or not _has_confusable_letters(text)):
+            continue
         for line in change.added_lines:
             checkpoint()
             if not line.text.isascii():

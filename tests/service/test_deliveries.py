@@ -134,3 +134,28 @@ def test_a_task_hands_back_the_deliveries_it_did_not_reach(database: Database) -
     assert work(database, credentials, handed[0], handed.append) == 40 - CLAIM_BATCH
     assert len(handed) == 1
     assert set(_completions(database).values()) == {("done", 1)}
+
+
+def test_settling_rides_on_the_next_claim_and_is_fenced_like_finish(database: Database) -> None:
+    with database.ledger() as ledger:
+        store = DeliveryStore(ledger)
+        store.add_many([(f"s{n}", "ping", "{}") for n in range(6)])
+        first = store.claim(["s0", "s1"], 2)
+        second = store.settle_and_claim(first, ["s2", "s3"], 2)
+        assert sorted(d.delivery_id for d in second) == ["s2", "s3"]
+        seen = _completions(database)
+        assert seen["s0"] == seen["s1"] == ("done", 1)
+        assert seen["s2"] == seen["s3"] == ("processing", 0)
+        # Its lease lapses; someone else retakes s2; the old holder settles its claim anyway.
+        assert sorted(store.requeue(lease_seconds=-1)) == ["s2", "s3"]
+        [retaken] = store.claim(["s2"])
+        assert [d.delivery_id for d in store.settle_and_claim(second, ["s4"], 1)] == ["s4"]
+        seen = _completions(database)
+        assert seen["s2"] == ("processing", 1)  # held by someone else now: counted, not done
+        assert seen["s3"] == ("pending", 1)
+        assert seen["s4"] == ("processing", 0)
+        rest = store.settle_and_claim([retaken], None, 10)
+        assert sorted(d.delivery_id for d in rest) == ["s3", "s5"]
+        assert _completions(database)["s2"] == ("done", 2)
+        assert store.settle_and_claim(rest, [], 10) == []
+        assert _completions(database)["s5"] == ("done", 1)

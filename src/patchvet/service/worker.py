@@ -80,41 +80,47 @@ def work(
     Process the given deliveries that are still pending, or every pending one; how many.
 
     Deliveries are claimed `CLAIM_BATCH` at a time. Those that did nothing outside the database
-    (ignored events, pings, installations: most of an App's traffic) are marked done together
-    at the end of their claim, one statement for all; a worker killed before that leaves them
-    to its lease, and processing them again has no effect to repeat. With `hand_back`, ids not
+    (ignored events, pings, installations: most of an App's traffic) are marked done together,
+    by the statement that makes the next claim (on PostgreSQL; after the last claim, by one of
+    their own); a worker killed before that leaves them to its lease, and processing them again
+    has no effect to repeat. With `hand_back`, ids not
     yet claimed after `hand_back_after` seconds are given to it (to queue again) instead.
     """
     settled: list[Delivery] = []
+    """Processed deliveries not yet marked done: the next claim's statement settles them."""
 
     def claim_and_process(ids: Sequence[str] | None) -> Callable[[SqlLedger], int]:
         def unit(ledger: SqlLedger) -> int:
             store = DeliveryStore(ledger)
-            store.finish_many(settled)  # left over from a try whose connection died
+            batch = store.settle_and_claim(settled, ids, CLAIM_BATCH if ids is None else len(ids))
             settled.clear()
-            batch = store.claim(ids, CLAIM_BATCH if ids is None else len(ids))
             for delivery in batch:
                 if _handle(store, credentials, delivery):
                     settled.append(delivery)  # noqa: PERF401 - kept if a later one raises
-            store.finish_many(settled)
-            settled.clear()
             return len(batch)
 
         return unit
 
-    # A retry claims only what is still pending, so it never repeats a delivery.
+    def settle_the_rest(ledger: SqlLedger) -> None:
+        DeliveryStore(ledger).finish_many(settled)
+        settled.clear()
+
+    # A retry claims only what is still pending, so it never repeats a delivery; what was
+    # settled but not yet marked done stays in `settled` for the retry's statement.
     handled = 0
     if delivery_ids is None:
         while done := database.attempt(claim_and_process(None)):
             handled += done
-        return handled
-    ids = list(delivery_ids)
-    started = time.monotonic()
-    for start in range(0, len(ids), CLAIM_BATCH):
-        if start and hand_back is not None and time.monotonic() - started >= hand_back_after:
-            hand_back(ids[start:])
-            break
-        handled += database.attempt(claim_and_process(ids[start : start + CLAIM_BATCH]))
+    else:
+        ids = list(delivery_ids)
+        started = time.monotonic()
+        for start in range(0, len(ids), CLAIM_BATCH):
+            if start and hand_back is not None and time.monotonic() - started >= hand_back_after:
+                hand_back(ids[start:])
+                break
+            handled += database.attempt(claim_and_process(ids[start : start + CLAIM_BATCH]))
+    if settled:
+        database.attempt(settle_the_rest)
     return handled
 
 

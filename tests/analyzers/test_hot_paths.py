@@ -18,7 +18,12 @@ from patchvet.analyzers.dependency import (
     _normalize,
 )
 from patchvet.analyzers.signals import _ANY_STATEMENT, _DENIAL, _DISCLOSURE_FIELD, _STATEMENT
-from patchvet.analyzers.unicode import _line_findings, unicode_chars
+from patchvet.analyzers.unicode import (
+    _has_confusable_letters,
+    _line_findings,
+    _mixed_scripts,
+    unicode_chars,
+)
 from patchvet.paths import PROSE_FILES, first_index, first_match
 from tests.helpers import added, contribution, subject
 
@@ -120,3 +125,10 @@ def test_unicode_findings_are_those_of_every_line_read(lines: list[str], path: s
         for finding in _line_findings(change, line, prose)
     ]
     assert list(unicode_chars(subject(item))) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(UNICODE_PIECES, max_size=8).map("".join))
+def test_a_line_with_a_mixed_script_word_has_a_look_alike_letter(line: str) -> None:
+    if list(_mixed_scripts(line)):
+        assert _has_confusable_letters(line)

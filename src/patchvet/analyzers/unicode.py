@@ -103,7 +103,7 @@ def _line_findings(change: FileChange, line: AddedLine, prose: bool) -> Iterator
             "to be data.",
             locations=(Location(path=change.path, line=line.number, column=column),),
         )
-    if prose:
+    if prose or not _has_confusable_letters(text):  # no word of the line can mix scripts
         return
     for column, word, scripts in _mixed_scripts(text):
         yield Finding(

@@ -15,6 +15,12 @@ second is deliveries / (first request to last delivery done). Then it checks in 
 that every acknowledged delivery was processed exactly once (`completions = 1`), and reports the
 CPU spent per delivery by the web process and by the workers, and PostgreSQL commits per
 delivery: the inputs of the capacity note in docs/reliability.md.
+
+`--backlog` measures what the workers alone can do, which the runs above cannot show once one
+worker keeps up with intake: for each worker count it warms the service up, stops the worker,
+queues the deliveries (16 connections), starts `patchvet worker --concurrency N` again and
+times the drain from the first delivery it finishes to the last (polled every 10 ms, so the
+worker's own start-up is not counted), then checks exactly-once as above.
 """
 
 from __future__ import annotations
@@ -316,6 +322,89 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
     )  # fmt: skip
 
 
+def _worker(
+    args: argparse.Namespace, db: str, workers: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "patchvet", "worker", "--queue", args.redis, "--db", db,
+         "--concurrency", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Drain:
+    workers: int
+    deliveries: int
+    drained_per_s: float
+    worker_cpu_ms: float
+    exactly_once: int
+    more_than_once: int
+    load: float
+
+
+def drain(args: argparse.Namespace, workers: int) -> Drain:
+    """Queue `args.deliveries` with no worker running, then time N worker processes drain them."""
+    body = closed_pull_request()
+    env = {**os.environ, "PATCHVET_WEBHOOK_SECRET": SECRET, "PATCHVET_GITHUB_TOKEN": "unused",
+           "PATCHVET_GITHUB_API_URL": "http://127.0.0.1:9"}  # fmt: skip
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    with fresh_database(args.postgres) as db:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "patchvet", "serve", "--port", str(port), "--db", db,
+             "--queue", args.redis],
+            env=env, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        worker = _worker(args, db, workers, env)
+        try:
+            wait_healthy(url)
+            warm = [f"warm-{uuid.uuid4()}" for _ in range(WARM_UP)]
+            asyncio.run(send(url, warm, 16, body))
+            wait_processed(db, WARM_UP, args.timeout)
+            _stop(worker)
+            n = args.deliveries
+            asyncio.run(send(url, [str(uuid.uuid4()) for _ in range(n)], 16, body))
+            load = os.getloadavg()[0]
+            worker = _worker(args, db, workers, env)
+            deadline = time.perf_counter() + args.timeout
+            first_at, first_count, first_cpu = 0.0, WARM_UP, 0.0
+            while (count := done_count(db)) < WARM_UP + n:
+                if count > WARM_UP and not first_at:
+                    first_at, first_count = time.perf_counter(), count
+                    first_cpu = cpu_seconds(worker.pid)  # the worker's start-up left out
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"only {count - WARM_UP} of {n} drained")
+                time.sleep(0.01)
+            finished = time.perf_counter()
+            cpu_workers = cpu_seconds(worker.pid) - first_cpu
+        finally:
+            close_poller(db)
+            _stop(worker)
+            _stop(server)
+        ledger = open_ledger(db)
+        once, more = ledger.execute(
+            "SELECT COUNT(*) FILTER (WHERE completions = 1 AND status = 'done'), "
+            "COUNT(*) FILTER (WHERE completions > 1) FROM deliveries"
+        ).fetchone()
+        ledger.close()
+    drained = WARM_UP + n - first_count
+    return Drain(workers, n, drained / (finished - first_at), cpu_workers * 1000 / drained,
+                 int(once), int(more), load)  # fmt: skip
+
+
 def main() -> int:
     """Run every combination, print a Markdown table (and JSON lines with --json)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -327,7 +416,27 @@ def main() -> int:
     parser.add_argument("--redis", metavar="URL", help="queue deliveries to Celery workers")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--json", type=Path, help="append one JSON line per run to this file")
+    parser.add_argument("--backlog", action="store_true",
+                        help="time the workers draining a backlog (needs --redis)")  # fmt: skip
     args = parser.parse_args()
+    if args.backlog:
+        if not args.redis:
+            parser.error("--backlog needs --redis")
+        print(
+            "| worker processes | backlog | drained/s | worker CPU/delivery | exactly once | load |"
+        )
+        print("|---|---|---|---|---|---|")
+        failed = False
+        for workers in args.workers:
+            d = drain(args, workers)
+            failed |= d.exactly_once != WARM_UP + d.deliveries or d.more_than_once != 0
+            print(f"| {d.workers} | {d.deliveries} | **{d.drained_per_s:.0f}** "
+                  f"| {d.worker_cpu_ms:.2f} ms | {d.exactly_once}/{WARM_UP + d.deliveries} "
+                  f"| {d.load:.1f} |", flush=True)  # fmt: skip
+            if args.json:
+                with args.json.open("a") as out:
+                    out.write(json.dumps(d.__dict__) + "\n")
+        return 1 if failed else 0
     print(
         "| workers | connections | intake/s | processed/s | p50 ack | p99 ack | max ack "
         "| exactly once | web CPU/delivery | worker CPU/delivery | PostgreSQL CPU/delivery "

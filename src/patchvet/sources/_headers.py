@@ -3,16 +3,95 @@ Mail headers as plain strings, decoded the way `email.policy.default` presents t
 
 The default policy builds a header-registry object (a full RFC 5322 parse) on every access,
 which cost more than the rest of reading a patch. A patch needs four headers as text, so they
-are read raw from a `compat32` message and decoded here: RFC 2047 encoded words, raw UTF-8
-bytes, the display name of an address, a date in its canonical form.
+are read raw and decoded here: RFC 2047 encoded words, raw UTF-8 bytes, the display name of an
+address, a date in its canonical form.
+
+The raw headers come from `split_header_block` when the message's header block is plain
+(what `git format-patch` writes), else from the stdlib's `compat32` parser; both give the same
+names and values. Likewise a lone `Name <addr>` or `addr` is read by one regular expression
+and anything else by `email.utils.getaddresses`, which read those two forms alike.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Iterable
 from email.header import decode_header, make_header
-from email.message import Message
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
+
+# Header-block bytes the fast split accepts: printable ASCII, tab, newline, and 8-bit bytes
+# (read as the stdlib reads them). Any other control byte, `\r` above all, ends lines
+# differently for the stdlib parser, so such a block goes to it.
+_PLAIN_HEADER_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n" + bytes(range(0x80, 0x100))
+
+# One address in the forms `getaddresses` reads without any of its special cases: a display
+# name, then `<addr>`; or the bare address. The name is atoms (dots allowed, as in `J. Doe`)
+# joined by single spaces, or one quoted string without escapes (git quotes `"J. Doe"`). Atoms
+# hold no RFC 5322 specials, no whitespace, no backslash; the address is dot-separated ASCII
+# atoms on both sides of one `@`.
+_ATOM = r"[^\s()<>@,:;\"\[\]\\]+"
+_ADDR = (
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+_PLAIN_ADDRESS = re.compile(
+    rf"(?:(?P<name>{_ATOM}(?: {_ATOM})*)|\"(?P<quoted>[^\"\\\r\n]*)\") <(?P<angle>{_ADDR})>"
+    rf"|(?P<bare>{_ADDR})"
+)
+
+
+def plain_address(value: str) -> tuple[str, str] | None:
+    """(display name, address) of a lone plain address, as `getaddresses` reads it; else None."""
+    match = _PLAIN_ADDRESS.fullmatch(value)
+    if match is None:
+        return None
+    if match["bare"] is not None:
+        return "", match["bare"]
+    name = match["name"]
+    return match["quoted"] if name is None else name, match["angle"]
+
+
+def split_header_block(raw: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
+    """
+    The header fields (name, raw value) and the body of a message whose header block is plain,
+    exactly as the stdlib's `compat32` parser gives them; None for any other block.
+
+    Plain: every line a `Name: value` field (a name of visible ASCII) or the folded
+    continuation of one, and the block ended by an empty line. The stdlib parser reads such a
+    block the same way; for anything else (no blank line, a `From ` line, a stray line, `\r`)
+    it applies rules of its own, so the caller asks it instead.
+    """
+    end = raw.find(b"\n\n")
+    if end <= 0 or raw.startswith((b"From ", b" ", b"\t", b"\n")):
+        return None
+    block = raw[: end + 1]
+    if block.translate(None, _PLAIN_HEADER_BYTES):
+        return None
+    fields: list[tuple[str, str]] = []
+    # The stdlib decodes the bytes as ASCII with surrogate escapes; so does this.
+    lines = block.decode("ascii", "surrogateescape").split("\n")
+    lines.pop()  # the empty string after the block's last newline
+    name = ""
+    value: list[str] = []
+    for line in lines:
+        if line[0] in " \t":
+            value.append(line)
+            continue
+        if name:
+            fields.append((name, _joined(value)))
+        colon = line.find(":")
+        name = line[:colon]
+        if colon <= 0 or not name.isascii() or " " in name or "\t" in name:
+            return None
+        value = [line[colon + 1 :].lstrip(" \t")]
+    fields.append((name, _joined(value)))
+    return fields, raw[end + 2 :]
+
+
+def _joined(lines: list[str]) -> str:
+    """A folded field's value as `compat32` keeps it: lines joined by newlines, not unfolded."""
+    return "\n".join(lines).rstrip("\r\n")
 
 
 def _text(raw: str) -> str:
@@ -44,6 +123,9 @@ def _addresses(raw: str) -> str:
     """
     if not raw.isascii():
         raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    plain = plain_address(raw)
+    if plain is not None:
+        return _address(*plain)
     pairs = [(name, email) for name, email in getaddresses([raw]) if email]
     if not pairs:
         return _text(raw)
@@ -64,11 +146,16 @@ _DECODERS = {"from": _addresses, "to": _addresses, "cc": _addresses, "date": _da
 class Headers:
     """The first value of each header of a message, decoded on first use."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, fields: Iterable[tuple[str, object]]) -> None:
+        """`fields`: (name, raw value) in message order, as `Message.raw_items()` gives them."""
         self._raw: dict[str, str] = {}
-        for name, value in message.raw_items():
+        for name, value in fields:
             self._raw.setdefault(name.lower(), value if isinstance(value, str) else str(value))
         self._decoded: dict[str, str] = {}
+
+    def raw(self, name: str) -> str | None:
+        """The header's first value as written (unfolded no further), or None when absent."""
+        return self._raw.get(name.lower())
 
     def get(self, name: str) -> str:
         """The header's text with whitespace collapsed, or "" when it is absent."""

@@ -10,14 +10,17 @@ hostile and generated mail, and on the edge cases of each rule the fast path rel
 from __future__ import annotations
 
 import io
-from email.utils import getaddresses, parseaddr
+from datetime import datetime, timedelta, timezone
+from email import policy
+from email.parser import BytesParser
+from email.utils import format_datetime, getaddresses, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patchvet.sources._headers import plain_address, split_header_block
+from patchvet.sources._headers import Headers, mail_datetime, plain_address, split_header_block
 from patchvet.sources._message import _SERIES_TAG, _leading_series_tag, series_position
 from patchvet.sources.email import MessageError, ParsedMessage, parse_message
 from patchvet.sources.mbox import split_messages
@@ -317,3 +320,64 @@ def test_generated_subjects_match_as_re2_matches_them(subject: str) -> None:
         reference = _SERIES_TAG.search(subject)
         assert reference is not None and reference.start() == 0
         assert fast.groupdict() == {k: reference.group(k) for k in fast.groupdict()}
+
+
+DATES = [
+    "Fri, 19 Apr 2024 19:39:21 -0400",
+    "Thu, 01 Jan 2026 00:00:00 +0000",
+    "Thu, 01 Jan 2026 00:00:00 -0000",
+    "Mon, 01 Jan 2026 00:00:00 +0000",  # a wrong weekday: the stdlib writes the right one
+    "Thu, 1 Jan 2026 00:00:00 +0000",
+    "Thu, 01 Jan 2026 00:00:60 +0000",
+    "Fri, 30 Feb 2024 10:00:00 +0100",
+    "Sat, 31 Dec 9999 23:59:59 +2359",
+    "Sat, 31 Dec 9999 23:59:59 +2400",
+    "Sun, 05 May 2024 12:00:00 +0575",
+    "Sun, 05 May 0000 12:00:00 +0000",
+    "Fri, 01 Jan 0099 00:00:00 +0000",
+    "Sun, 05 May 2024 12:00:00 GMT",
+    "Sun, 05 May 24 12:00:00 +0000",
+    "5 May 2024 12:00 +0000",
+    "not a date",
+]
+
+
+def _stdlib_datetime(value: str) -> datetime | str:
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError) as error:
+        return type(error).__name__
+
+
+def _fast_datetime(value: str) -> datetime | str:
+    try:
+        return mail_datetime(value)
+    except (TypeError, ValueError) as error:
+        return type(error).__name__
+
+
+def _assert_date_agrees(value: str) -> None:
+    fast = _fast_datetime(value)
+    reference = _stdlib_datetime(value)
+    assert fast == reference
+    assert repr(fast) == repr(reference)  # the same zone, not just the same instant
+    raw = f"Date: {value}\n\n".encode()
+    expected = value if isinstance(reference, str) else format_datetime(reference)
+    assert Headers(BytesParser(policy=policy.compat32).parsebytes(raw).raw_items()).get(
+        "Date"
+    ) == " ".join(expected.split())
+
+
+@pytest.mark.parametrize("value", DATES)
+def test_dates_read_as_the_stdlib_reads_them(value: str) -> None:
+    _assert_date_agrees(value)
+
+
+@FUZZ
+@given(
+    st.datetimes(
+        timezones=st.builds(timezone, st.integers(-1439, 1439).map(lambda m: timedelta(minutes=m))),
+    )
+)
+def test_generated_dates_read_as_the_stdlib_reads_them(moment: datetime) -> None:
+    _assert_date_agrees(format_datetime(moment.replace(microsecond=0)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
 
@@ -132,10 +133,56 @@ def _addresses(raw: str) -> str:
     return ", ".join(_address(name, email) for name, email in pairs)
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The form `format_datetime` writes (and git format-patch): every field zero-padded, a numeric
+# zone of whole minutes. Left to the stdlib: `-0000` ("zone unknown", a naive time) and years
+# before 1000 (it reads `0099` as a two-digit year, 1999).
+_CANONICAL_DATE = re.compile(
+    rf"(?P<weekday>{'|'.join(_WEEKDAYS)}), (?P<day>[0-9]{{2}}) (?P<month>{'|'.join(_MONTHS)})"
+    r" (?P<year>[1-9][0-9]{3}) (?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+    r" (?P<sign>[+-])(?P<zone_hours>[01][0-9]|2[0-3])(?P<zone_minutes>[0-5][0-9])"
+)
+
+
+def _canonical_datetime(value: str) -> tuple[datetime, bool] | None:
+    """
+    The time a canonical Date value names, and whether its weekday is right (then the value
+    is already what `format_datetime` writes); None for any other value or an impossible date.
+    """
+    match = _CANONICAL_DATE.fullmatch(value)
+    if match is None or match["sign"] + match["zone_hours"] + match["zone_minutes"] == "-0000":
+        return None
+    sign = -1 if match["sign"] == "-" else 1
+    offset = sign * (int(match["zone_hours"]) * 3600 + int(match["zone_minutes"]) * 60)
+    try:
+        moment = datetime(
+            int(match["year"]),
+            _MONTHS.index(match["month"]) + 1,
+            int(match["day"]),
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"]),
+            tzinfo=timezone(timedelta(seconds=offset)),
+        )
+    except ValueError:
+        return None
+    return moment, _WEEKDAYS[moment.weekday()] == match["weekday"]
+
+
+def mail_datetime(value: str) -> datetime:
+    """`email.utils.parsedate_to_datetime`, read directly when the value is canonical."""
+    canonical = _canonical_datetime(value)
+    return canonical[0] if canonical is not None else parsedate_to_datetime(value)
+
+
 def _date(raw: str) -> str:
     value = _text(raw)
+    canonical = _canonical_datetime(value)
+    if canonical is not None and canonical[1]:
+        return value
     try:
-        return format_datetime(parsedate_to_datetime(value))
+        return format_datetime(mail_datetime(value))
     except (TypeError, ValueError, IndexError, OverflowError):
         return value
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from patchvet.records import Contribution, Series, Skipped, SourceKind
+from patchvet.sources._headers import mail_datetime
 from patchvet.sources.email import MessageError, ParsedMessage, parse_message
 from patchvet.sources.interface import SourceItem
 
@@ -227,7 +227,7 @@ def _iso_date(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value).isoformat()
+        return mail_datetime(value).isoformat()
     except (TypeError, ValueError):
         return None
 

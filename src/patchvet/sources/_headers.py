@@ -36,9 +36,11 @@ _ADDR = (
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 )
+# `\A`: it is only ever matched whole, and anchored it costs one linear attempt wherever it
+# is searched (tests/test_linear.py searches every pattern).
 _PLAIN_ADDRESS = re.compile(
-    rf"(?:(?P<name>{_ATOM}(?: {_ATOM})*)|\"(?P<quoted>[^\"\\\r\n]*)\") <(?P<angle>{_ADDR})>"
-    rf"|(?P<bare>{_ADDR})"
+    rf"\A(?:(?:(?P<name>{_ATOM}(?: {_ATOM})*)|\"(?P<quoted>[^\"\\\r\n]*)\") <(?P<angle>{_ADDR})>"
+    rf"|(?P<bare>{_ADDR}))\Z"
 )
 
 
@@ -139,9 +141,9 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # zone of whole minutes. Left to the stdlib: `-0000` ("zone unknown", a naive time) and years
 # before 1000 (it reads `0099` as a two-digit year, 1999).
 _CANONICAL_DATE = re.compile(
-    rf"(?P<weekday>{'|'.join(_WEEKDAYS)}), (?P<day>[0-9]{{2}}) (?P<month>{'|'.join(_MONTHS)})"
+    rf"\A(?P<weekday>{'|'.join(_WEEKDAYS)}), (?P<day>[0-9]{{2}}) (?P<month>{'|'.join(_MONTHS)})"
     r" (?P<year>[1-9][0-9]{3}) (?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
-    r" (?P<sign>[+-])(?P<zone_hours>[01][0-9]|2[0-3])(?P<zone_minutes>[0-5][0-9])"
+    r" (?P<sign>[+-])(?P<zone_hours>[01][0-9]|2[0-3])(?P<zone_minutes>[0-5][0-9])\Z"
 )
 
 

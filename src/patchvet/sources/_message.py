@@ -24,9 +24,10 @@ _VERSION_TAG = re.compile(r"\bv(\d{1,9})\b", re.I)
 _DIGIT_SLASH_DIGIT = re.compile(r"[0-9]/[0-9]")
 # `_SERIES_TAG` for a subject that starts with a short tag of printable ASCII, where `re` (in
 # ASCII mode) finds what RE2 finds: `\s` can only meet a space there, and a match at the
-# start is the leftmost one. The length bound keeps `re`'s backtracking trivial.
+# start is the leftmost one. Anchored (`\A`) it makes one attempt wherever it is searched, and
+# the length bound keeps that attempt's backtracking trivial.
 _LEADING_SERIES_TAG = re.compile(
-    r"\[(?P<tag>[^\]]*?)\b(?:v(?P<version>[0-9]{1,9}) +)?"
+    r"\A\[(?P<tag>[^\]]*?)\b(?:v(?P<version>[0-9]{1,9}) +)?"
     r"(?P<index>[0-9]{1,9})/(?P<total>[0-9]{1,9}) *\]",
     re.IGNORECASE | re.ASCII,
 )

@@ -45,7 +45,7 @@ _ZERO_SHA = "0" * 40
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw)\s*:", re.IGNORECASE)
 # A Content-Type the fast path reads itself: one text type, at most a plain charset parameter.
 _PLAIN_CONTENT_TYPE = re.compile(
-    r"text/[A-Za-z0-9.+-]+(?:;[ \t]*charset=(\"?)(?P<charset>[A-Za-z0-9_.:+-]+)\1)?[ \t]*",
+    r"\Atext/[A-Za-z0-9.+-]+(?:;[ \t]*charset=(\"?)(?P<charset>[A-Za-z0-9_.:+-]+)\1)?[ \t]*\Z",
     re.IGNORECASE,
 )
 # Transfer encodings the stdlib decodes with rules of its own (malformed base64, uuencode).

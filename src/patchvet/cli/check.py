@@ -27,7 +27,7 @@ from patchvet.cli.parallel import (
 from patchvet.errors import PatchvetError
 from patchvet.formats import OutputFormat
 from patchvet.formats._escape import plain
-from patchvet.formats.interface import counted
+from patchvet.formats.interface import Written, counted
 from patchvet.policy import Policy, load_policy, load_preset
 from patchvet.policy.loader import DEFAULT_PRESET, load_from_tree
 from patchvet.records import Assessment, Skipped, Verdict
@@ -268,21 +268,17 @@ def run_check(args: argparse.Namespace) -> int:
     known = _known_authors(args, root, policy, mailmap)
     project = args.project or root.resolve().name or "local"
     output: TextIO = _open_output(args.output) if args.output else sys.stdout
+    fmt = OutputFormat(args.format)
     ledger = None
     try:
         ledger = open_for(args, root) if (args.record or args.db) else None
-        results: Iterable[Assessment | Skipped]
+        results: Iterable[Assessment | Skipped | Written]
         if ledger is None:
-            results = check_parallel(items, policy, args.jobs or default_jobs(), known)
+            results = check_parallel(items, policy, args.jobs or default_jobs(), known, fmt)
         else:
             # The ledger judges each contribution by the record before it: one process, in order.
-            read = (
-                known.attach_item(item) if known is not None else item
-                for job in items
-                for item in items_of(job)
-            )
+            read = (item for job in items for item in items_of(job, known))
             results = check(read, policy, ledger, project, record=args.record)
-        fmt = OutputFormat(args.format)
         if progress.wanted(fmt, args.output is not None, sys.stdout, err):
             results = progress.track(results, err)
         verdicts, unreadable = _report(results, policy, fmt, output, err, earlier)
@@ -367,7 +363,7 @@ def _open_output(path: Path) -> TextIO:
 
 
 def _report(
-    results: Iterable[Assessment | Skipped],
+    results: Iterable[Assessment | Skipped | Written],
     policy: Policy,
     fmt: OutputFormat,
     out: TextIO,
@@ -380,7 +376,10 @@ def _report(
     skipped: list[Skipped] = []
     reporter.start()
     for result in results:
-        if isinstance(result, Assessment):
+        if isinstance(result, Written):
+            counts[result.verdict] += 1
+            reporter.accept_written(result)
+        elif isinstance(result, Assessment):
             counts[result.verdict] += 1
             reporter.accept(result)
         else:

@@ -7,8 +7,11 @@ and judge; the main process takes their results back in input order and streams 
 reporter. At most a few batches per worker are in flight, so memory stays flat however many
 inputs there are. The report is the one a single process writes (tests/cli/test_parallel.py).
 
-Assessments cross back without the text of added lines: no reporter reads it, and it is most
-of a contribution's size.
+For a format with a fragment writer (JSON), workers also write each contribution's part of
+the report, and only that text, the verdict and the series entry cross back: the main process
+neither unpickles assessments nor encodes them, it copies text out, so it never becomes the
+one core the others wait for. Other formats get assessments without the text of added lines:
+no reporter reads it, and it is most of a contribution's size.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -32,6 +35,8 @@ from typing import TypeAlias
 
 from patchvet.check import assess
 from patchvet.errors import PatchvetError
+from patchvet.formats.interface import OutputFormat, Written
+from patchvet.formats.series import series_entry
 from patchvet.model.scorer import shipped_model
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Contribution, Skipped
@@ -57,7 +62,7 @@ class GitRecord:
 
 Job: TypeAlias = PatchFile | GitRecord | Contribution | Skipped
 """A unit of work; a contribution or skip read in the main process travels as it is."""
-Result: TypeAlias = Assessment | Skipped
+Result: TypeAlias = Assessment | Skipped | Written
 
 BATCH = 16
 """Jobs per task: enough to make the cost of a round trip small, few enough to keep order."""
@@ -66,6 +71,7 @@ IN_FLIGHT = 4
 
 _policy: Policy | None = None
 _known: KnownAuthors | None = None
+_writer: Callable[[Assessment], str] | None = None
 
 
 def default_jobs() -> int:
@@ -107,20 +113,25 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="patchvet-parent-watch", daemon=True).start()
 
 
-def _start_worker(policy: Policy, parent: int, known: KnownAuthors | None = None) -> None:
-    global _policy, _known  # one policy per worker process, set once at its start
+def _start_worker(
+    policy: Policy, parent: int, known: KnownAuthors | None, fmt: OutputFormat | None
+) -> None:
+    global _policy, _known, _writer  # one policy and format per worker process, set at its start
     _die_with_parent(parent)
     _policy = policy
     _known = known
+    _writer = fmt.fragment_writer() if fmt is not None else None
 
 
-def items_of(job: Job) -> Iterable[SourceItem]:
-    """What a job holds, read in this process."""
-    if isinstance(job, PatchFile):
-        return read_path(Path(job.path), job.label)
+def items_of(job: Job, known: KnownAuthors | None = None) -> Iterable[SourceItem]:
+    """
+    What a job holds, read in this process; with `known`, each commit carries its author's
+    record in the history before the range.
+    """
     if isinstance(job, GitRecord):
-        return (parse_record(job.data),)
-    return (job,)
+        return (parse_record(job.data, known.record_for if known is not None else None),)
+    items = read_path(Path(job.path), job.label) if isinstance(job, PatchFile) else (job,)
+    return items if known is None else map(known.attach_item, items)
 
 
 def _slim(assessment: Assessment) -> Assessment:
@@ -130,24 +141,36 @@ def _slim(assessment: Assessment) -> Assessment:
     )
 
 
+def _as_it_is(assessment: Assessment) -> Result:
+    return assessment
+
+
+def _to_send(assessment: Assessment) -> Result:
+    """What crosses back to the main process: the written text if the format has a writer."""
+    if _writer is None:
+        return _slim(assessment)
+    return Written(assessment.verdict, series_entry(assessment), _writer(assessment))
+
+
 def _run(
-    jobs: list[Job], policy: Policy, slim: bool, known: KnownAuthors | None = None
+    jobs: list[Job],
+    policy: Policy,
+    finish: Callable[[Assessment], Result] = _as_it_is,
+    known: KnownAuthors | None = None,
 ) -> list[Result]:
     results: list[Result] = []
     for job in jobs:
-        for read in items_of(job):
-            item = known.attach_item(read) if known is not None else read
+        for item in items_of(job, known):
             if isinstance(item, Skipped):
                 results.append(item)
             else:
-                assessment = assess(item, policy)
-                results.append(_slim(assessment) if slim else assessment)
+                results.append(finish(assess(item, policy)))
     return results
 
 
 def _run_in_worker(jobs: list[Job]) -> list[Result]:
     assert _policy is not None
-    return _run(jobs, _policy, slim=True, known=_known)
+    return _run(jobs, _policy, _to_send, _known)
 
 
 def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
@@ -162,11 +185,17 @@ def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
 
 
 def check_parallel(
-    jobs: Iterable[Job], policy: Policy, workers: int, known: KnownAuthors | None = None
+    jobs: Iterable[Job],
+    policy: Policy,
+    workers: int,
+    known: KnownAuthors | None = None,
+    fmt: OutputFormat | None = None,
 ) -> Iterator[Result]:
     """
     Assess every job's contributions with `workers` processes; yield results in input order.
     With `known`, each contribution carries its author's record in the repository's history.
+    With `fmt`, workers write each contribution in that format when it has a fragment writer
+    and yield it `Written`; otherwise (and in this process) results are assessments.
 
     A single batch of work, or `workers` of 1, runs in this process: starting workers would
     cost more than it saves.
@@ -175,13 +204,17 @@ def check_parallel(
     head = list(itertools.islice(batches, 2))
     if workers <= 1 or len(head) < 2:
         for batch in itertools.chain(head, batches):
-            yield from _run(batch, policy, slim=False, known=known)
+            yield from _run(batch, policy, known=known)
         return
-    yield from _pooled(itertools.chain(head, batches), policy, workers, known)
+    yield from _pooled(itertools.chain(head, batches), policy, workers, known, fmt)
 
 
 def _pooled(
-    batches: Iterator[list[Job]], policy: Policy, workers: int, known: KnownAuthors | None
+    batches: Iterator[list[Job]],
+    policy: Policy,
+    workers: int,
+    known: KnownAuthors | None,
+    fmt: OutputFormat | None,
 ) -> Iterator[Result]:
     # fork: workers start in milliseconds with patchvet (and the model) already loaded.
     if policy.likelihood.enabled:
@@ -193,7 +226,7 @@ def _pooled(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(policy, os.getpid(), known),
+        initargs=(policy, os.getpid(), known, fmt),
     ) as pool:
         try:
             for batch in batches:

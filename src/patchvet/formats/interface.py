@@ -1,6 +1,10 @@
 """
 The output formats behind one enum. A reporter writes as assessments stream past: `start`,
 then `add` per contribution, then `finish` with what was skipped and the verdict counts.
+
+A format whose contributions are written without any state of the reporter (JSON) also has a
+fragment writer: worker processes write each contribution's text themselves and send only that
+text, its verdict and its place in a series (`Written`), which the reporter then copies out.
 """
 
 from __future__ import annotations
@@ -8,10 +12,11 @@ from __future__ import annotations
 import enum
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
-from patchvet.formats.series import SeriesBook
+from patchvet.formats.series import SeriesBook, SeriesEntry
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Contribution, Location, Skipped, Verdict
 
@@ -46,6 +51,18 @@ def describe_location(location: Location) -> str:
     return location.commit[:12] if location.commit else ""
 
 
+@dataclass(frozen=True)
+class Written:
+    """
+    A contribution already written out in the report's format (by a worker process), with what
+    the main process still counts: its verdict and its entry in a series.
+    """
+
+    verdict: Verdict
+    series: SeriesEntry | None
+    text: str
+
+
 class Reporter(ABC):
     """Writes one report to `out` incrementally."""
 
@@ -58,6 +75,16 @@ class Reporter(ABC):
         """Count the contribution into its series, then write it."""
         self.series.add(assessment)
         self.add(assessment)
+
+    def accept_written(self, written: Written) -> None:
+        """`accept` for a contribution this format's fragment writer has already written."""
+        self.series.add_entry(written.series)
+        self.add_written(written.text)
+
+    def add_written(self, text: str) -> None:
+        """Write one contribution's text as `OutputFormat.fragment_writer` made it."""
+        # Only formats with a fragment writer are sent text; the others override nothing.
+        raise TypeError(f"{type(self).__name__} writes each contribution itself")
 
     def start(self) -> None:  # noqa: B027 - optional hook
         """Write whatever precedes the first contribution."""
@@ -88,6 +115,22 @@ class OutputFormat(enum.Enum):
         reporter: type[Reporter] = getattr(importlib.import_module(module), name)
         return reporter(out, policy)
 
+    def fragment_writer(self) -> Callable[[Assessment], str] | None:
+        """
+        The function that writes one contribution's part of this format's report on its own,
+        so another process can run it; None when the reporter keeps state between contributions.
+        """
+        found = _FRAGMENT_WRITERS.get(self)
+        if found is None:
+            return None
+        module, name = found
+        writer: Callable[[Assessment], str] = getattr(importlib.import_module(module), name)
+        return writer
+
+
+_FRAGMENT_WRITERS = {
+    OutputFormat.JSON: ("patchvet.formats.json", "contribution_text"),
+}
 
 _REPORTERS = {
     OutputFormat.TEXT: ("patchvet.formats.text", "TextReporter"),

@@ -129,6 +129,11 @@ def series_to_dict(outcome: SeriesOutcome) -> dict[str, Any]:
     }
 
 
+def contribution_text(assessment: Assessment) -> str:
+    """One element of `contributions` as the report writes it (indented for its place)."""
+    return _indent(json.dumps(assessment_to_dict(assessment), indent=2), 4)
+
+
 class JsonReporter(Reporter):
     """Streams the report: the header first, each contribution as it is assessed."""
 
@@ -143,8 +148,10 @@ class JsonReporter(Reporter):
         self._first = True
 
     def add(self, assessment: Assessment) -> None:
-        text = json.dumps(assessment_to_dict(assessment), indent=2)
-        self.out.write(("\n" if self._first else ",\n") + _indent(text, 4))
+        self.add_written(contribution_text(assessment))
+
+    def add_written(self, text: str) -> None:
+        self.out.write(("\n" if self._first else ",\n") + text)
         self._first = False
 
     def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:

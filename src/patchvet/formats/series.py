@@ -34,6 +34,42 @@ def _origin(source: str) -> str:
     return str(PurePath(source).parent)
 
 
+@dataclass(frozen=True)
+class SeriesEntry:
+    """
+    What a series keeps of one of its patches once judged: small, so a worker process can send
+    it instead of the whole assessment.
+    """
+
+    key: tuple[str, int]
+    """`series_key` of the patch."""
+    title: str
+    version: int
+    total: int
+    index: int
+    verdict: Verdict
+    judged: tuple[tuple[str, Verdict], ...]
+    """(finding id, its verdict) for each finding of the patch."""
+
+
+def series_entry(assessment: Assessment) -> SeriesEntry | None:
+    """The patch's entry in its series; None for a lone patch."""
+    contribution = assessment.contribution
+    key = series_key(contribution)
+    series = contribution.series
+    if key is None or series is None:
+        return None
+    return SeriesEntry(
+        key=key,
+        title=series.cover_title or contribution.title,
+        version=series.version,
+        total=series.total,
+        index=series.index,
+        verdict=assessment.verdict,
+        judged=tuple((j.finding.id, j.verdict) for j in assessment.findings),
+    )
+
+
 @dataclass
 class SeriesOutcome:
     """One revision of one series, as its patches were judged."""
@@ -75,12 +111,10 @@ class SeriesOutcome:
             if verdict == worst
         ]
 
-    def add(self, assessment: Assessment) -> None:
+    def add(self, entry: SeriesEntry) -> None:
         """Count one patch of this revision."""
-        series = assessment.contribution.series
-        assert series is not None
-        self.verdicts[series.index] = assessment.verdict
-        self.judged[series.index] = [(j.finding.id, j.verdict) for j in assessment.findings]
+        self.verdicts[entry.index] = entry.verdict
+        self.judged[entry.index] = list(entry.judged)
 
     def summary(self) -> str:
         """`v2, 5 patches: HOLD, driven by disclosure/missing (2/5, 4/5)` and the changes."""
@@ -111,17 +145,17 @@ class SeriesBook:
 
     def add(self, assessment: Assessment) -> None:
         """Count a patch if it belongs to a series."""
-        contribution = assessment.contribution
-        key = series_key(contribution)
-        if key is None:
+        self.add_entry(series_entry(assessment))
+
+    def add_entry(self, entry: SeriesEntry | None) -> None:
+        """`add` for a patch a worker process has already reduced to its `series_entry`."""
+        if entry is None:
             return
-        assert contribution.series is not None
-        outcome = self.outcomes.get(key)
+        outcome = self.outcomes.get(entry.key)
         if outcome is None:
-            series = contribution.series
-            title = series.cover_title or contribution.title
-            outcome = self.outcomes[key] = SeriesOutcome(title, series.version, series.total)
-        outcome.add(assessment)
+            outcome = SeriesOutcome(entry.title, entry.version, entry.total)
+            self.outcomes[entry.key] = outcome
+        outcome.add(entry)
 
     def add_previous(self, thread: str, assessments: list[Assessment]) -> None:
         """The patches of the revision before, to say which findings appeared or went away."""

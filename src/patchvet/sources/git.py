@@ -12,13 +12,13 @@ import io
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from patchvet.errors import SourceError
-from patchvet.records import Commit, Contribution, Identity, Skipped, SourceKind
+from patchvet.records import AuthorRecord, Commit, Contribution, Identity, Skipped, SourceKind
 from patchvet.sources._diff import DiffError, parse_diff
 from patchvet.sources._message import parse_trailers
 from patchvet.sources.interface import SourceItem
@@ -236,8 +236,14 @@ def _records(stream: IO[bytes]) -> Iterator[bytes]:
         yield bytes(buffer[len(_START) :])
 
 
-def parse_record(record: bytes) -> SourceItem:
-    """One record of `git log` in our format, as a contribution (or why it cannot be one)."""
+def parse_record(
+    record: bytes, standing: Callable[[Identity], AuthorRecord] | None = None
+) -> SourceItem:
+    """
+    One record of `git log` in our format, as a contribution (or why it cannot be one). With
+    `standing`, the contribution carries its (mapped) author's record in the history before
+    the range, set as it is built rather than copied in afterwards.
+    """
     header, found, diff = record.partition(_END)
     fields = header.decode("utf-8", "replace").split("\x00", 10)
     if not found or len(fields) != 11:
@@ -279,4 +285,5 @@ def parse_record(record: bytes) -> SourceItem:
         created_at=date or None,
         state="merged",
         author_aliases=(author,) if author != mapped else (),
+        author_record=standing(mapped) if standing is not None else None,
     )

@@ -20,7 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
-from patchvet.records import AuthorRecord, Contribution, Skipped, SourceKind
+from patchvet.records import AuthorRecord, Contribution, Identity, Skipped, SourceKind
 from patchvet.sources.git import Mailmap, RangeOptions, _trusted_location
 from patchvet.sources.interface import SourceItem
 
@@ -41,7 +41,11 @@ class KnownAuthors:
 
     def record_of(self, contribution: Contribution) -> AuthorRecord:
         """The author's record there (0 commits for an author it does not know)."""
-        email = (contribution.author.email or "").lower()
+        return self.record_for(contribution.author)
+
+    def record_for(self, author: Identity) -> AuthorRecord:
+        """`record_of` by the (mapped) author alone, for a contribution being built."""
+        email = (author.email or "").lower()
         return AuthorRecord(self.commits.get(email, 0) if email else 0, self.where)
 
     def attach(self, item: Contribution) -> Contribution:

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import gc
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
 from patchvet.errors import SourceError
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import RangeOptions, read_git_range
-from patchvet.sources.git import Mailmap
+from patchvet.sources.git import Mailmap, parse_record, read_git_records
 from tests.helpers import GitRepo
 
 
@@ -72,8 +77,6 @@ def test_option_shaped_range_is_not_an_option(repo: GitRepo) -> None:
 
 
 def test_not_a_repository(tmp_path: object) -> None:
-    from pathlib import Path
-
     with pytest.raises(SourceError, match="not a git repository"):
         read_git_range("HEAD", Path(str(tmp_path)))
 
@@ -143,3 +146,72 @@ def test_max_count_keeps_the_newest_oldest_first(repo: GitRepo) -> None:
     assert _subjects(newest) == ["Y", "Z"]
     with pytest.raises(SourceError, match="at least 1"):
         read_git_range("HEAD", repo.path, options=RangeOptions(max_count=0))
+
+
+def _git_children() -> list[int]:
+    """This process's `git` children still running (not zombies), from /proc."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                stat = Path(f"/proc/{child}/stat").read_text()
+            except OSError:
+                continue
+            name, state = stat.split("(", 1)[1].rsplit(")", 1)
+            if name == "git" and state.split()[0] != "Z":
+                found.append(int(child))
+    return found
+
+
+def _wait_for_no_git(seconds: float = 30.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (running := _git_children()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return running
+
+
+LINUX_PROC = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+
+
+@LINUX_PROC
+def test_git_runs_ahead_of_the_reader_and_every_record_arrives(repo: GitRepo) -> None:
+    # About 1.2 MB of `git log -p` output, far more than a pipe holds: git can only finish
+    # before anyone asks for a record if the stream drains its pipe by itself.
+    shas = [
+        repo.commit(f"Add table {n}", {f"table{n}.c": f"int t{n}[] = {{{n}}};\n" * 4000})
+        for n in range(10)
+    ]
+    records = read_git_records("HEAD~10..HEAD", repo.path)
+    assert _wait_for_no_git() == [], "git waited for the reader"
+    # Nothing can be read from the repository any more: every record is already here.
+    (repo.path / ".git").rename(repo.path / "moved-away")
+    read = list(records)
+    assert [record[:40].decode() for record in read if isinstance(record, bytes)] == shas
+    items = [parse_record(record) for record in read if isinstance(record, bytes)]
+    assert all(isinstance(item, Contribution) for item in items)
+    assert [item.files[0].additions for item in items if isinstance(item, Contribution)] == [
+        4000
+    ] * 10
+
+
+@LINUX_PROC
+def test_a_stream_dropped_unread_or_half_read_stops_git(repo: GitRepo) -> None:
+    for n in range(3):
+        repo.commit(f"Add {n}", {f"f{n}.txt": "x\n" * 200_000})  # 1.2 MB of diff
+    unread = read_git_records("HEAD~3..HEAD", repo.path)
+    del unread
+    gc.collect()
+    assert _wait_for_no_git() == []
+    half = read_git_records("HEAD~3..HEAD", repo.path)
+    next(half)
+    half.close()  # what a check that stops early (a closed report pipe) does
+    assert _wait_for_no_git() == []
+    threads = [t for t in threading.enumerate() if t.name == "patchvet-git-reader"]
+    assert threads == []
+
+
+def test_bad_range_leaves_no_git_running(repo: GitRepo) -> None:
+    with pytest.raises(SourceError, match="cannot read the range"):
+        read_git_records("no-such-ref..HEAD", repo.path)
+    if Path("/proc/self/task").is_dir():
+        assert _wait_for_no_git() == []

@@ -3,19 +3,26 @@ Commits of a revision range in a local repository, one contribution each, oldest
 
 One `git log -p` process streams every commit; records are cut on a NUL-framed marker (git
 never prints NUL inside a textual diff), so a 10,000-commit range is read in constant memory.
-Nothing from the repository is executed: external diff drivers and textconv are disabled.
+git starts as soon as the range is asked for, and a thread keeps its pipe drained into a
+bounded queue, so git works while this process checks the range, loads the policy, starts
+workers or waits on them. Nothing from the repository is executed: external diff drivers and
+textconv are disabled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import queue
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from patchvet.errors import SourceError
 from patchvet.records import AuthorRecord, Commit, Contribution, Identity, Skipped, SourceKind
@@ -34,17 +41,25 @@ _MERGE_BRANCH = re.compile(
     r"|(?:remote-tracking )?branch '(?P<b>[^']+)')"
 )
 _BLOCK = 1 << 16
+_AHEAD = 256
+"""Blocks of git's output read ahead of the records asked for (at most 16 MiB)."""
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
 
 
-def _check_repository(repo: Path, revision_range: str) -> None:
+def _git_dir(repo: Path) -> str:
+    """The repository's git directory, absolute; a folder that is none is a usage error."""
     if not repo.is_dir():
         raise SourceError(f"{repo} is not a directory", hint="pass --repo PATH to a git repository")
-    if _git(repo, "rev-parse", "--git-dir").returncode != 0:
+    found = _git(repo, "rev-parse", "--absolute-git-dir")
+    if found.returncode != 0:
         raise SourceError(f"{repo} is not a git repository", hint="pass --repo PATH to a clone")
+    return found.stdout.decode("utf-8", "surrogateescape").strip()
+
+
+def _check_range(repo: Path, revision_range: str) -> None:
     probe = _git(repo, "rev-list", "--max-count=1", "--end-of-options", revision_range, "--")
     if probe.returncode != 0:
         reason = probe.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -124,9 +139,30 @@ def read_git_records(
         raise SourceError(
             f"-n must be at least 1, not {options.max_count}", hint="e.g. -n 500 for the newest 500"
         )
-    _check_repository(repo, revision_range)
-    location = _trusted_location(repo, mailmap or Mailmap())
-    return _stream(revision_range, repo, signatures, options, location)
+    location = _location(_git_dir(repo), mailmap or Mailmap())
+    command = _log_command(
+        repo,
+        "--reverse",
+        *options.arguments(),
+        "--end-of-options",
+        revision_range,
+        "--",
+        signatures=signatures,
+        location=location,
+    )
+    # git walks the range (all of it, for --reverse) while the range is checked here and the
+    # caller goes on setting up; a bad range stops it before any output.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - the stream closes it, or we do below
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+    try:
+        _check_range(repo, revision_range)
+    except BaseException:
+        _stop(process)
+        errors.close()
+        raise
+    stream = _stream(process, errors, f"{repo}:{revision_range}")
+    next(stream)  # start draining git now; from here, closing or dropping the stream stops git
+    return stream
 
 
 def _trusted_location(repo: Path, mailmap: Mailmap) -> list[str]:
@@ -135,8 +171,10 @@ def _trusted_location(repo: Path, mailmap: Mailmap) -> list[str]:
     `.mailmap` from the working directory, so it runs inside the git directory (which no
     commit can write to) and is told the mailmap to use.
     """
-    found = _git(repo, "rev-parse", "--absolute-git-dir")
-    git_dir = found.stdout.decode("utf-8", "surrogateescape").strip()
+    return _location(_git_dir(repo), mailmap)
+
+
+def _location(git_dir: str, mailmap: Mailmap) -> list[str]:
     options = ["-C", git_dir, "--git-dir", git_dir, "-c", f"mailmap.blob={mailmap.blob or ''}"]
     if mailmap.file is not None:
         options += ["-c", f"mailmap.file={mailmap.file.resolve()}"]
@@ -184,41 +222,84 @@ def _read_batch(shas: list[str], repo: Path) -> Iterator[SourceItem]:
         yield from _read_batch(shas[middle:], repo)
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
 def _stream(
-    revision_range: str,
-    repo: Path,
-    signatures: bool,
-    options: RangeOptions,
-    location: list[str],
+    process: subprocess.Popen[bytes], errors: IO[bytes], where: str
 ) -> Iterator[bytes | Skipped]:
-    command = _log_command(
-        repo,
-        "--reverse",
-        *options.arguments(),
-        "--end-of-options",
-        revision_range,
-        "--",
-        signatures=signatures,
-        location=location,
-    )
-    with (
-        tempfile.TemporaryFile() as errors,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
-    ):
-        assert process.stdout is not None
-        yield from _records(process.stdout)
+    """git's records, after one empty item that `read_git_records` takes to start the reader."""
+    assert process.stdout is not None
+    drained = _Drained(process.stdout)
+    try:
+        yield b""
+        yield from _records(drained)
         if process.wait() != 0:
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             # git stops at the first unreadable object (a partial clone, a corrupt pack):
             # say so, rather than let the commits after it vanish silently.
             yield Skipped(
-                f"{repo}:{revision_range}",
+                where,
                 f"git log stopped early: {lines[-1] if lines else f'exit {process.returncode}'}",
             )
+    finally:
+        # A reader that stops early (an error, a closed report pipe) stops git too; the thread
+        # then sees the end of the pipe, and only after it has gone is the pipe closed.
+        if process.poll() is None:
+            process.kill()
+        drained.close()
+        _stop(process)
+        errors.close()
 
 
-def _records(stream: IO[bytes]) -> Iterator[bytes]:
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+class _Drained:
+    """
+    A pipe read by a thread into a bounded queue: the writer (git) never waits for this process
+    to ask, only for it to fall `_AHEAD` blocks behind. `read` gives the blocks in order.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._blocks: queue.Queue[bytes] = queue.Queue(_AHEAD)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(
+            target=self._pump, args=(stream.fileno(),), name="patchvet-git-reader", daemon=True
+        )
+        self._thread.start()
+
+    def _pump(self, fd: int) -> None:
+        block = b"-"
+        try:
+            while block and not self._closed.is_set():
+                block = os.read(fd, _BLOCK)  # what is there, up to a block: no waiting to fill
+                self._blocks.put(block)
+        except OSError:  # reading a pipe fails only if it is broken: end the stream there
+            self._blocks.put(b"")
+
+    def read(self, size: int = _BLOCK, /) -> bytes:
+        """The next block (of any size); b"" at the end."""
+        return self._blocks.get()
+
+    def close(self) -> None:
+        """Stop the thread; the writer must have ended (or been killed) first."""
+        self._closed.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):  # unblock a full queue's `put`
+                while True:
+                    self._blocks.get_nowait()
+            self._thread.join(0.01)
+
+
+def _records(stream: _Readable) -> Iterator[bytes]:
     """Cut the stream into per-commit records, scanning each byte only once."""
     buffer = bytearray()
     scanned = 0

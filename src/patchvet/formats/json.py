@@ -16,7 +16,9 @@ overrode (`by`, `reason`, `via`, `original_verdict`; the verdict is then pass).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from patchvet import __version__
@@ -24,6 +26,8 @@ from patchvet.formats.interface import Reporter
 from patchvet.formats.series import SeriesOutcome
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Finding, Identity, Location, Skipped, Verdict
+
+_quote = encode_basestring_ascii  # json's own, in C: the same escapes
 
 SCHEMA = "patchvet/report/v1"
 
@@ -131,7 +135,80 @@ def series_to_dict(outcome: SeriesOutcome) -> dict[str, Any]:
 
 def contribution_text(assessment: Assessment) -> str:
     """One element of `contributions` as the report writes it (indented for its place)."""
-    return _indent(json.dumps(assessment_to_dict(assessment), indent=2), 4)
+    return "    " + indented(assessment_to_dict(assessment), "    ")
+
+
+def indented(value: object, pad: str = "") -> str:
+    """
+    `json.dumps(value, indent=2)` with `pad` before every line but the first: the same text.
+
+    With `indent`, the json module leaves its C encoder for a Python one built of nested
+    generators, which cost more than building the rest of a contribution's report; this
+    writes the same characters straight into one list (strings are still quoted in C). A
+    value of a type it does not know goes to the json module whole.
+    """
+    parts: list[str] = []
+    try:
+        _encode(value, pad, parts)
+    except _Unknown:
+        # ASCII-only JSON holds no newline but those between lines.
+        return json.dumps(value, indent=2).replace("\n", "\n" + pad)
+    return "".join(parts)
+
+
+class _Unknown(Exception):
+    """A value `_encode` leaves to the json module."""
+
+
+def _encode(value: object, pad: str, parts: list[str]) -> None:
+    # The order of the tests is json's own: a bool is an int, a str subclass is a str.
+    if isinstance(value, str):
+        parts.append(_quote(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, float):
+        parts.append(_float(value))
+    elif isinstance(value, list | tuple):
+        if not value:
+            parts.append("[]")
+            return
+        inner = pad + "  "
+        parts.append("[\n" + inner)
+        for index, item in enumerate(value):
+            if index:
+                parts.append(",\n" + inner)
+            _encode(item, inner, parts)
+        parts.append("\n" + pad + "]")
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = pad + "  "
+        parts.append("{\n" + inner)
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _Unknown  # json's own rules for other keys (numbers, None) apply
+            parts.append((",\n" + inner if index else "") + _quote(key) + ": ")
+            _encode(item, inner, parts)
+        parts.append("\n" + pad + "}")
+    else:
+        raise _Unknown
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == math.inf:
+        return "Infinity"
+    if value == -math.inf:
+        return "-Infinity"
+    return float.__repr__(value)
 
 
 class JsonReporter(Reporter):
@@ -143,7 +220,7 @@ class JsonReporter(Reporter):
             "tool": {"name": "patchvet", "version": __version__},
             "policy": policy_to_dict(self.policy),
         }
-        self.out.write(json.dumps(header, indent=2)[:-2])
+        self.out.write(indented(header)[:-2])
         self.out.write(',\n  "contributions": [')
         self._first = True
 
@@ -155,15 +232,8 @@ class JsonReporter(Reporter):
         self._first = False
 
     def finish(self, skipped: Sequence[Skipped], counts: Mapping[Verdict, int]) -> None:
-        skipped_json = json.dumps(
-            [{"source": s.source, "reason": s.reason} for s in skipped], indent=2
-        )
+        skipped_json = indented([{"source": s.source, "reason": s.reason} for s in skipped], "  ")
         closing = "\n  ]" if not self._first else "]"
-        series_json = json.dumps([series_to_dict(o) for o in self.series.finished()], indent=2)
-        self.out.write(f'{closing},\n  "skipped": {_indent(skipped_json, 2).lstrip()},\n'
-                       f'  "series": {_indent(series_json, 2).lstrip()}\n}}\n')  # fmt: skip
-
-
-def _indent(text: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in text.splitlines())
+        series_json = indented([series_to_dict(o) for o in self.series.finished()], "  ")
+        self.out.write(f'{closing},\n  "skipped": {skipped_json},\n'
+                       f'  "series": {series_json}\n}}\n')  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -67,6 +68,17 @@ def test_a_git_range_reports_the_same_with_one_or_two_processes(
     two = run_cli(capsys, *args, "--jobs", "2")
     assert one == two
     assert len(json.loads(two[1])["contributions"]) == 140
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_collector_is_as_it_was_after_a_check(
+    inputs: tuple[Path, Path], jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A check tunes the cycle collector for its own run; whoever called it gets theirs back.
+    _, folder = inputs
+    before = gc.get_threshold(), gc.get_freeze_count()
+    run_cli(capsys, "check", str(folder / "a"), "--format", "json", "--jobs", jobs)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:

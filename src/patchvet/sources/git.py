@@ -19,7 +19,7 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -130,10 +130,11 @@ def read_git_records(
     signatures: bool = False,
     options: RangeOptions = RangeOptions(),
     mailmap: Mailmap | None = None,
-) -> Iterator[bytes | Skipped]:
+) -> Generator[bytes | Skipped, None, None]:
     """
     `read_git_range` before parsing: each commit as its raw `git log` record for
-    `parse_record`, so that parsing can happen in other processes.
+    `parse_record`, so that parsing can happen in other processes. Closing the generator
+    before its end stops git.
     """
     if options.max_count is not None and options.max_count < 1:
         raise SourceError(
@@ -232,7 +233,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _stream(
     process: subprocess.Popen[bytes], errors: IO[bytes], where: str
-) -> Iterator[bytes | Skipped]:
+) -> Generator[bytes | Skipped, None, None]:
     """git's records, after one empty item that `read_git_records` takes to start the reader."""
     assert process.stdout is not None
     drained = _Drained(process.stdout)

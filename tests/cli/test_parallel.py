@@ -81,6 +81,20 @@ def test_the_collector_is_as_it_was_after_a_check(
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
+def test_objects_frozen_before_a_check_stay_frozen(
+    inputs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As `patchvet` itself freezes its modules once loaded: a check must not thaw them.
+    _, folder = inputs
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run_cli(capsys, "check", str(folder / "a"), "--format", "json", "--jobs", "2")
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         run_cli(capsys, "check", "x.patch", "--jobs", "0")
@@ -117,14 +131,16 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
 def test_workers_die_when_check_is_killed(tmp_path: Path) -> None:
-    # Each input is a FIFO no one writes to: every worker blocks opening one, as a worker busy
+    # After a first batch of patches (judged by the check itself, before its workers start),
+    # each input is a FIFO no one writes to: every worker blocks opening one, as a worker busy
     # with a long patch would be, when the check that started it is killed with SIGKILL.
+    first = sorted(str(path) for path in ASSETS.glob("*.patch"))[:1] * BATCH
     fifos = []
     for n in range(3 * BATCH):
         fifo = tmp_path / f"{n:03}.patch"
         os.mkfifo(fifo)
         fifos.append(str(fifo))
-    command = [sys.executable, "-m", "patchvet", "check", *fifos, "--jobs", "2"]
+    command = [sys.executable, "-m", "patchvet", "check", *first, *fifos, "--jobs", "2"]
     check = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     try:

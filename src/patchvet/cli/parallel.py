@@ -199,7 +199,7 @@ def check_parallel(
     and yield it `Written`; otherwise (and in this process) results are assessments.
 
     A single batch of work, or `workers` of 1, runs in this process: starting workers would
-    cost more than it saves.
+    cost more than it saves. Otherwise the first batch runs here too, before workers start.
     """
     batches = _batches(iter(jobs))
     head = list(itertools.islice(batches, 2))
@@ -209,9 +209,15 @@ def check_parallel(
                 yield from _run(batch, policy, known=known)
         return
     if policy.likelihood.enabled:
-        shipped_model()  # loaded once here, before the collector settles and workers fork
+        shipped_model()  # loaded once here, before workers fork
     with _collector_for_volume():
-        yield from _pooled(itertools.chain(head, batches), policy, workers, known, fmt)
+        # The first batch is judged here, before the workers fork: what analysis sets up on
+        # first use (patterns and the automata they build as they match, caches) is then set
+        # up once and inherited, not once in every worker.
+        first, *rest = head
+        yield from _run(first, policy, known=known)
+        gc.freeze()  # and it joins the objects the collector leaves alone
+        yield from _pooled(itertools.chain(rest, batches), policy, workers, known, fmt)
 
 
 COLLECT_EVERY = 20_000
@@ -231,13 +237,17 @@ def _collector_for_volume() -> Iterator[None]:
     it still collects the cycles there are, about 30 times less often.
     """
     threshold = gc.get_threshold()
+    # A process started for the command froze its modules already (cli/main.py); objects
+    # frozen by someone else stay frozen, since the collector cannot thaw only ours.
+    thaw = gc.get_freeze_count() == 0
     gc.freeze()
     gc.set_threshold(COLLECT_EVERY, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
 
 
 def _pooled(

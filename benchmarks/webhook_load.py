@@ -236,6 +236,19 @@ def wait_processed(db: str, total: int, timeout: float) -> float:
     raise RuntimeError(f"only {done_count(db)} of {total} processed in {timeout:.0f} s")
 
 
+def completions(db: str) -> tuple[int, int]:
+    """Deliveries done exactly once, and deliveries processed more than once."""
+    ledger = open_ledger(db)
+    try:
+        once, more = ledger.execute(
+            "SELECT COUNT(*) FILTER (WHERE completions = 1 AND status = 'done'), "
+            "COUNT(*) FILTER (WHERE completions > 1) FROM deliveries"
+        ).fetchone()
+    finally:
+        ledger.close()
+    return int(once), int(more)
+
+
 @dataclass(frozen=True)
 class Result:
     workers: int
@@ -269,11 +282,7 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
 
             redis.Redis.from_url(args.redis).flushdb()
             serve += ["--queue", args.redis]
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "patchvet", "worker", "--queue", args.redis, "--db", db,
-                 "--concurrency", str(workers)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))  # fmt: skip
+            processes.append(_worker(args, db, workers, env))
         server = subprocess.Popen(serve, env=env, stderr=subprocess.DEVNULL)
         processes.append(server)
         try:
@@ -300,24 +309,14 @@ def run(args: argparse.Namespace, workers: int, connections: int) -> Result:
         finally:
             close_poller(db)
             for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        ledger = open_ledger(db)
-        once, more = ledger.execute(
-            "SELECT COUNT(*) FILTER (WHERE completions = 1 AND status = 'done'), "
-            "COUNT(*) FILTER (WHERE completions > 1) FROM deliveries"
-        ).fetchone()
-        ledger.close()
+                _stop(process)
+        once, more = completions(db)
     latencies.sort()
     n = args.deliveries
     return Result(
         workers, connections, n, n / (acked - started), n / (finished - started),
         latencies[n // 2] * 1000, latencies[int(n * 0.99)] * 1000, latencies[-1] * 1000,
-        int(once), int(more), cpu_web * 1000 / n, cpu_workers * 1000 / n, cpu_db * 1000 / n,
+        once, more, cpu_web * 1000 / n, cpu_workers * 1000 / n, cpu_db * 1000 / n,
         commit_count / n, load,
     )  # fmt: skip
 
@@ -394,15 +393,10 @@ def drain(args: argparse.Namespace, workers: int) -> Drain:
             close_poller(db)
             _stop(worker)
             _stop(server)
-        ledger = open_ledger(db)
-        once, more = ledger.execute(
-            "SELECT COUNT(*) FILTER (WHERE completions = 1 AND status = 'done'), "
-            "COUNT(*) FILTER (WHERE completions > 1) FROM deliveries"
-        ).fetchone()
-        ledger.close()
+        once, more = completions(db)
     drained = WARM_UP + n - first_count
     return Drain(workers, n, drained / (finished - first_at), cpu_workers * 1000 / drained,
-                 int(once), int(more), load)  # fmt: skip
+                 once, more, load)  # fmt: skip
 
 
 def main() -> int:

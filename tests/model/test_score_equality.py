@@ -108,11 +108,12 @@ def test_the_assets_cover_the_token_kinds() -> None:
     assert len(items) >= 10
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @pytest.mark.parametrize("item", _contributions(), ids=lambda item: Path(item.source).name)
-def test_fast_features_equal_the_reference_bit_for_bit(item: Contribution) -> None:
+def test_fast_features_equal_the_reference_bit_for_bit(item: Contribution, compiled: bool) -> None:
     seen = view(item)
     assert seen == reference_view(item)
-    fast = hashed(seen)
+    fast = hashed(seen, compiled=compiled)
     slow = reference_hashed(seen)
     assert list(fast.items()) == list(slow.items())
     model = shipped_model()
@@ -150,8 +151,9 @@ def test_scores_equal_those_of_the_code_before_the_optimisation() -> None:
     assert scores == expected["scores"]
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @pytest.mark.parametrize("seed", range(6))
-def test_array_hashing_of_letter_sequences_equals_crc32_of_each(seed: int) -> None:
+def test_array_hashing_of_letter_sequences_equals_crc32_of_each(seed: int, compiled: bool) -> None:
     # Every ASCII character, control characters included, at every place of a sequence, and
     # messages shorter than a sequence: the arrays must give zlib's CRC-32 of every token.
     letters = random.Random(seed)
@@ -159,4 +161,4 @@ def test_array_hashing_of_letter_sequences_equals_crc32_of_each(seed: int) -> No
     body = "".join(chr(letters.randrange(128)) for _ in range(letters.randrange(0, 900)))
     seen = View(subject, body, (("a.py", "modified", 1, 0),), ("x = 1",))
     assert features.message_read(seen).isascii()
-    assert list(hashed(seen).items()) == list(reference_hashed(seen).items())
+    assert list(hashed(seen, compiled=compiled).items()) == list(reference_hashed(seen).items())

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from patchvet._kernels import BucketCounts
+
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
 MAX_ADDED_LINES = 400
@@ -267,13 +269,12 @@ def _grams(message: str, width: int) -> Iterator[str]:
     return map(f"m{width}:".__add__, grams)
 
 
-def _tokens(view: View, grams: bool = True) -> list[str]:
+def _message_tokens(message: str, subject: str, grams: bool = True) -> list[str]:
     """
-    Every token, in order (without the message's letter sequences when `grams` is false).
+    The tokens of the message as `message_read` gives it, in order (without its letter
+    sequences when `grams` is false); `subject` is `subject_read` of the subject.
     Built with C-level maps: a message yields thousands of n-grams.
     """
-    message = message_read(view)
-    subject = subject_read(view.subject)
     tokens: list[str] = []
     if grams:
         for width in _GRAM_WIDTHS:
@@ -285,6 +286,25 @@ def _tokens(view: View, grams: bool = True) -> list[str]:
     tokens += [f"mb:{a}_{b}" for a, b in itertools.pairwise(message_words)]
     if subject:
         tokens.append(f"s0:{subject.split(' ', 1)[0].lower()}")
+    return tokens
+
+
+def _line_tokens(line: str) -> list[str]:
+    """The tokens of one added line (`_tokens` reads them inline, with its names bound once)."""
+    tokens = ["sh:" + _line_shape(line)]
+    comment = _COMMENT.match(line)
+    if comment:
+        words = _WORD.findall(comment.group(1).lower())
+        tokens += map("c:".__add__, words)
+        tokens += [f"cb:{a}_{b}" for a, b in itertools.pairwise(words)]
+    else:
+        tokens += map("a:".__add__, _IDENT.findall(line))
+    return tokens
+
+
+def _tokens(view: View, grams: bool = True) -> list[str]:
+    """Every token, in order (without the message's letter sequences when `grams` is false)."""
+    tokens = _message_tokens(message_read(view), subject_read(view.subject), grams)
     append, extend, comment_in, identifiers = (
         tokens.append, tokens.extend, _COMMENT.match, _IDENT.findall
     )  # fmt: skip
@@ -412,18 +432,28 @@ _LOG1P_TABLE_SIZE = 1024
 
 
 def _bucket_counts(
-    view: View, dense_values: list[float]
+    view: View, dense_values: list[float], compiled: bool = True
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """
     (buckets, how many tokens fall in each), buckets in the order of their first token.
 
-    The letter sequences of an ASCII message (most of the tokens) are hashed as arrays; the
-    other tokens through `_buckets_of`. Then every bucket, in token order, is counted with two
-    sorts of (value, position) keys: the first gives each bucket its count and first position,
-    the second puts the buckets in the order of those first positions. That is the order, and
-    so the floating-point sum, of counting them one token at a time.
+    With the compiled kernel (`patchvet._kernels`, unless `compiled` is false) every token is
+    made, hashed and counted in C; it hands the lines it does not read as plain bytes (not
+    ASCII) back to `_message_tokens` and `_line_tokens`. Otherwise the letter sequences of an
+    ASCII message (most of the tokens) are hashed as arrays; the other tokens through
+    `_buckets_of`. Then every bucket, in token order, is counted with two sorts of
+    (value, position) keys: the first gives each bucket its count and first position, the
+    second puts the buckets in the order of those first positions. That is the order, and so
+    the floating-point sum, of counting them one token at a time.
     """
     import numpy as np
+
+    if compiled and _COMPILED_BUCKET_COUNTS is not None:
+        found, counted = _COMPILED_BUCKET_COUNTS(
+            message_read(view), subject_read(view.subject), view.added, view.paths,
+            _binned(dense_values), HASH_SIZE - 1, _message_tokens, _line_tokens, look,
+        )  # fmt: skip
+        return np.frombuffer(found, dtype=np.int64), np.frombuffer(counted, dtype=np.int64)
 
     message = message_read(view)
     vectorised = message.isascii()
@@ -459,6 +489,20 @@ _POSITION_BITS = 32
 _POSITION_MASK = (1 << _POSITION_BITS) - 1
 
 
+def _compiled_bucket_counts() -> BucketCounts | None:
+    """The compiled kernel, or None where patchvet was installed without a C compiler."""
+    try:
+        from patchvet._kernels import bucket_counts
+    except ImportError:
+        return None
+    return bucket_counts
+
+
+_COMPILED_BUCKET_COUNTS = _compiled_bucket_counts()
+COMPILED = _COMPILED_BUCKET_COUNTS is not None
+"""Whether the compiled kernel is built (the features are the same either way)."""
+
+
 def _log1p(counts: NDArray[np.int64]) -> NDArray[np.float64]:
     import numpy as np
 
@@ -468,17 +512,22 @@ def _log1p(counts: NDArray[np.int64]) -> NDArray[np.float64]:
 
 
 def hashed_arrays(
-    view: View, dense_values: list[float] | None = None
+    view: View, dense_values: list[float] | None = None, *, compiled: bool = True
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """The items of `hashed` as (buckets, log(1 + count)) arrays, in the same order."""
+    """
+    The items of `hashed` as (buckets, log(1 + count)) arrays, in the same order. `compiled`
+    false computes them in Python even where the compiled kernel is built (the same values).
+    """
     measured = dense_values if dense_values is not None else dense(view)
-    buckets, counts = _bucket_counts(view, measured)
+    buckets, counts = _bucket_counts(view, measured, compiled)
     return buckets, _log1p(counts)
 
 
-def hashed(view: View, dense_values: list[float] | None = None) -> dict[int, float]:
+def hashed(
+    view: View, dense_values: list[float] | None = None, *, compiled: bool = True
+) -> dict[int, float]:
     """Hashed token counts, log-scaled: {bucket: log(1 + count)}, in first-token order."""
-    buckets, values = hashed_arrays(view, dense_values)
+    buckets, values = hashed_arrays(view, dense_values, compiled=compiled)
     return dict(zip(buckets.tolist(), values.tolist(), strict=True))
 
 

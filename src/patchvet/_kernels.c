@@ -1,0 +1,501 @@
+/*
+ * Compiled hot paths of patchvet (optional: without a compiler patchvet runs the same code in
+ * Python, `patchvet.model.features`).
+ *
+ * bucket_counts: the agent-likelihood model's hashed tokens of one contribution, produced,
+ * CRC-32 hashed and counted in one pass, without a Python string per token. It gives exactly
+ * the buckets and counts, in first-token order, of the Python definition
+ * (`features._tokens` + `_binned`, each token `zlib.crc32(token.encode("utf-8", "replace"))`
+ * masked): tokens are hashed from the prefix's CRC state onwards, byte by byte, as zlib would
+ * hash the whole token.
+ *
+ * Only text whose meaning is plain bytes is read here: an ASCII message, ASCII added lines
+ * without a line break inside. Anything else (Unicode case folding, `\s` over Unicode spaces,
+ * `$` before an inner newline) is handed back to the Python callbacks, which return the tokens
+ * as strings; this code only hashes those. Contribution content is hostile: every index is
+ * checked against its length, every size against overflow, and the time budget (`look`) is
+ * called back every LOOK_EVERY units of work, so a huge input stops where the Python stops.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define LOOK_EVERY 4096 /* tokens made or 16 bytes scanned count one unit each */
+#define WORD_MORE 30    /* `[a-z][a-z0-9']{1,30}` */
+#define IDENT_MORE 40   /* `[A-Za-z_][A-Za-z0-9_]{2,40}` */
+
+static uint32_t crc_table[256];
+
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+/* The CRC register after `data` (not yet inverted: start from 0xFFFFFFFF, invert at the end). */
+static inline uint32_t crc_add(uint32_t state, const unsigned char *data, Py_ssize_t size) {
+    for (Py_ssize_t i = 0; i < size; i++) state = crc_table[(state ^ data[i]) & 0xFF] ^ (state >> 8);
+    return state;
+}
+
+static inline uint32_t crc_byte(uint32_t state, unsigned char byte) {
+    return crc_table[(state ^ byte) & 0xFF] ^ (state >> 8);
+}
+
+static inline unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+static inline uint32_t crc_add_lower(uint32_t state, const unsigned char *data, Py_ssize_t size) {
+    for (Py_ssize_t i = 0; i < size; i++) state = crc_byte(state, lower(data[i]));
+    return state;
+}
+
+static uint32_t prefix_state(const char *prefix) {
+    return crc_add(0xFFFFFFFFu, (const unsigned char *)prefix, (Py_ssize_t)strlen(prefix));
+}
+
+/* str.isspace() and `re`'s `\s` over ASCII: \t \n \v \f \r, the four separators, space. */
+static inline int is_space(unsigned char c) { return (c >= 9 && c <= 13) || (c >= 28 && c <= 32); }
+static inline int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static inline int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline int is_alnum(unsigned char c) { return is_upper(c) || is_lower(c) || is_digit(c); }
+static inline int word_start(unsigned char c) { return is_lower(lower(c)); }
+static inline int word_more(unsigned char c) { return is_alnum(c) || c == '\''; }
+static inline int ident_start(unsigned char c) { return is_upper(c) || is_lower(c) || c == '_'; }
+static inline int ident_more(unsigned char c) { return is_alnum(c) || c == '_'; }
+
+enum { P_M3, P_M5, P_MS, P_M, P_MB, P_S0, P_SH, P_C, P_CB, P_A, P_X, P_ST, P_D, P_COUNT };
+static const char *const prefixes[P_COUNT] = {"m3:", "m5:", "ms:", "m:", "mb:", "s0:", "sh:",
+                                              "c:",  "cb:", "a:",  "x:", "st:", "d:"};
+static uint32_t prefix[P_COUNT];
+
+/* The buckets of the tokens made so far, in token order. */
+typedef struct {
+    uint32_t *items;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+    uint32_t mask;
+    PyObject *look;
+    Py_ssize_t work; /* units since the budget was last looked at */
+} Sink;
+
+static int sink_look(Sink *sink) {
+    sink->work = 0;
+    PyObject *result = PyObject_CallNoArgs(sink->look);
+    if (result == NULL) return -1;
+    Py_DECREF(result);
+    return 0;
+}
+
+/* Count `units` of work; look at the budget when enough has been done. */
+static inline int sink_spend(Sink *sink, Py_ssize_t units) {
+    sink->work += units;
+    return sink->work >= LOOK_EVERY ? sink_look(sink) : 0;
+}
+
+/* One token whose CRC register is `state`. */
+static int sink_add(Sink *sink, uint32_t state) {
+    if (sink->size == sink->capacity) {
+        Py_ssize_t capacity = sink->capacity ? sink->capacity : 1024;
+        if (capacity > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(uint32_t)) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        capacity *= 2;
+        uint32_t *items = PyMem_Realloc(sink->items, (size_t)capacity * sizeof(uint32_t));
+        if (items == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        sink->items = items;
+        sink->capacity = capacity;
+    }
+    sink->items[sink->size++] = ~state & sink->mask;
+    return sink_spend(sink, 1);
+}
+
+/* `zlib.crc32(text.encode("utf-8", "replace"))` of a str, as a token. */
+static int sink_add_str(Sink *sink, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "a token must be a str");
+        return -1;
+    }
+    if (PyUnicode_IS_ASCII(text)) {
+        const unsigned char *data = PyUnicode_DATA(text);
+        return sink_add(sink, crc_add(0xFFFFFFFFu, data, PyUnicode_GET_LENGTH(text)));
+    }
+    PyObject *encoded = PyUnicode_AsEncodedString(text, "utf-8", "replace");
+    if (encoded == NULL) return -1;
+    uint32_t state = crc_add(0xFFFFFFFFu, (const unsigned char *)PyBytes_AS_STRING(encoded),
+                             PyBytes_GET_SIZE(encoded));
+    Py_DECREF(encoded);
+    return sink_add(sink, state);
+}
+
+/* Every str of a list a callback returned, as tokens. */
+static int sink_add_list(Sink *sink, PyObject *tokens) {
+    if (tokens == NULL) return -1;
+    if (!PyList_Check(tokens)) {
+        Py_DECREF(tokens);
+        PyErr_SetString(PyExc_TypeError, "a token callback must return a list");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
+        if (sink_add_str(sink, PyList_GET_ITEM(tokens, i)) < 0) {
+            Py_DECREF(tokens);
+            return -1;
+        }
+    }
+    Py_DECREF(tokens);
+    return 0;
+}
+
+/* `features._line_shape` of ASCII text: writes 4 or 5 bytes to `out`, returns how many. */
+static Py_ssize_t line_shape(const unsigned char *text, Py_ssize_t size, unsigned char out[5]) {
+    Py_ssize_t start = 0, end = size;
+    while (start < size && is_space(text[start])) start++;
+    if (start == size) {
+        memcpy(out, "blank", 5);
+        return 5;
+    }
+    while (end > start && is_space(text[end - 1])) end--;
+    Py_ssize_t indent = start / 4, length = (end - start) / 20;
+    unsigned char first = text[start], last = text[end - 1];
+    if (is_alnum(first)) first = is_upper(first) ? 'A' : 'a';
+    if (is_alnum(last)) last = 'w';
+    out[0] = (unsigned char)('0' + (indent < 4 ? indent : 4));
+    out[1] = first;
+    out[2] = last;
+    out[3] = (unsigned char)('0' + (length < 6 ? length : 6));
+    return 4;
+}
+
+static int add_shape(Sink *sink, uint32_t start, const unsigned char *text, Py_ssize_t size) {
+    unsigned char shape[5];
+    Py_ssize_t length = line_shape(text, size, shape);
+    if (sink_spend(sink, size / 16) < 0) return -1;
+    return sink_add(sink, crc_add(start, shape, length));
+}
+
+/*
+ * The next match of `_WORD` (`[a-z][a-z0-9']{1,30}` on the lower-cased text) at or after
+ * `*at`, as re.findall finds them: a failed start moves on by one, a match by its length.
+ */
+static int next_word(const unsigned char *text, Py_ssize_t size, Py_ssize_t *at,
+                     Py_ssize_t *start, Py_ssize_t *length) {
+    Py_ssize_t i = *at;
+    while (i < size) {
+        if (word_start(text[i])) {
+            Py_ssize_t end = i + 1;
+            while (end < size && end - i - 1 < WORD_MORE && word_more(lower(text[end]))) end++;
+            if (end - i >= 2) {
+                *start = i;
+                *length = end - i;
+                *at = end;
+                return 1;
+            }
+        }
+        i++;
+    }
+    *at = size;
+    return 0;
+}
+
+/* `prefix:word` for each word of the text, then `pairs:first_second` for each pair. */
+static int add_words(Sink *sink, uint32_t words, uint32_t pairs, const unsigned char *text,
+                     Py_ssize_t size) {
+    Py_ssize_t at = 0, start, length;
+    if (sink_spend(sink, size / 8) < 0) return -1;
+    while (next_word(text, size, &at, &start, &length))
+        if (sink_add(sink, crc_add_lower(words, text + start, length)) < 0) return -1;
+    Py_ssize_t before = -1, before_length = 0;
+    at = 0;
+    while (next_word(text, size, &at, &start, &length)) {
+        if (before >= 0) {
+            uint32_t state = crc_add_lower(pairs, text + before, before_length);
+            state = crc_add_lower(crc_byte(state, '_'), text + start, length);
+            if (sink_add(sink, state) < 0) return -1;
+        }
+        before = start;
+        before_length = length;
+    }
+    return 0;
+}
+
+/* `a:name` for each `_IDENT` match, as re.findall finds them. */
+static int add_identifiers(Sink *sink, const unsigned char *text, Py_ssize_t size) {
+    Py_ssize_t i = 0;
+    if (sink_spend(sink, size / 8) < 0) return -1;
+    while (i < size) {
+        if (ident_start(text[i])) {
+            Py_ssize_t end = i + 1;
+            while (end < size && end - i - 1 < IDENT_MORE && ident_more(text[end])) end++;
+            if (end - i >= 3) {
+                if (sink_add(sink, crc_add(prefix[P_A], text + i, end - i)) < 0) return -1;
+                i = end;
+                continue;
+            }
+        }
+        i++;
+    }
+    return 0;
+}
+
+/*
+ * Where `_COMMENT` (`^\s*(?:#|//|/\*|\*|--|;;|<!--)\s?(.*)$`) finds the comment's text in an
+ * ASCII line without a line break, or -1 when the line is no comment. With no newline in the
+ * line, `(.*)$` takes all the rest, so the first marker that matches is the one `re` keeps.
+ */
+static Py_ssize_t comment_start(const unsigned char *text, Py_ssize_t size) {
+    Py_ssize_t i = 0;
+    while (i < size && is_space(text[i])) i++;
+    Py_ssize_t rest = size - i;
+    const unsigned char *at = text + i;
+    Py_ssize_t marker = 0;
+    if (rest >= 1 && at[0] == '#') marker = 1;
+    else if (rest >= 2 && at[0] == '/' && (at[1] == '/' || at[1] == '*')) marker = 2;
+    else if (rest >= 1 && at[0] == '*') marker = 1;
+    else if (rest >= 2 && at[0] == '-' && at[1] == '-') marker = 2;
+    else if (rest >= 2 && at[0] == ';' && at[1] == ';') marker = 2;
+    else if (rest >= 4 && memcmp(at, "<!--", 4) == 0) marker = 4;
+    else return -1;
+    i += marker;
+    if (i < size && is_space(text[i])) i++;
+    return i;
+}
+
+/* The tokens of one added line, or -1. Lines this code cannot read go to `line_tokens`. */
+static int add_line(Sink *sink, PyObject *line, PyObject *line_tokens) {
+    if (!PyUnicode_Check(line)) {
+        PyErr_SetString(PyExc_TypeError, "an added line must be a str");
+        return -1;
+    }
+    const unsigned char *text = PyUnicode_DATA(line);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(line);
+    if (!PyUnicode_IS_ASCII(line) || memchr(text, '\n', (size_t)size) != NULL)
+        return sink_add_list(sink, PyObject_CallOneArg(line_tokens, line));
+    if (add_shape(sink, prefix[P_SH], text, size) < 0) return -1;
+    Py_ssize_t comment = comment_start(text, size);
+    if (comment >= 0)
+        return add_words(sink, prefix[P_C], prefix[P_CB], text + comment, size - comment);
+    return add_identifiers(sink, text, size);
+}
+
+/* The message's tokens (letter sequences, line shapes, words, pairs, the subject's first word)
+ * of an ASCII message and subject. */
+static int add_message(Sink *sink, const unsigned char *text, Py_ssize_t size,
+                       const unsigned char *subject, Py_ssize_t subject_size) {
+    static const Py_ssize_t widths[2] = {3, 5};
+    static const int width_prefix[2] = {P_M3, P_M5};
+    for (int w = 0; w < 2; w++) {
+        Py_ssize_t width = widths[w];
+        for (Py_ssize_t i = 0; i + width <= size; i++)
+            if (sink_add(sink, crc_add(prefix[width_prefix[w]], text + i, width)) < 0) return -1;
+    }
+    Py_ssize_t line = 0;
+    for (;;) {
+        const unsigned char *newline = memchr(text + line, '\n', (size_t)(size - line));
+        Py_ssize_t end = newline ? newline - text : size;
+        if (add_shape(sink, prefix[P_MS], text + line, end - line) < 0) return -1;
+        if (newline == NULL) break;
+        line = end + 1;
+    }
+    if (add_words(sink, prefix[P_M], prefix[P_MB], text, size) < 0) return -1;
+    if (subject_size > 0) {
+        const unsigned char *space = memchr(subject, ' ', (size_t)subject_size);
+        Py_ssize_t first = space ? space - subject : subject_size;
+        if (sink_add(sink, crc_add_lower(prefix[P_S0], subject, first)) < 0) return -1;
+    }
+    return 0;
+}
+
+/* The UTF-8 bytes of `text.encode("utf-8", "replace")`: ASCII text as it is stored, anything
+ * else encoded into `*owner` (a new reference the caller releases). */
+static int utf8_of(PyObject *text, PyObject **owner, const unsigned char **data,
+                   Py_ssize_t *size) {
+    *owner = NULL;
+    if (PyUnicode_IS_ASCII(text)) {
+        *data = PyUnicode_DATA(text);
+        *size = PyUnicode_GET_LENGTH(text);
+        return 0;
+    }
+    *owner = PyUnicode_AsEncodedString(text, "utf-8", "replace");
+    if (*owner == NULL) return -1;
+    *data = (const unsigned char *)PyBytes_AS_STRING(*owner);
+    *size = PyBytes_GET_SIZE(*owner);
+    return 0;
+}
+
+/* `x:extension`, `st:status` and `d:directory` of one (path, status, additions, deletions). */
+static int add_path(Sink *sink, PyObject *item) {
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 2 ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(item, 0)) ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(item, 1))) {
+        PyErr_SetString(PyExc_TypeError, "a path must be a (path, status, ...) tuple of str");
+        return -1;
+    }
+    PyObject *path_owner, *status_owner;
+    const unsigned char *path, *status;
+    Py_ssize_t size, status_size;
+    if (utf8_of(PyTuple_GET_ITEM(item, 0), &path_owner, &path, &size) < 0) return -1;
+    if (utf8_of(PyTuple_GET_ITEM(item, 1), &status_owner, &status, &status_size) < 0) {
+        Py_XDECREF(path_owner);
+        return -1;
+    }
+    /* The tokens are hashed before any look at the budget (which runs Python code): the
+     * tuple that holds both strings is held by the caller meanwhile. '/' and '.' are single
+     * bytes in UTF-8 and '?' replaces a lone surrogate, so splitting the bytes splits the
+     * text at the same places. */
+    uint32_t status_state = crc_add(prefix[P_ST], status, status_size);
+    Py_ssize_t name = size;
+    while (name > 0 && path[name - 1] != '/') name--;
+    Py_ssize_t dot = size;
+    while (dot > name && path[dot - 1] != '.') dot--;
+    Py_ssize_t extension = dot > name ? dot : size; /* no dot in the name: an empty extension */
+    int failed = sink_add(sink, crc_add(prefix[P_X], path + extension, size - extension)) < 0 ||
+                 sink_add(sink, status_state) < 0;
+    Py_ssize_t part = 0;
+    for (Py_ssize_t i = 0; !failed && i < name; i++) {
+        if (path[i] == '/') {
+            failed = sink_add(sink, crc_add(prefix[P_D], path + part, i - part)) < 0;
+            part = i + 1;
+        }
+    }
+    Py_XDECREF(path_owner);
+    Py_XDECREF(status_owner);
+    return failed ? -1 : 0;
+}
+
+/* Buckets counted in the order of their first token: (buckets, counts) as native int64. */
+static PyObject *count_in_order(const Sink *sink) {
+    Py_ssize_t size = sink->size, slots = 16;
+    if ((uint64_t)size >= UINT32_MAX) { /* a table slot holds 1 + a place in 32 bits */
+        PyErr_NoMemory();
+        return NULL;
+    }
+    while (slots < 2 * size) slots *= 2; /* size < PY_SSIZE_T_MAX / 8: the sink grew to it */
+    uint32_t *table = PyMem_Calloc((size_t)slots, sizeof(uint32_t)); /* 1 + place, 0: free */
+    int64_t *buckets = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(int64_t));
+    int64_t *counts = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(int64_t));
+    PyObject *result = NULL;
+    if (table == NULL || buckets == NULL || counts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        uint32_t bucket = sink->items[i];
+        size_t slot = (size_t)(bucket * 2654435761u) & (size_t)(slots - 1);
+        while (table[slot] != 0 && buckets[table[slot] - 1] != bucket)
+            slot = (slot + 1) & (size_t)(slots - 1);
+        if (table[slot] == 0) {
+            buckets[distinct] = bucket;
+            counts[distinct] = 0;
+            table[slot] = (uint32_t)++distinct; /* distinct <= 2**32: buckets have 32 bits */
+        }
+        counts[table[slot] - 1]++;
+    }
+    PyObject *found = PyByteArray_FromStringAndSize((const char *)buckets,
+                                                    distinct * (Py_ssize_t)sizeof(int64_t));
+    PyObject *counted = PyByteArray_FromStringAndSize((const char *)counts,
+                                                      distinct * (Py_ssize_t)sizeof(int64_t));
+    if (found != NULL && counted != NULL) result = PyTuple_Pack(2, found, counted);
+    Py_XDECREF(found);
+    Py_XDECREF(counted);
+done:
+    PyMem_Free(table);
+    PyMem_Free(buckets);
+    PyMem_Free(counts);
+    return result;
+}
+
+static PyObject *bucket_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError,
+                        "bucket_counts(message, subject, added, paths, extra, mask, "
+                        "message_tokens, line_tokens, look)");
+        return NULL;
+    }
+    PyObject *message = args[0], *subject = args[1], *added = args[2], *paths = args[3],
+             *extra = args[4], *message_tokens = args[6], *line_tokens = args[7];
+    if (!PyUnicode_Check(message) || !PyUnicode_Check(subject)) {
+        PyErr_SetString(PyExc_TypeError, "message and subject must be str");
+        return NULL;
+    }
+    unsigned long mask = PyLong_AsUnsignedLong(args[5]);
+    if (mask == (unsigned long)-1 && PyErr_Occurred()) return NULL;
+    if (mask > 0xFFFFFFFFul) {
+        PyErr_SetString(PyExc_ValueError, "mask must fit in 32 bits");
+        return NULL;
+    }
+    if (!PyCallable_Check(message_tokens) || !PyCallable_Check(line_tokens) ||
+        !PyCallable_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError, "message_tokens, line_tokens and look must be callable");
+        return NULL;
+    }
+    Sink sink = {NULL, 0, 0, (uint32_t)mask, args[8], 0};
+    PyObject *lines = NULL, *items = NULL, *extras = NULL, *result = NULL;
+    if (sink_look(&sink) < 0) goto done;
+    if (PyUnicode_IS_ASCII(message) && PyUnicode_IS_ASCII(subject)) {
+        if (add_message(&sink, PyUnicode_DATA(message), PyUnicode_GET_LENGTH(message),
+                        PyUnicode_DATA(subject), PyUnicode_GET_LENGTH(subject)) < 0)
+            goto done;
+    } else if (sink_add_list(&sink, PyObject_CallFunctionObjArgs(message_tokens, message,
+                                                                 subject, NULL)) < 0) {
+        goto done;
+    }
+    lines = PySequence_Fast(added, "added lines must be a sequence");
+    if (lines == NULL) goto done;
+    /* Each item is held while it is read: a look at the budget runs Python code. */
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lines); i++) {
+        PyObject *line = Py_NewRef(PySequence_Fast_GET_ITEM(lines, i));
+        int failed = add_line(&sink, line, line_tokens) < 0;
+        Py_DECREF(line);
+        if (failed) goto done;
+    }
+    items = PySequence_Fast(paths, "paths must be a sequence");
+    if (items == NULL) goto done;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(items); i++) {
+        PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(items, i));
+        int failed = add_path(&sink, item) < 0;
+        Py_DECREF(item);
+        if (failed) goto done;
+    }
+    extras = PySequence_Fast(extra, "extra tokens must be a sequence");
+    if (extras == NULL) goto done;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(extras); i++)
+        if (sink_add_str(&sink, PySequence_Fast_GET_ITEM(extras, i)) < 0) goto done;
+    if (sink_look(&sink) < 0) goto done;
+    result = count_in_order(&sink);
+done:
+    Py_XDECREF(lines);
+    Py_XDECREF(items);
+    Py_XDECREF(extras);
+    PyMem_Free(sink.items);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"bucket_counts", (PyCFunction)(void (*)(void))bucket_counts, METH_FASTCALL,
+     "The model's hashed-token buckets and counts of one contribution, in first-token order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "patchvet._kernels",
+    .m_doc = "Compiled hot paths of patchvet (optional; the Python code gives the same results).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__kernels(void) {
+    crc_init();
+    for (int i = 0; i < P_COUNT; i++) prefix[i] = prefix_state(prefixes[i]);
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,147 @@
+"""
+The compiled kernel (`patchvet._kernels`) gives exactly the model features the Python code
+gives: same buckets, same counts, same order, on every kind of text; it stops when the time
+budget runs out, and refuses arguments of the wrong shape.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patchvet.budget import BudgetExceeded, budget
+from patchvet.model import features
+from patchvet.model.features import View, dense, hashed
+from tests.fuzzing import FUZZ
+from tests.model.test_score_equality import reference_hashed
+
+pytestmark = pytest.mark.skipif(
+    not features.COMPILED and shutil.which("cc") is None,
+    reason="installed without a C compiler: only the Python features exist",
+)
+
+
+def test_the_kernel_is_built_where_a_compiler_is() -> None:
+    # `pip install -e .` builds it in place; an install that silently lost it would test
+    # only the Python path below.
+    assert features.COMPILED
+
+
+# Pieces of real messages and code, and every kind of character the fast paths must hand back
+# to Python: line breaks inside a line, Unicode spaces and case folding (the Kelvin sign folds
+# to an ASCII k), lone surrogates (encoded as `?`), the ASCII separators `\s` also matches.
+PIECES = st.sampled_from(
+    ["a", "Z", "_", "7", "'", " ", "    ", "\t", "\n", "\r", "\x0b", "\x1c", "\x1f", "\x00",
+     "\x7f", "#", "//", "/*", "*", "--", ";;", "<!--", "-", "/", ".", ":", "(", "}", "foo",
+     "Bar_baz", "don't", "x" * 45, "y1" * 20, "K", "\u212a", "İ", "É", "ß", "\xa0", "\u3000",
+     "\ud800", "\udcff", "😀", "添加"]
+)  # fmt: skip
+TEXT = st.lists(PIECES, max_size=24).map("".join)
+ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
+LINES = st.lists(st.one_of(TEXT, ASCII_TEXT), max_size=12)
+STATUS = st.sampled_from(["added", "modified", "deleted", "renamed", "copied", "\u212a"])
+PATHS = st.lists(
+    st.tuples(st.one_of(TEXT, ASCII_TEXT), STATUS, st.integers(0, 9), st.integers(0, 9)),
+    max_size=5,
+)
+
+
+Paths = list[tuple[str, str, int, int]]
+
+
+def _view(subject: str, body: str, added: list[str], paths: Paths) -> View:
+    return View(subject, body, tuple(paths), tuple(added))
+
+
+@FUZZ
+@given(st.one_of(TEXT, ASCII_TEXT), st.one_of(TEXT, ASCII_TEXT), LINES, PATHS)
+def test_compiled_features_equal_the_python_ones(
+    subject: str, body: str, added: list[str], paths: Paths
+) -> None:
+    seen = _view(subject, body, added, paths)
+    measured = dense(seen)
+    compiled = list(hashed(seen, measured).items())
+    assert compiled == list(hashed(seen, measured, compiled=False).items())
+    assert compiled == list(reference_hashed(seen).items())
+
+
+@FUZZ
+@given(ASCII_TEXT, st.text(alphabet=st.characters(max_codepoint=127), max_size=700), LINES)
+def test_compiled_features_of_ascii_messages_equal_the_python_ones(
+    subject: str, body: str, added: list[str]
+) -> None:
+    # Most messages are ASCII: the kernel reads them whole, letter sequences included.
+    seen = _view(subject, body, added, [("src/a.py", "modified", 1, 0)])
+    assert list(hashed(seen).items()) == list(hashed(seen, compiled=False).items())
+
+
+def test_words_and_names_longer_than_a_token_are_cut_as_the_patterns_cut_them() -> None:
+    line = "x = " + "Abc_" * 30 + " " + "q" * 70 + " 9zz a1 __init__"
+    seen = _view("Fix " + "w" * 75, "it's " + "long" * 20, [line, "# " + "c" * 64], [])
+    assert list(hashed(seen).items()) == list(reference_hashed(seen).items())
+
+
+def _bucket_counts(look: Callable[[], None], **changes: object) -> tuple[bytearray, bytearray]:
+    from patchvet._kernels import bucket_counts
+
+    arguments: dict[str, object] = {
+        "message": "Fix it\nbody", "subject": "Fix it", "added": ("x = 1",),
+        "paths": (("a.py", "modified", 1, 0),), "extra": ["b:x:0"], "mask": 1023,
+        "message_tokens": features._message_tokens, "line_tokens": features._line_tokens,
+    }  # fmt: skip
+    arguments |= changes
+    return bucket_counts(*arguments.values(), look)  # type: ignore[arg-type,call-arg]
+
+
+def test_the_kernel_looks_at_the_budget_as_the_work_grows() -> None:
+    looks: list[None] = []
+    _bucket_counts(lambda: looks.append(None))
+    small = len(looks)
+    looks.clear()
+    big = "word " * 200_000
+    _bucket_counts(lambda: looks.append(None), message=big, added=(big,) * 3)
+    assert small == 2
+    assert len(looks) > 600  # ~3 million tokens, a look each 4,096
+
+
+def test_a_spent_budget_stops_the_kernel() -> None:
+    seen = _view("x" * 4_000_000, "", ["y" * 1_000_000], [])
+    with pytest.raises(BudgetExceeded), budget(0.000_001):
+        hashed(seen, [0.0] * len(features.DENSE_NAMES))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"message": b"bytes"},
+        {"added": ("ok", 3)},
+        {"added": 5},
+        {"paths": (("a.py",),)},
+        {"paths": ((b"a.py", "modified", 1, 0),)},
+        {"extra": [None]},
+        {"mask": -1},
+        {"mask": 1 << 40},
+        {"line_tokens": None},
+        {"message": "\u212a", "message_tokens": lambda message, subject: ("not", "a list")},
+    ],
+)
+def test_arguments_of_the_wrong_shape_are_refused(changes: dict[str, object]) -> None:
+    with pytest.raises((TypeError, ValueError, OverflowError)):
+        _bucket_counts(lambda: None, **changes)
+
+
+def test_counts_are_in_first_token_order() -> None:
+    tokens = ["b", "a", "b", "c", "a", "b"]
+    found, counted = _bucket_counts(
+        lambda: None, message="", subject="", added=(), paths=(), extra=tokens, mask=0xFFFFFFFF
+    )
+    assert np.frombuffer(found, dtype=np.int64).tolist() == [
+        zlib.crc32(token) for token in (b"ms:blank", b"b", b"a", b"c")
+    ]
+    assert np.frombuffer(counted, dtype=np.int64).tolist() == [1, 3, 2, 1]

@@ -19,7 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "linear": set(),
     "budget": set(),
     "paths": {"linear"},
-    "sources": BASE,
+    "sources": BASE | {"_kernels"},
     "marks": BASE | {"sources"},
     "_kernels": set(),  # compiled, typed by its `.pyi` stub
     "model": BASE | {"sources", "marks", "_kernels"},

@@ -1,7 +1,8 @@
 """
-The compiled kernel (`patchvet._kernels`) gives exactly the model features the Python code
-gives: same buckets, same counts, same order, on every kind of text; it stops when the time
-budget runs out, and refuses arguments of the wrong shape.
+The compiled kernels (`patchvet._kernels`) give exactly the model features the Python code
+gives: same buckets, same counts, same order, on every kind of text; they stop when the time
+budget runs out, and refuse arguments of the wrong shape. (The hunk reader is compared with
+the Python one in `tests/sources/test_diff.py`.)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from patchvet.budget import BudgetExceeded, budget
 from patchvet.model import features
 from patchvet.model.features import View, dense, hashed
+from patchvet.records import AddedLine
 from tests.fuzzing import FUZZ
 from tests.model.test_score_equality import reference_hashed
 
@@ -92,7 +94,7 @@ def _bucket_counts(look: Callable[[], None], **changes: object) -> tuple[bytearr
 
     arguments: dict[str, object] = {
         "message": "Fix it\nbody", "subject": "Fix it", "added": ("x = 1",),
-        "paths": (("a.py", "modified", 1, 0),), "extra": ["b:x:0"], "mask": 1023,
+        "paths": (("a.py", "modified", 1, 0),), "bins": ["b:x:"], "values": [0.2], "mask": 1023,
         "message_tokens": features._message_tokens, "line_tokens": features._line_tokens,
     }  # fmt: skip
     arguments |= changes
@@ -124,7 +126,11 @@ def test_a_spent_budget_stops_the_kernel() -> None:
         {"added": 5},
         {"paths": (("a.py",),)},
         {"paths": ((b"a.py", "modified", 1, 0),)},
-        {"extra": [None]},
+        {"bins": [None]},
+        {"bins": ["b:"], "values": [float("nan")]},
+        {"bins": ["b:"], "values": [float("inf")]},
+        {"bins": ["b:"], "values": ["1"]},
+        {"bins": ["b:", "c:"], "values": [1.0]},
         {"mask": -1},
         {"mask": 1 << 40},
         {"line_tokens": None},
@@ -137,11 +143,63 @@ def test_arguments_of_the_wrong_shape_are_refused(changes: dict[str, object]) ->
 
 
 def test_counts_are_in_first_token_order() -> None:
-    tokens = ["b", "a", "b", "c", "a", "b"]
+    bins = ["b", "a", "b", "c", "a", "b"]
     found, counted = _bucket_counts(
-        lambda: None, message="", subject="", added=(), paths=(), extra=tokens, mask=0xFFFFFFFF
-    )
+        lambda: None, message="", subject="", added=(), paths=(), bins=bins, values=[0.0] * 6,
+        mask=0xFFFFFFFF,
+    )  # fmt: skip
     assert np.frombuffer(found, dtype=np.int64).tolist() == [
-        zlib.crc32(token) for token in (b"ms:blank", b"b", b"a", b"c")
+        zlib.crc32(token) for token in (b"ms:blank", b"b0", b"a0", b"c0")
     ]
     assert np.frombuffer(counted, dtype=np.int64).tolist() == [1, 3, 2, 1]
+
+
+def _read_hunk(**changes: object) -> tuple[int, int, int, int, int, int, int]:
+    from patchvet._kernels import read_hunk
+
+    arguments: dict[str, object] = {
+        "lines": ["@@ -1 +1,2 @@", " same", "+new"], "at": 1, "old_left": 1, "new_left": 2,
+        "new_line": 1, "added": [], "make_line": AddedLine,
+    }  # fmt: skip
+    arguments |= changes
+    return read_hunk(*arguments.values())  # type: ignore[arg-type]
+
+
+def test_the_hunk_reader_reads_a_hunk() -> None:
+    added: list[AddedLine] = []
+    assert _read_hunk(added=added) == (0, 3, 0, 0, 3, 1, 0)
+    assert added == [AddedLine(2, "new")]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lines": ("@@ -1 +1 @@", " same")},
+        {"lines": ["@@", 7]},
+        {"added": ()},
+        {"make_line": None},
+        {"at": -1},
+        {"old_left": -1},
+        {"new_line": 1 << 70},
+        {"new_left": 1 << 62},
+    ],
+)
+def test_the_hunk_reader_refuses_arguments_of_the_wrong_shape(changes: dict[str, object]) -> None:
+    with pytest.raises((TypeError, ValueError, OverflowError)):
+        _read_hunk(**changes)
+
+
+def test_the_hunk_reader_stops_at_the_end_of_the_lines() -> None:
+    assert _read_hunk(at=5) == (0, 5, 1, 2, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "value", [0.0, -0.0, 0.25, 0.75, 1.25, -0.25, -0.75, 2.5e14, 7e15, 1e300, -1e300, 3, True]
+)
+def test_bins_round_as_python_rounds(value: float) -> None:
+    found, _ = _bucket_counts(
+        lambda: None, message="", subject="", added=(), paths=(), bins=["b:"], values=[value],
+        mask=0xFFFFFFFF,
+    )  # fmt: skip
+    expected = zlib.crc32(f"b:{round(value * 2)}".encode())
+    assert np.frombuffer(found, dtype=np.int64).tolist()[1:] == [expected]

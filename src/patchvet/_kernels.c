@@ -1,16 +1,18 @@
 /*
  * Compiled hot paths of patchvet (optional: without a compiler patchvet runs the same code in
- * Python, `patchvet.model.features`).
+ * Python and gets the same results).
  *
  * bucket_counts: the agent-likelihood model's hashed tokens of one contribution, produced,
  * CRC-32 hashed and counted in one pass, without a Python string per token. It gives exactly
- * the buckets and counts, in first-token order, of the Python definition
- * (`features._tokens` + `_binned`, each token `zlib.crc32(token.encode("utf-8", "replace"))`
- * masked): tokens are hashed from the prefix's CRC state onwards, byte by byte, as zlib would
- * hash the whole token.
+ * the buckets and counts, in first-token order, of the Python definition in
+ * `model/features.py` (`_tokens` then `_binned` of the dense values, each token
+ * `zlib.crc32(token.encode("utf-8", "replace"))` masked): a token is hashed from its prefix's
+ * CRC state onwards, byte by byte, as zlib hashes the whole token.
  *
- * Only text whose meaning is plain bytes is read here: an ASCII message, ASCII added lines
- * without a line break inside. Anything else (Unicode case folding, `\s` over Unicode spaces,
+ * read_hunk: the diff parser's per-line loop over a hunk's body (`sources/_diff.py`).
+ *
+ * bucket_counts reads as plain bytes only an ASCII message and ASCII added lines without a
+ * line break inside. Anything else (Unicode case folding, `\s` over Unicode spaces,
  * `$` before an inner newline) is handed back to the Python callbacks, which return the tokens
  * as strings; this code only hashes those. Contribution content is hostile: every index is
  * checked against its length, every size against overflow, and the time budget (`look`) is
@@ -19,6 +21,9 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -27,6 +32,7 @@
 #define IDENT_MORE 40   /* `[A-Za-z_][A-Za-z0-9_]{2,40}` */
 
 static uint32_t crc_table[256];
+static PyObject *builtin_round; /* Python's round, for bins a float's arithmetic cannot make */
 
 static void crc_init(void) {
     for (uint32_t n = 0; n < 256; n++) {
@@ -370,6 +376,59 @@ static int add_path(Sink *sink, PyObject *item) {
     return failed ? -1 : 0;
 }
 
+/*
+ * `prefix + str(round(value * 2))` (`features._binned`) as a token. A float rounds half to
+ * even as Python's round does; anything else (an int, a value too large for an exact
+ * long long, inf, nan) goes through Python's round and str, errors included.
+ */
+static int add_bin(Sink *sink, PyObject *prefix_text, PyObject *value) {
+    PyObject *owner;
+    const unsigned char *start;
+    Py_ssize_t start_size;
+    if (!PyUnicode_Check(prefix_text)) {
+        PyErr_SetString(PyExc_TypeError, "a bin prefix must be a str");
+        return -1;
+    }
+    if (utf8_of(prefix_text, &owner, &start, &start_size) < 0) return -1;
+    uint32_t state = crc_add(0xFFFFFFFFu, start, start_size);
+    Py_XDECREF(owner);
+    if (PyFloat_CheckExact(value)) {
+        double doubled = PyFloat_AS_DOUBLE(value) * 2.0;
+        double rounded = round(doubled);
+        if (fabs(doubled - rounded) == 0.5) rounded = 2.0 * round(doubled / 2.0);
+        if (rounded > -1e15 && rounded < 1e15) { /* finite, and exact in a long long */
+            char digits[32];
+            int size = snprintf(digits, sizeof digits, "%lld", (long long)rounded);
+            if (size < 0 || (size_t)size >= sizeof digits) {
+                PyErr_SetString(PyExc_SystemError, "a bin did not format");
+                return -1;
+            }
+            return sink_add(sink, crc_add(state, (const unsigned char *)digits, size));
+        }
+    }
+    PyObject *two = PyLong_FromLong(2);
+    if (two == NULL) return -1;
+    PyObject *doubled = PyNumber_Multiply(value, two);
+    Py_DECREF(two);
+    if (doubled == NULL) return -1;
+    PyObject *rounded = PyObject_CallOneArg(builtin_round, doubled);
+    Py_DECREF(doubled);
+    if (rounded == NULL) return -1;
+    PyObject *text = PyObject_Str(rounded);
+    Py_DECREF(rounded);
+    if (text == NULL) return -1;
+    const unsigned char *digits;
+    Py_ssize_t size;
+    if (utf8_of(text, &owner, &digits, &size) < 0) {
+        Py_DECREF(text);
+        return -1;
+    }
+    state = crc_add(state, digits, size);
+    Py_XDECREF(owner);
+    Py_DECREF(text);
+    return sink_add(sink, state);
+}
+
 /* Buckets counted in the order of their first token: (buckets, counts) as native int64. */
 static PyObject *count_in_order(const Sink *sink) {
     Py_ssize_t size = sink->size, slots = 16;
@@ -415,31 +474,32 @@ done:
 
 static PyObject *bucket_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 9) {
+    if (nargs != 10) {
         PyErr_SetString(PyExc_TypeError,
-                        "bucket_counts(message, subject, added, paths, extra, mask, "
+                        "bucket_counts(message, subject, added, paths, bins, values, mask, "
                         "message_tokens, line_tokens, look)");
         return NULL;
     }
     PyObject *message = args[0], *subject = args[1], *added = args[2], *paths = args[3],
-             *extra = args[4], *message_tokens = args[6], *line_tokens = args[7];
+             *bins = args[4], *values = args[5], *message_tokens = args[7],
+             *line_tokens = args[8];
     if (!PyUnicode_Check(message) || !PyUnicode_Check(subject)) {
         PyErr_SetString(PyExc_TypeError, "message and subject must be str");
         return NULL;
     }
-    unsigned long mask = PyLong_AsUnsignedLong(args[5]);
+    unsigned long mask = PyLong_AsUnsignedLong(args[6]);
     if (mask == (unsigned long)-1 && PyErr_Occurred()) return NULL;
     if (mask > 0xFFFFFFFFul) {
         PyErr_SetString(PyExc_ValueError, "mask must fit in 32 bits");
         return NULL;
     }
     if (!PyCallable_Check(message_tokens) || !PyCallable_Check(line_tokens) ||
-        !PyCallable_Check(args[8])) {
+        !PyCallable_Check(args[9])) {
         PyErr_SetString(PyExc_TypeError, "message_tokens, line_tokens and look must be callable");
         return NULL;
     }
-    Sink sink = {NULL, 0, 0, (uint32_t)mask, args[8], 0};
-    PyObject *lines = NULL, *items = NULL, *extras = NULL, *result = NULL;
+    Sink sink = {NULL, 0, 0, (uint32_t)mask, args[9], 0};
+    PyObject *lines = NULL, *items = NULL, *bin_list = NULL, *value_list = NULL, *result = NULL;
     if (sink_look(&sink) < 0) goto done;
     if (PyUnicode_IS_ASCII(message) && PyUnicode_IS_ASCII(subject)) {
         if (add_message(&sink, PyUnicode_DATA(message), PyUnicode_GET_LENGTH(message),
@@ -466,23 +526,130 @@ static PyObject *bucket_counts(PyObject *module, PyObject *const *args, Py_ssize
         Py_DECREF(item);
         if (failed) goto done;
     }
-    extras = PySequence_Fast(extra, "extra tokens must be a sequence");
-    if (extras == NULL) goto done;
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(extras); i++)
-        if (sink_add_str(&sink, PySequence_Fast_GET_ITEM(extras, i)) < 0) goto done;
+    bin_list = PySequence_Fast(bins, "bin prefixes must be a sequence");
+    if (bin_list == NULL) goto done;
+    value_list = PySequence_Fast(values, "dense values must be a sequence");
+    if (value_list == NULL) goto done;
+    if (PySequence_Fast_GET_SIZE(bin_list) != PySequence_Fast_GET_SIZE(value_list)) {
+        PyErr_SetString(PyExc_ValueError, "as many dense values as bin prefixes are needed");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(bin_list); i++) {
+        if (i >= PySequence_Fast_GET_SIZE(value_list)) { /* a look shortened the list */
+            PyErr_SetString(PyExc_ValueError, "the dense values changed while read");
+            goto done;
+        }
+        PyObject *prefix_text = Py_NewRef(PySequence_Fast_GET_ITEM(bin_list, i));
+        PyObject *value = Py_NewRef(PySequence_Fast_GET_ITEM(value_list, i));
+        int failed = add_bin(&sink, prefix_text, value) < 0;
+        Py_DECREF(prefix_text);
+        Py_DECREF(value);
+        if (failed) goto done;
+    }
     if (sink_look(&sink) < 0) goto done;
     result = count_in_order(&sink);
 done:
     Py_XDECREF(lines);
     Py_XDECREF(items);
-    Py_XDECREF(extras);
+    Py_XDECREF(bin_list);
+    Py_XDECREF(value_list);
     PyMem_Free(sink.items);
     return result;
+}
+
+/*
+ * read_hunk: the body of one diff hunk, as `sources._diff._read_hunk` reads it in Python.
+ * Lines are taken from `lines[at]` on while the hunk's counts say lines are left; each added
+ * line becomes `make_line(number, text)` appended to `added`. Returns (status, at, old_left,
+ * new_left, new_line, additions, deletions): status 0 when the hunk was read (or the lines
+ * ran out: the caller sees counts left), 1 when a line that is not part of a hunk came
+ * early, 2 when a line took a count below zero.
+ */
+static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError,
+                        "read_hunk(lines, at, old_left, new_left, new_line, added, make_line)");
+        return NULL;
+    }
+    PyObject *lines = args[0], *added = args[5], *make_line = args[6];
+    if (!PyList_Check(lines) || !PyList_Check(added) || !PyCallable_Check(make_line)) {
+        PyErr_SetString(PyExc_TypeError, "lines and added must be lists, make_line callable");
+        return NULL;
+    }
+    Py_ssize_t at = PyLong_AsSsize_t(args[1]);
+    if (at == -1 && PyErr_Occurred()) return NULL;
+    long long old_left = PyLong_AsLongLong(args[2]);
+    if (old_left == -1 && PyErr_Occurred()) return NULL;
+    long long new_left = PyLong_AsLongLong(args[3]);
+    if (new_left == -1 && PyErr_Occurred()) return NULL;
+    long long new_line = PyLong_AsLongLong(args[4]);
+    if (new_line == -1 && PyErr_Occurred()) return NULL;
+    /* Counts come from a hunk header of at most ten digits each; a line number past what a
+     * long long holds, less the lines a list can hold, is refused rather than wrapped. */
+    if (at < 0 || old_left < 0 || new_left < 0 || new_line < 0 ||
+        old_left > LLONG_MAX / 2 || new_left > LLONG_MAX / 2 || new_line > LLONG_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "read_hunk: a position or count out of range");
+        return NULL;
+    }
+    long long additions = 0, deletions = 0;
+    int status = 0;
+    while ((old_left > 0 || new_left > 0) && at < PyList_GET_SIZE(lines)) {
+        PyObject *line = PyList_GET_ITEM(lines, at);
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "a diff line must be a str");
+            return NULL;
+        }
+        at++;
+        Py_ssize_t size = PyUnicode_GET_LENGTH(line);
+        Py_UCS4 kind = size ? PyUnicode_READ_CHAR(line, 0) : ' ';
+        if (kind == '+') {
+            PyObject *text = PyUnicode_Substring(line, 1, size);
+            if (text == NULL) return NULL;
+            PyObject *number = PyLong_FromLongLong(new_line);
+            if (number == NULL) {
+                Py_DECREF(text);
+                return NULL;
+            }
+            PyObject *call[2] = {number, text};
+            PyObject *made = PyObject_Vectorcall(make_line, call, 2, NULL);
+            Py_DECREF(number);
+            Py_DECREF(text);
+            if (made == NULL) return NULL;
+            int failed = PyList_Append(added, made);
+            Py_DECREF(made);
+            if (failed < 0) return NULL;
+            additions++;
+            new_line++;
+            new_left--;
+        } else if (kind == '-') {
+            deletions++;
+            old_left--;
+        } else if (kind == ' ') {
+            /* An empty line is a context line whose one space a mail client stripped. */
+            new_line++;
+            old_left--;
+            new_left--;
+        } else if (kind == '\\') {
+            continue; /* `\ No newline at end of file` */
+        } else {
+            status = 1;
+            break;
+        }
+        if (old_left < 0 || new_left < 0) {
+            status = 2;
+            break;
+        }
+    }
+    return Py_BuildValue("(inLLLLL)", status, at, old_left, new_left, new_line, additions,
+                         deletions);
 }
 
 static PyMethodDef methods[] = {
     {"bucket_counts", (PyCFunction)(void (*)(void))bucket_counts, METH_FASTCALL,
      "The model's hashed-token buckets and counts of one contribution, in first-token order."},
+    {"read_hunk", (PyCFunction)(void (*)(void))read_hunk, METH_FASTCALL,
+     "The body of one diff hunk: its added lines, counts and where it ends."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -497,5 +664,12 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__kernels(void) {
     crc_init();
     for (int i = 0; i < P_COUNT; i++) prefix[i] = prefix_state(prefixes[i]);
+    if (builtin_round == NULL) {
+        PyObject *builtins = PyImport_ImportModule("builtins");
+        if (builtins == NULL) return NULL;
+        builtin_round = PyObject_GetAttrString(builtins, "round");
+        Py_DECREF(builtins);
+        if (builtin_round == NULL) return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -1,7 +1,9 @@
 """Types of the compiled hot paths (`_kernels.c`); optional, the Python code gives the same."""
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+_Line = TypeVar("_Line")
 
 class BucketCounts(Protocol):
     def __call__(
@@ -10,7 +12,8 @@ class BucketCounts(Protocol):
         subject: str,
         added: Sequence[str],
         paths: Sequence[tuple[str, str, int, int]],
-        extra: Sequence[str],
+        bins: Sequence[str],
+        values: Sequence[float],
         mask: int,
         message_tokens: Callable[[str, str], list[str]],
         line_tokens: Callable[[str], list[str]],
@@ -22,4 +25,23 @@ bucket_counts: BucketCounts
 """
 The model's hashed-token buckets and counts of one contribution in first-token order, as
 native int64 arrays: `features._bucket_counts` computed in C.
+"""
+
+class ReadHunk(Protocol):
+    def __call__(
+        self,
+        lines: list[str],
+        at: int,
+        old_left: int,
+        new_left: int,
+        new_line: int,
+        added: list[_Line],
+        make_line: Callable[[int, str], _Line],
+        /,
+    ) -> tuple[int, int, int, int, int, int, int]: ...
+
+read_hunk: ReadHunk
+"""
+The body of one diff hunk, as `sources._diff._read_hunk_in_python` reads it: (status, next
+line, old left, new left, next new line number, additions, deletions).
 """

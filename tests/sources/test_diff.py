@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from patchvet.records import ChangeStatus
+import pytest
+from hypothesis import given
+
+from patchvet.records import ChangeStatus, FileChange
 from patchvet.sources._diff import DiffError, parse_diff, unquote_path
+from tests.fuzzing import DIFF_LINES, FUZZ, lines_of
 
 GIT_DIFF = """\
 diff --git a/src/app.py b/src/app.py
@@ -95,3 +99,35 @@ def test_quoted_paths_are_unquoted() -> None:
     assert unquote_path('"a/t\\303\\251st file.txt"') == "a/tést file.txt"
     assert unquote_path('"a/tab\\there"') == "a/tab\there"
     assert unquote_path("b/plain.txt\t2020-01-01") == "b/plain.txt"
+
+
+def _parsed(lines: list[str], compiled: bool) -> list[FileChange] | str:
+    try:
+        return parse_diff(lines, compiled=compiled)
+    except DiffError as error:
+        return f"DiffError: {error}"
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_both_hunk_readers_parse_the_example(compiled: bool) -> None:
+    files = parse_diff(GIT_DIFF.split("\n"), compiled=compiled)
+    assert [(f.path, f.additions, f.deletions) for f in files][:3] == [
+        ("src/app.py", 2, 1), ("new.txt", 2, 0), ("old.txt", 0, 1)
+    ]  # fmt: skip
+    assert [(line.number, line.text) for line in files[0].added_lines] == [
+        (2, "import json"), (3, "import re")
+    ]  # fmt: skip
+
+
+@FUZZ
+@given(lines_of(DIFF_LINES, 60))
+def test_the_compiled_hunk_reader_reads_as_the_python_one(lines: list[str]) -> None:
+    assert _parsed(lines, compiled=True) == _parsed(lines, compiled=False)
+
+
+def test_the_compiled_hunk_reader_reads_every_stored_patch_as_the_python_one() -> None:
+    patches = sorted((Path(__file__).parent.parent / "assets").rglob("*.patch"))
+    assert len(patches) >= 10
+    for patch in patches:
+        lines = patch.read_text(encoding="utf-8", errors="replace").split("\n")
+        assert _parsed(lines, compiled=True) == _parsed(lines, compiled=False), patch.name

@@ -437,21 +437,21 @@ def _bucket_counts(
     """
     (buckets, how many tokens fall in each), buckets in the order of their first token.
 
-    With the compiled kernel (`patchvet._kernels`, unless `compiled` is false) every token is
-    made, hashed and counted in C; it hands the lines it does not read as plain bytes (not
-    ASCII) back to `_message_tokens` and `_line_tokens`. Otherwise the letter sequences of an
-    ASCII message (most of the tokens) are hashed as arrays; the other tokens through
-    `_buckets_of`. Then every bucket, in token order, is counted with two sorts of
-    (value, position) keys: the first gives each bucket its count and first position, the
-    second puts the buckets in the order of those first positions. That is the order, and so
-    the floating-point sum, of counting them one token at a time.
+    With the compiled kernel (`patchvet._kernels`, unless `compiled` is false) every token,
+    the dense values' bins included, is made, hashed and counted in C; it hands the lines it
+    does not read as plain bytes (not ASCII) back to `_message_tokens` and `_line_tokens`.
+    Otherwise the letter sequences of an ASCII message (most of the tokens) are hashed as
+    arrays; the other tokens through `_buckets_of`. Then every bucket, in token order, is
+    counted with two sorts of (value, position) keys: the first gives each bucket its count
+    and first position, the second puts the buckets in the order of those first positions.
+    That is the order, and so the floating-point sum, of counting them one token at a time.
     """
     import numpy as np
 
     if compiled and _COMPILED_BUCKET_COUNTS is not None:
         found, counted = _COMPILED_BUCKET_COUNTS(
             message_read(view), subject_read(view.subject), view.added, view.paths,
-            _binned(dense_values), HASH_SIZE - 1, _message_tokens, _line_tokens, look,
+            _BIN_PREFIXES, dense_values, HASH_SIZE - 1, _message_tokens, _line_tokens, look,
         )  # fmt: skip
         return np.frombuffer(found, dtype=np.int64), np.frombuffer(counted, dtype=np.int64)
 

@@ -9,10 +9,14 @@ truncated or mangled patch is skipped with a reason instead of being judged on h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from patchvet.records import AddedLine, ChangeStatus, FileChange
+
+if TYPE_CHECKING:
+    from patchvet._kernels import ReadHunk
 
 # Line numbers and counts are bounded: a hunk header with thousands of digits is not a real
 # one (int() refuses it), so it is malformed like any other broken header.
@@ -118,18 +122,86 @@ def _git_header_paths(line: str) -> tuple[str | None, str | None]:
     return _strip_prefix(unquote_path(first)), _strip_prefix(unquote_path(second))
 
 
-def parse_diff(lines: Iterable[str]) -> list[FileChange]:
+_READ, _ENDS_EARLY, _MISCOUNTED = 0, 1, 2
+"""How a hunk's body ended (`_read_hunk`'s first value)."""
+
+HunkRead = tuple[int, int, int, int, int, int, int]
+"""(status, next line, old lines left, new lines left, next new line number, additions,
+deletions)."""
+
+
+def _read_hunk_in_python(
+    lines: list[str],
+    at: int,
+    old_left: int,
+    new_left: int,
+    new_line: int,
+    added: list[AddedLine],
+    make_line: Callable[[int, str], AddedLine],
+) -> HunkRead:
+    """
+    Read a hunk's body from `lines[at]` on, while its counts say lines are left, appending
+    each added line to `added`; stop at the first line that cannot be in a hunk (`_ENDS_EARLY`)
+    or takes a count below zero (`_MISCOUNTED`). The compiled kernel does the same.
+    """
+    additions = deletions = 0
+    total = len(lines)
+    while (old_left > 0 or new_left > 0) and at < total:
+        line = lines[at]
+        at += 1
+        kind = line[:1]
+        if kind == "+":
+            additions += 1
+            added.append(make_line(new_line, line[1:]))
+            new_line += 1
+            new_left -= 1
+        elif kind == "-":
+            deletions += 1
+            old_left -= 1
+        elif kind in (" ", ""):
+            # Mail clients strip the single space of empty context lines; git apply
+            # accepts them, so do we.
+            new_line += 1
+            old_left -= 1
+            new_left -= 1
+        elif kind == "\\":
+            continue
+        else:
+            return _ENDS_EARLY, at, old_left, new_left, new_line, additions, deletions
+        if old_left < 0 or new_left < 0:
+            return _MISCOUNTED, at, old_left, new_left, new_line, additions, deletions
+    return _READ, at, old_left, new_left, new_line, additions, deletions
+
+
+def _compiled_read_hunk() -> ReadHunk | None:
+    """The compiled hunk reader, or None where patchvet was installed without a C compiler."""
+    try:
+        from patchvet._kernels import read_hunk
+    except ImportError:
+        return None
+    return read_hunk
+
+
+_COMPILED_READ_HUNK = _compiled_read_hunk()
+
+
+def parse_diff(lines: Iterable[str], *, compiled: bool = True) -> list[FileChange]:
     """
     Parse diff text (lines without their newline) into file changes.
 
     Lines before the first file header (commit message, diffstat) are ignored, as are lines
-    after the last hunk (a mail signature such as `-- ` and the git version).
+    after the last hunk (a mail signature such as `-- ` and the git version). A hunk's body is
+    read by the compiled kernel where it is built (unless `compiled` is false), the same way.
     """
+    read_hunk = (
+        _COMPILED_READ_HUNK
+        if compiled and _COMPILED_READ_HUNK is not None
+        else _read_hunk_in_python
+    )
+    rows = lines if isinstance(lines, list) else list(lines)
     files: list[FileChange] = []
     current: _FileBuilder | None = None
-    it: Iterator[str] = iter(lines)
     old_left = new_left = 0
-    new_line = 0
     in_binary_patch = False
 
     def finish() -> None:
@@ -138,32 +210,10 @@ def parse_diff(lines: Iterable[str]) -> list[FileChange]:
             files.append(current.build())
         current = None
 
-    for line in it:
-        if old_left > 0 or new_left > 0:
-            assert current is not None
-            kind = line[:1]
-            if kind == "+":
-                current.additions += 1
-                current.added.append(AddedLine(new_line, line[1:]))
-                new_line += 1
-                new_left -= 1
-            elif kind == "-":
-                current.deletions += 1
-                old_left -= 1
-            elif kind in (" ", ""):
-                # Mail clients strip the single space of empty context lines; git apply
-                # accepts them, so do we.
-                new_line += 1
-                old_left -= 1
-                new_left -= 1
-            elif kind == "\\":
-                continue
-            else:
-                raise DiffError(f"hunk in {current.new_path or current.old_path} ends early")
-            if old_left < 0 or new_left < 0:
-                raise DiffError(f"hunk in {current.new_path or current.old_path} is miscounted")
-            continue
-
+    at, total = 0, len(rows)
+    while at < total:
+        line = rows[at]
+        at += 1
         if line.startswith("diff --git "):
             finish()
             in_binary_patch = False
@@ -188,6 +238,15 @@ def parse_diff(lines: Iterable[str]) -> list[FileChange]:
             new_line = int(match.group(3))
             if new_left == 0:
                 new_line += 1
+            status, at, old_left, new_left, _, additions, deletions = read_hunk(
+                rows, at, old_left, new_left, new_line, current.added, AddedLine
+            )
+            current.additions += additions
+            current.deletions += deletions
+            if status == _ENDS_EARLY:
+                raise DiffError(f"hunk in {current.new_path or current.old_path} ends early")
+            if status == _MISCOUNTED:
+                raise DiffError(f"hunk in {current.new_path or current.old_path} is miscounted")
         elif line.startswith("new file mode "):
             current.old_path = None
             current.new_mode = line.rsplit(" ", 1)[-1]

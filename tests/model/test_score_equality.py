@@ -27,7 +27,7 @@ import pytest
 
 from patchvet.model import features
 from patchvet.model.features import View, dense, hashed, view
-from patchvet.model.scorer import MODEL_FILE, shipped_model
+from patchvet.model.scorer import MODEL_FILE, plain_hashed, shipped_model
 from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
 from patchvet.records import Contribution, SourceKind
 from patchvet.sources import read_path
@@ -147,8 +147,23 @@ def test_scores_equal_those_of_the_code_before_the_optimisation() -> None:
         pytest.skip("the shipped model was retrained; the reference test above still holds")
     model = shipped_model()
     assert model is not None
-    scores = {Path(item.source).name: model.score(item) for item in _contributions()}
-    assert scores == expected["scores"]
+    for arrays in (False, True):
+        scores = {Path(item.source).name: model.score(item, arrays) for item in _contributions()}
+        assert scores == expected["scores"], arrays
+
+
+@pytest.mark.parametrize("item", _contributions(), ids=lambda item: Path(item.source).name)
+def test_plain_python_hashes_and_scores_as_the_arrays(item: Contribution) -> None:
+    # A check of a few patches scores without numpy; it must give the arrays' numbers exactly.
+    seen = view(item)
+    measured = dense(seen)
+    plain = plain_hashed(features.tokens(seen, measured))
+    assert list(plain.items()) == list(hashed(seen, measured).items())
+    model = shipped_model()
+    if model is not None and seen.paths:
+        assert model.score(item, arrays=False) == model.score(item, arrays=True)
+        buckets, values = features.hashed_arrays(seen, measured)
+        assert model.logit(measured, plain) == model.logit_arrays(measured, buckets, values)
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])

@@ -38,7 +38,7 @@ from patchvet.check import assess
 from patchvet.errors import PatchvetError
 from patchvet.formats.interface import OutputFormat, Written
 from patchvet.formats.series import series_entry
-from patchvet.model.scorer import shipped_model
+from patchvet.model.scorer import expect_volume, shipped_model
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Contribution, Skipped
 from patchvet.sources import SourceItem, read_path
@@ -210,6 +210,7 @@ def check_parallel(
         return
     if policy.likelihood.enabled:
         shipped_model()  # loaded once here, before workers fork
+        expect_volume()  # and numpy's arrays score the rest (imported before the fork too)
     with _collector_for_volume():
         # The first batch is judged here, before the workers fork: what analysis sets up on
         # first use (patterns and the automata they build as they match, caches) is then set

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,8 +38,10 @@ def fingerprint(model: LikelihoodModel) -> str:
     if known is not None and known[0] is model:
         return known[1]
     digest = hashlib.sha256()
-    for part in (model.dense_mean, model.dense_scale, model.dense_weights, model.hashed_weights):
-        digest.update(part.tobytes())
+    # The bytes numpy gave when the model's arrays were numpy's: float64, and float32 weights.
+    for part in (model.dense_mean, model.dense_scale, model.dense_weights):
+        digest.update(struct.pack(f"<{len(part)}d", *part))
+    digest.update(model.hashed_weights.single_bytes())
     digest.update(repr((model.bias, model.platt_a, model.platt_b, model.threshold)).encode())
     value = digest.hexdigest()[:16]
     _FINGERPRINTS[id(model)] = (model, value)

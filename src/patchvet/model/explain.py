@@ -13,11 +13,10 @@ there is explained without changes here; an input without one is counted under `
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
 
 from patchvet.budget import checkpoint
 from patchvet.model.features import (
@@ -90,16 +89,13 @@ def explain(model: LikelihoodModel, contribution: Contribution) -> Explanation |
     if not seen.paths:
         return None
     measured = dense(seen)
-    standardized = (np.asarray(measured) - model.dense_mean) / model.dense_scale
     members: dict[str, list[_Member]] = {}
     dense_members: dict[str, _Member] = {}
-    for name, value, term in zip(
-        DENSE_NAMES, measured, standardized * model.dense_weights, strict=True
-    ):
+    for name, value, term in zip(DENSE_NAMES, measured, model.dense_terms(measured), strict=True):
         described = DENSE_DESCRIPTIONS.get(name)
         signal = described.signal if described else OTHER
         phrase = described.phrase(value) if described else f"{name} = {value:.2f}"
-        member = _Member(float(term), phrase, "dense")
+        member = _Member(term, phrase, "dense")
         dense_members[name] = member
         members.setdefault(signal, []).append(member)
     message = f"{seen.subject}\n{seen.body}"
@@ -113,7 +109,7 @@ def explain(model: LikelihoodModel, contribution: Contribution) -> Explanation |
     for token, count in counts.items():
         checkpoint()
         bucket = token_bucket(token)
-        term = float(model.hashed_weights[bucket]) * float(np.log1p(per_bucket[bucket]))
+        term = model.hashed_weights[bucket] * math.log1p(per_bucket[bucket])
         share = term * count / per_bucket[bucket]
         kind, _, text = token.partition(":")
         if kind == "b":
@@ -142,7 +138,7 @@ def _hashed_values(counts: Counter[str]) -> dict[int, float]:
     for token, count in counts.items():
         checkpoint()
         per_bucket[token_bucket(token)] += count
-    return {bucket: float(np.log1p(n)) for bucket, n in per_bucket.items()}
+    return {bucket: math.log1p(n) for bucket, n in per_bucket.items()}
 
 
 def _token_words(kind: str, text: str, message: str) -> str:

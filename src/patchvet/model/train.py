@@ -20,7 +20,7 @@ from scipy import sparse  # type: ignore[import-untyped]
 
 from patchvet.model.dataset import Example
 from patchvet.model.features import DENSE_NAMES, HASH_SIZE, View, dense, hashed
-from patchvet.model.scorer import LikelihoodModel
+from patchvet.model.scorer import HashedWeights, LikelihoodModel
 
 C_REGULARIZATION = 0.3
 TARGET_FPR = 0.01
@@ -266,10 +266,10 @@ def train(
     threshold, _ = repository_threshold(calibrated, labels, repos)
     mean, scale, dense_w, hashed_w, bias = fitted
     return LikelihoodModel(
-        dense_mean=mean,
-        dense_scale=scale,
-        dense_weights=dense_w,
-        hashed_weights=hashed_w.astype(np.float32),
+        dense_mean=tuple(mean.tolist()),
+        dense_scale=tuple(scale.tolist()),
+        dense_weights=tuple(dense_w.tolist()),
+        hashed_weights=HashedWeights.of_array(hashed_w.astype(np.float32)),
         bias=bias,
         platt_a=platt_a,
         platt_b=platt_b,

@@ -68,9 +68,30 @@ def test_compiled_features_equal_the_python_ones(
 ) -> None:
     seen = _view(subject, body, added, paths)
     measured = dense(seen)
+    assert measured == dense(seen, compiled=False)
     compiled = list(hashed(seen, measured).items())
     assert compiled == list(hashed(seen, measured, compiled=False).items())
     assert compiled == list(reference_hashed(seen).items())
+
+
+# Code-shaped pieces for the dense counts: comments of every marker, sentences, type hints,
+# docstrings, print calls, TODO notes, trailing spaces and tabs.
+CODE_PIECES = st.sampled_from(
+    ["#", "//", "/*", "*", "--", ";;", "<!--", " ", "\t", "\x1c", "\n", "Fix the parser.",
+     "Fix it", "(x).", "e.g. this.", "Why?", "a" * 61, ") -> int", ")->", ") - > x", ":", ": str",
+     ":string", ": strx", ":None", ": Optional[int]", "boolean", '"""', "'''", "/**",
+     "print(", "console.log", "TODO", "É", "😀", "\u3000"]
+)  # fmt: skip
+CODE_LINES = st.lists(
+    st.one_of(st.lists(CODE_PIECES, max_size=8).map("".join), ASCII_TEXT), max_size=12
+)
+
+
+@FUZZ
+@given(CODE_LINES, PATHS)
+def test_compiled_dense_counts_equal_the_python_ones(added: list[str], paths: Paths) -> None:
+    seen = _view("Fix it", "", added, paths)
+    assert dense(seen) == dense(seen, compiled=False)
 
 
 @FUZZ
@@ -163,6 +184,18 @@ def _read_hunk(**changes: object) -> tuple[int, int, int, int, int, int, int]:
     }  # fmt: skip
     arguments |= changes
     return read_hunk(*arguments.values())  # type: ignore[arg-type]
+
+
+def test_the_line_counter_hands_non_ascii_lines_back() -> None:
+    from patchvet._kernels import added_counts
+
+    assert added_counts(("x = 1", "caf\xe9")) is None
+    assert added_counts(("x = 1", "a\nb")) is None
+    assert added_counts(()) == (0,) * 12
+    with pytest.raises(TypeError):
+        added_counts(("x", 1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        added_counts(5)  # type: ignore[arg-type]
 
 
 def test_the_hunk_reader_reads_a_hunk() -> None:

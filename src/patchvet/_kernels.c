@@ -9,6 +9,8 @@
  * `zlib.crc32(token.encode("utf-8", "replace"))` masked): a token is hashed from its prefix's
  * CRC state onwards, byte by byte, as zlib hashes the whole token.
  *
+ * added_counts: what the dense features count over the added lines (`_diff_features`).
+ *
  * read_hunk: the diff parser's per-line loop over a hunk's body (`sources/_diff.py`).
  *
  * bucket_counts reads as plain bytes only an ASCII message and ASCII added lines without a
@@ -557,6 +559,123 @@ done:
     return result;
 }
 
+/* Whether `needle` occurs in `text` (a line and a short literal). */
+static int contains(const unsigned char *text, Py_ssize_t size, const char *needle) {
+    Py_ssize_t length = (Py_ssize_t)strlen(needle);
+    for (Py_ssize_t i = 0; i + length <= size; i++)
+        if (text[i] == (unsigned char)needle[0] && memcmp(text + i, needle, (size_t)length) == 0)
+            return 1;
+    return 0;
+}
+
+static inline int is_word(unsigned char c) { return ident_more(c); } /* `\w` over ASCII */
+
+/* `_SENTENCE_COMMENT` (`^[A-Z][^.!?]*[a-z)][.]$`) on the comment `text`, stripped. */
+static int is_sentence(const unsigned char *text, Py_ssize_t size) {
+    while (size > 0 && is_space(text[0])) {
+        text++;
+        size--;
+    }
+    while (size > 0 && is_space(text[size - 1])) size--;
+    if (size < 3 || !is_upper(text[0]) || text[size - 1] != '.') return 0;
+    if (!(is_lower(text[size - 2]) || text[size - 2] == ')')) return 0;
+    for (Py_ssize_t i = 1; i < size - 2; i++)
+        if (text[i] == '.' || text[i] == '!' || text[i] == '?') return 0;
+    return 1;
+}
+
+/* `_TYPE_HINT` found anywhere in an ASCII line:
+ * `\)\s*->\s*\w|:\s*(?:str|int|bool|float|list|dict|None|Optional|string|number|boolean)\b`. */
+static int has_type_hint(const unsigned char *text, Py_ssize_t size) {
+    static const char *const names[] = {"str",  "int",      "bool",   "float",  "list",   "dict",
+                                        "None", "Optional", "string", "number", "boolean"};
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_ssize_t j = i + 1;
+        if (text[i] == ')') {
+            while (j < size && is_space(text[j])) j++;
+            if (j + 1 >= size || text[j] != '-' || text[j + 1] != '>') continue;
+            j += 2;
+            while (j < size && is_space(text[j])) j++;
+            if (j < size && is_word(text[j])) return 1;
+        } else if (text[i] == ':') {
+            while (j < size && is_space(text[j])) j++;
+            for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+                Py_ssize_t length = (Py_ssize_t)strlen(names[k]);
+                if (j + length <= size && memcmp(text + j, names[k], (size_t)length) == 0 &&
+                    (j + length == size || !is_word(text[j + length])))
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * added_counts: what `features._diff_features` counts over the added lines, when every line
+ * is ASCII without a line break inside (else None: the Python counts them). A tuple of
+ * (comments, sentence comments, blank lines, total length, longest, trailing whitespace,
+ * tab-indented, type hints, TODO, docstring openers, long comments, print calls).
+ */
+enum { C_COMMENTS, C_SENTENCES, C_BLANK, C_LENGTH, C_LONGEST, C_TRAILING, C_TABS, C_HINTS,
+       C_TODO, C_DOCSTRINGS, C_LONG_COMMENTS, C_PRINTS, C_COUNT };
+
+static PyObject *added_counts(PyObject *module, PyObject *lines) {
+    (void)module;
+    PyObject *items = PySequence_Fast(lines, "added lines must be a sequence");
+    if (items == NULL) return NULL;
+    Py_ssize_t total = PySequence_Fast_GET_SIZE(items);
+    for (Py_ssize_t i = 0; i < total; i++) {
+        PyObject *line = PySequence_Fast_GET_ITEM(items, i);
+        if (!PyUnicode_Check(line)) {
+            Py_DECREF(items);
+            PyErr_SetString(PyExc_TypeError, "an added line must be a str");
+            return NULL;
+        }
+        if (!PyUnicode_IS_ASCII(line) ||
+            memchr(PyUnicode_DATA(line), '\n', (size_t)PyUnicode_GET_LENGTH(line)) != NULL) {
+            Py_DECREF(items);
+            Py_RETURN_NONE;
+        }
+    }
+    long long counts[C_COUNT] = {0};
+    /* No Python code runs in this loop: the sequence and its lines cannot change under it. */
+    for (Py_ssize_t i = 0; i < total; i++) {
+        PyObject *line = PySequence_Fast_GET_ITEM(items, i);
+        const unsigned char *text = PyUnicode_DATA(line);
+        Py_ssize_t size = PyUnicode_GET_LENGTH(line);
+        Py_ssize_t comment = comment_start(text, size);
+        if (comment >= 0) {
+            counts[C_COMMENTS]++;
+            counts[C_SENTENCES] += is_sentence(text + comment, size - comment);
+            counts[C_LONG_COMMENTS] += size - comment > 60;
+        }
+        Py_ssize_t start = 0;
+        while (start < size && is_space(text[start])) start++;
+        counts[C_BLANK] += start == size;
+        counts[C_LENGTH] += size;
+        if (size > counts[C_LONGEST]) counts[C_LONGEST] = size;
+        counts[C_TRAILING] += size > 0 && is_space(text[size - 1]);
+        counts[C_TABS] += size > 0 && text[0] == '\t';
+        counts[C_HINTS] += has_type_hint(text, size);
+        counts[C_TODO] += contains(text, size, "TODO");
+        counts[C_DOCSTRINGS] += contains(text, size, "\"\"\"") || contains(text, size, "'''") ||
+                                contains(text, size, "/**");
+        counts[C_PRINTS] += contains(text, size, "print(") || contains(text, size, "console.log");
+    }
+    Py_DECREF(items);
+    PyObject *result = PyTuple_New(C_COUNT);
+    if (result == NULL) return NULL;
+    for (int k = 0; k < C_COUNT; k++) {
+        PyObject *count = PyLong_FromLongLong(counts[k]);
+        if (count == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, k, count);
+    }
+    return result;
+}
+
 /*
  * read_hunk: the body of one diff hunk, as `sources._diff._read_hunk` reads it in Python.
  * Lines are taken from `lines[at]` on while the hunk's counts say lines are left; each added
@@ -648,6 +767,8 @@ static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t n
 static PyMethodDef methods[] = {
     {"bucket_counts", (PyCFunction)(void (*)(void))bucket_counts, METH_FASTCALL,
      "The model's hashed-token buckets and counts of one contribution, in first-token order."},
+    {"added_counts", added_counts, METH_O,
+     "What the model's dense features count over the added lines (None: not all ASCII)."},
     {"read_hunk", (PyCFunction)(void (*)(void))read_hunk, METH_FASTCALL,
      "The body of one diff hunk: its added lines, counts and where it ends."},
     {NULL, NULL, 0, NULL},

@@ -45,3 +45,13 @@ read_hunk: ReadHunk
 The body of one diff hunk, as `sources._diff._read_hunk_in_python` reads it: (status, next
 line, old left, new left, next new line number, additions, deletions).
 """
+
+class AddedCounts(Protocol):
+    def __call__(self, lines: Sequence[str], /) -> tuple[int, ...] | None: ...
+
+added_counts: AddedCounts
+"""
+What `features._diff_features` counts over the added lines (comments, sentence comments, blank,
+total length, longest, trailing whitespace, tabs, type hints, TODO, docstrings, long comments,
+print calls), or None when a line is not ASCII or holds a line break.
+"""

@@ -64,7 +64,7 @@ def fixtures() -> dict[str, Contribution]:
 def digest(item: Contribution, compiled: bool = True) -> dict[str, object]:
     """A fingerprint of everything the model reads of `item` (computed in C or in Python)."""
     seen = view(item)
-    values = dense(seen)
+    values = dense(seen, compiled=compiled)
     buckets = list(hashed(seen, values, compiled=compiled).items())
     text = repr((values, buckets))
     return {"sha256": hashlib.sha256(text.encode()).hexdigest(), "buckets": len(buckets)}

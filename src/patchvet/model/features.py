@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from patchvet._kernels import BucketCounts
+    from patchvet._kernels import AddedCounts, BucketCounts
 
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
@@ -172,7 +172,39 @@ def _path_kind(path: str) -> tuple[bool, bool]:
     return _TEST_PATH.search(path) is not None, _DOC_PATH.search(path) is not None
 
 
-def _diff_features(view: View) -> list[float]:
+def _added_counts_in_python(lines: tuple[str, ...]) -> tuple[int, ...]:
+    """What `_diff_features` counts over the added lines, as `_kernels.added_counts` does."""
+    comments = [found.group(1) for found in map(_COMMENT.match, lines) if found]
+    # Counted with C-level maps, and a count whose needle (no newline in it) is nowhere in the
+    # joined lines is 0 without a look at each line: most patches have no TODO, docstring,
+    # print call or non-ASCII line.
+    joined = "\n".join(lines)
+
+    def with_any(*needles: str) -> int:
+        present = [needle for needle in needles if needle in joined]
+        if not present:
+            return 0
+        has = [map(operator.contains, lines, itertools.repeat(needle)) for needle in present]
+        return sum(has[0]) if len(has) == 1 else sum(map(any, zip(*has, strict=True)))
+
+    lengths = list(map(len, lines)) or [0]
+    return (
+        len(comments),
+        len(list(filter(None, map(_SENTENCE_COMMENT.match, map(str.strip, comments))))),
+        list(map(str.strip, lines)).count(""),
+        sum(lengths),
+        max(lengths),
+        sum(map(str.__ne__, lines, map(str.rstrip, lines))),
+        sum(map(str.startswith, lines, itertools.repeat("\t"))),
+        len(list(filter(None, map(_TYPE_HINT.search, lines)))),
+        with_any("TODO"),
+        with_any('"""', "'''", "/**"),
+        sum(map(_LONG_COMMENT.__lt__, map(len, comments))),
+        with_any("print(", "console.log"),
+    )
+
+
+def _diff_features(view: View, compiled: bool = True) -> list[float]:
     added_total = sum(p[2] for p in view.paths)
     deleted_total = sum(p[3] for p in view.paths)
     files = len(view.paths)
@@ -183,21 +215,19 @@ def _diff_features(view: View) -> list[float]:
     dirs = len({p[0].rsplit("/", 1)[0] if "/" in p[0] else "" for p in view.paths})
     lines = view.added
     n = len(lines)
-    comments = [found.group(1) for found in map(_COMMENT.match, lines) if found]
-    lengths = list(map(len, lines)) or [0]
-    # Counted with C-level maps, and a count whose needle (no newline in it) is nowhere in the
-    # joined lines is 0 without a look at each line: most patches have no TODO, docstring,
-    # print call or non-ASCII line.
-    joined = "\n".join(lines)
-    ascii = joined.isascii()  # then no emoji and no non-ASCII line, without a search
-
-    def with_any(*needles: str) -> int:
-        present = [needle for needle in needles if needle in joined]
-        if not present:
-            return 0
-        has = [map(operator.contains, lines, itertools.repeat(needle)) for needle in present]
-        return sum(has[0]) if len(has) == 1 else sum(map(any, zip(*has, strict=True)))
-
+    # The compiled kernel counts lines that are all ASCII (so no emoji and no non-ASCII line).
+    counted = (
+        _COMPILED_ADDED_COUNTS(lines) if compiled and _COMPILED_ADDED_COUNTS is not None else None
+    )
+    if counted is None:
+        counted = _added_counts_in_python(lines)
+        ascii = all(map(str.isascii, lines))
+        emoji = not ascii and _EMOJI.search("\n".join(lines)) is not None
+        non_ascii = 0 if ascii else sum(1 for line in lines if not line.isascii())
+    else:
+        emoji, non_ascii = False, 0
+    (comments, sentences, blank, length, longest, trailing, tabs, hints, todo, docstrings,
+     long_comments, prints) = counted  # fmt: skip
     return [
         math.log1p(added_total),
         math.log1p(deleted_total),
@@ -207,29 +237,29 @@ def _diff_features(view: View) -> list[float]:
         _frac(docs, files),
         _frac(new, files),
         math.log1p(dirs),
-        _frac(len(comments), n),
-        _frac(
-            len(list(filter(None, map(_SENTENCE_COMMENT.match, map(str.strip, comments))))),
-            len(comments),
-        ),
-        _frac(list(map(str.strip, lines)).count(""), n),
-        math.log1p(sum(lengths) / len(lengths)),
-        math.log1p(max(lengths)),
-        _frac(sum(map(str.__ne__, lines, map(str.rstrip, lines))), n),
-        _frac(sum(map(str.startswith, lines, itertools.repeat("\t"))), n),
-        _frac(len(list(filter(None, map(_TYPE_HINT.search, lines)))), n),
-        float(not ascii and _EMOJI.search(joined) is not None),
-        math.log1p(with_any("TODO")),
-        _frac(with_any('"""', "'''", "/**"), n),
-        _frac(0 if ascii else sum(1 for line in lines if not line.isascii()), n),
-        _frac(sum(map(_LONG_COMMENT.__lt__, map(len, comments))), len(comments)),
-        _frac(with_any("print(", "console.log"), n),
+        _frac(comments, n),
+        _frac(sentences, comments),
+        _frac(blank, n),
+        math.log1p(length / max(n, 1)),
+        math.log1p(longest),
+        _frac(trailing, n),
+        _frac(tabs, n),
+        _frac(hints, n),
+        float(emoji),
+        math.log1p(todo),
+        _frac(docstrings, n),
+        _frac(non_ascii, n),
+        _frac(long_comments, comments),
+        _frac(prints, n),
     ]
 
 
-def dense(view: View) -> list[float]:
-    """The dense features, in `DENSE_NAMES` order."""
-    return _message_features(view.subject, view.body) + _diff_features(view)
+def dense(view: View, *, compiled: bool = True) -> list[float]:
+    """
+    The dense features, in `DENSE_NAMES` order (`compiled` false counts the added lines in
+    Python even where the compiled kernel is built: the same values).
+    """
+    return _message_features(view.subject, view.body) + _diff_features(view, compiled)
 
 
 _DIGITS = "0123456789"
@@ -489,6 +519,18 @@ _POSITION_BITS = 32
 _POSITION_MASK = (1 << _POSITION_BITS) - 1
 
 
+def _compiled_added_counts() -> AddedCounts | None:
+    """The compiled line counter, or None where patchvet was installed without a compiler."""
+    try:
+        from patchvet._kernels import added_counts
+    except ImportError:
+        return None
+    return added_counts
+
+
+_COMPILED_ADDED_COUNTS = _compiled_added_counts()
+
+
 def _compiled_bucket_counts() -> BucketCounts | None:
     """The compiled kernel, or None where patchvet was installed without a C compiler."""
     try:
@@ -499,7 +541,7 @@ def _compiled_bucket_counts() -> BucketCounts | None:
 
 
 _COMPILED_BUCKET_COUNTS = _compiled_bucket_counts()
-COMPILED = _COMPILED_BUCKET_COUNTS is not None
+COMPILED = _COMPILED_BUCKET_COUNTS is not None and _COMPILED_ADDED_COUNTS is not None
 """Whether the compiled kernel is built (the features are the same either way)."""
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from patchvet.model import features
 from patchvet.model.features import View, dense, hashed, view
-from patchvet.model.scorer import MODEL_FILE, plain_hashed, shipped_model
+from patchvet.model.scorer import MODEL_FILE, plain_counts, plain_hashed, shipped_model
 from patchvet.model.strip import is_unread_file, strip_code_line, strip_subject, strip_text
 from patchvet.records import Contribution, SourceKind
 from patchvet.sources import read_path
@@ -159,6 +159,7 @@ def test_plain_python_hashes_and_scores_as_the_arrays(item: Contribution) -> Non
     measured = dense(seen)
     plain = plain_hashed(features.tokens(seen, measured))
     assert list(plain.items()) == list(hashed(seen, measured).items())
+    assert list(plain_counts(seen, measured).items()) == list(plain.items())
     model = shipped_model()
     if model is not None and seen.paths:
         assert model.score(item, arrays=False) == model.score(item, arrays=True)

@@ -478,11 +478,9 @@ def _bucket_counts(
     """
     import numpy as np
 
-    if compiled and _COMPILED_BUCKET_COUNTS is not None:
-        found, counted = _COMPILED_BUCKET_COUNTS(
-            message_read(view), subject_read(view.subject), view.added, view.paths,
-            _BIN_PREFIXES, dense_values, HASH_SIZE - 1, _message_tokens, _line_tokens, look,
-        )  # fmt: skip
+    made = compiled_counts(view, dense_values) if compiled else None
+    if made is not None:
+        found, counted = made
         return np.frombuffer(found, dtype=np.int64), np.frombuffer(counted, dtype=np.int64)
 
     message = message_read(view)
@@ -543,6 +541,19 @@ def _compiled_bucket_counts() -> BucketCounts | None:
 _COMPILED_BUCKET_COUNTS = _compiled_bucket_counts()
 COMPILED = _COMPILED_BUCKET_COUNTS is not None and _COMPILED_ADDED_COUNTS is not None
 """Whether the compiled kernel is built (the features are the same either way)."""
+
+
+def compiled_counts(view: View, dense_values: list[float]) -> tuple[bytearray, bytearray] | None:
+    """
+    The compiled kernel's (buckets, counts) in first-token order, as native int64 arrays'
+    bytes (no numpy needed to read them), or None where the kernel is not built.
+    """
+    if _COMPILED_BUCKET_COUNTS is None:
+        return None
+    return _COMPILED_BUCKET_COUNTS(
+        message_read(view), subject_read(view.subject), view.added, view.paths,
+        _BIN_PREFIXES, dense_values, HASH_SIZE - 1, _message_tokens, _line_tokens, look,
+    )  # fmt: skip
 
 
 def _log1p(counts: NDArray[np.int64]) -> NDArray[np.float64]:

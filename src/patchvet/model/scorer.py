@@ -7,11 +7,13 @@ compressed: every `patchvet check` reads it, and inflating it (with converting a
 floats) was a tenth of a one-patch run's start-up; a wheel compresses it as well anyway.
 
 Reading and scoring need no numpy: a check of a few patches would spend more on importing it
-(about a quarter of a one-patch run) than it saves. The file is read with `zipfile`, each
+(about a fifth of a one-patch run) than it saves. The file is read with `zipfile`, each
 weight when it is looked up, and a score is the exact sum (`math.fsum`) of exactly rounded
-terms, so plain Python floats give it bit for bit. After `PLAIN_SCORES` contributions, or once
-told to expect volume (`expect_volume`), a process scores with numpy's arrays instead, which
-hash a message's letter sequences without a Python string each: the same score, sooner.
+terms, so plain Python floats give it bit for bit; tokens are counted by the compiled kernel
+where it is built, else hashed in Python. After `PLAIN_SCORES` contributions, or once told to
+expect volume (`expect_volume`), a process scores with numpy's arrays instead (weights looked
+up by fancy indexing; without the kernel, a message's letter sequences hashed as arrays rather
+than as a Python string each): the same score, sooner.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from patchvet.budget import look
 from patchvet.model.features import (
     DENSE_NAMES,
     HASH_SIZE,
+    View,
+    compiled_counts,
     dense,
     hashed_arrays,
     message_read,
@@ -196,7 +200,7 @@ class LikelihoodModel:
                 _ROUTE.scored()
         if arrays:
             return self.calibrate(self.logit_arrays(measured, *hashed_arrays(seen, measured)))
-        return self.calibrate(self.logit(measured, plain_hashed(tokens(seen, measured))))
+        return self.calibrate(self.logit(measured, plain_counts(seen, measured)))
 
     def save(self, path: Path) -> None:
         """Write the model as an uncompressed `.npz`, hashed weights at half precision."""
@@ -254,6 +258,18 @@ def plain_hashed(every: Iterable[str]) -> dict[int, float]:
         encoded = map(str.encode, chunk, itertools.repeat("utf-8"), itertools.repeat("replace"))
         counts.update(map(_MASK.__and__, map(zlib.crc32, encoded)))
     return dict(zip(counts, map(math.log1p, counts.values()), strict=True))
+
+
+def plain_counts(seen: View, measured: list[float]) -> dict[int, float]:
+    """
+    `features.hashed` without numpy: the compiled kernel's counts where it is built (read
+    from its int64 bytes), else the tokens hashed in Python (`plain_hashed`).
+    """
+    made = compiled_counts(seen, measured)
+    if made is None:
+        return plain_hashed(tokens(seen, measured))
+    buckets, counts = (memoryview(part).cast("q").tolist() for part in made)
+    return dict(zip(buckets, map(math.log1p, counts), strict=True))
 
 
 @cache

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from patchvet.check import assess, check
 from patchvet.policy import Policy, load_preset
 from patchvet.policy.catalog import ANALYSIS_INCOMPLETE
+from patchvet.policy.schema import VerdictName
 from patchvet.records import Assessment, Verdict
 from tests.helpers import added, contribution
 
 
-def _broken_policy(verdicts: dict[str, str] | None = None) -> Policy:
+def _broken_policy(verdicts: dict[str, VerdictName] | None = None) -> Policy:
     """A policy that got past validation with a bad glob (as `[z-a]` once did)."""
     policy = load_preset("default")
-    size = policy.size.model_copy(update={"exclude": ["[z-a]"]})
-    return policy.model_copy(update={"size": size, "verdicts": verdicts or {}})
+    size = replace(policy.size, exclude=["[z-a]"])
+    return replace(policy, size=size, verdicts=verdicts or {})
 
 
 def test_an_analyzer_failure_is_a_held_finding_not_a_skip() -> None:

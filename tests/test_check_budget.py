@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,7 @@ LINES = [f"      - run: echo step {n} ${{{{ secrets.TOKEN }}}}" for n in range(4
 def test_an_overrun_is_held_with_the_reason() -> None:
     item = contribution(files=(added(WORKFLOW, *LINES), added("a.py", "x = 1")))
     policy = load_preset("default")
-    tight = policy.model_copy(
-        update={"analysis": policy.analysis.model_copy(update={"budget_seconds": 0.01})}
-    )
+    tight = replace(policy, analysis=replace(policy.analysis, budget_seconds=0.01))
     result = assess(item, tight)
     assert result.verdict is Verdict.HOLD
     [incomplete] = [j for j in result.findings if j.finding.id == ANALYSIS_INCOMPLETE]
@@ -89,9 +88,7 @@ def test_a_megabyte_subject_is_held_within_the_budget(alphabet: str) -> None:
     item = contribution(subject, files=(added("a.py", "x = 1"),))
     policy = load_preset("default")
     budget = 0.5
-    tight = policy.model_copy(
-        update={"analysis": policy.analysis.model_copy(update={"budget_seconds": budget})}
-    )
+    tight = replace(policy, analysis=replace(policy.analysis, budget_seconds=budget))
     started = time.thread_time()
     result = assess(item, tight)
     spent = time.thread_time() - started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from patchvet.analyzers.binary import binary
 from patchvet.analyzers.ci_change import ci_change
 from patchvet.analyzers.dependency import dependency, lookalike
@@ -34,8 +36,8 @@ def test_size_large_and_limits() -> None:
     item = contribution(files=(added("big.py", *["y"] * 600),))
     [finding] = size(subject(item))
     assert finding.id == "size/large" and "XL" in finding.message
-    limited = load_preset("default").model_copy(
-        update={"size": load_preset("default").size.model_copy(update={"max_lines": 100})}
+    limited = replace(
+        load_preset("default"), size=replace(load_preset("default").size, max_lines=100)
     )
     assert [f.id for f in size(subject(item, limited))] == ["size/over-limit"]
 

@@ -4,6 +4,7 @@ issues limited apart from code."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 
 from patchvet.ledger import SqlLedger
 from patchvet.ledger.accounts import reading_of, reply_code, stored_reply_code
@@ -67,8 +68,7 @@ def test_one_reply_code_per_thread_first_writer_wins(ledger: SqlLedger) -> None:
 
 def test_issues_and_pull_requests_have_separate_rate_limits(ledger: SqlLedger) -> None:
     base = load_preset("default")
-    policy = base.model_copy(update={"rate": base.rate.model_copy(
-        update={"max_per_window": {"new": 2}, "max_open": {"new": 2}})})  # fmt: skip
+    policy = replace(base, rate=replace(base.rate, max_per_window={"new": 2}, max_open={"new": 2}))
     issues = [_issue(n, f"2026-01-01T0{n}:00:00Z") for n in range(1, 4)]
     results = run(ledger, issues, policy)
     assert {"rate/submissions", "rate/open-contributions"} <= ids(results[2])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -169,13 +170,7 @@ def test_author_mismatch(ledger: SqlLedger) -> None:
 
 def test_rate_window_and_open_limits(ledger: SqlLedger) -> None:
     base = load_preset("default")
-    policy = base.model_copy(
-        update={
-            "rate": base.rate.model_copy(
-                update={"max_per_window": {"new": 2}, "max_open": {"new": 2}}
-            )
-        }
-    )
+    policy = replace(base, rate=replace(base.rate, max_per_window={"new": 2}, max_open={"new": 2}))
     items = [pr(n, "fast", 77, f"2026-01-01T0{n}:00:00Z") for n in range(1, 4)]
     results = run(ledger, items, policy)
     assert "rate/submissions" not in ids(results[1])
@@ -319,9 +314,7 @@ def test_commits_of_a_range_are_not_submissions(ledger: SqlLedger) -> None:
     author = Identity(name="Dev", email="dev@x.example", login="dev", id=5)
     item = dataclasses.replace(pr(1, "dev", 5, "2022-03-01T23:59:00Z"), author=author)
     tight = load_preset("default")
-    tight = tight.model_copy(
-        update={"rate": tight.rate.model_copy(update={"max_per_window": {"known": 1}})}
-    )
+    tight = replace(tight, rate=replace(tight.rate, max_per_window={"known": 1}))
     view = ledger.view(item, tight, "acme/app")
     assert view.prior_contributions == 25 and view.tier == "known" and view.in_window == 0
     first, second = run(ledger, [item, dataclasses.replace(item, id="sha2", source="acme/app#2")],

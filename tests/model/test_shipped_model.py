@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from patchvet.check import assess
 from patchvet.model.scorer import shipped_model
 from patchvet.policy import load_preset
@@ -54,9 +56,7 @@ def test_scores_rank_styles_and_stay_probabilities() -> None:
 
 
 def test_score_alone_never_goes_beyond_flag() -> None:
-    policy = load_preset("default").model_copy(
-        update={"verdicts": {"agent-likelihood/*": "reject"}}
-    )
+    policy = replace(load_preset("default"), verdicts={"agent-likelihood/*": "reject"})
     assessment = assess(AGENT_STYLE, policy)
     judged = [j for j in assessment.findings if j.finding.family == "agent-likelihood"]
     assert judged and all(j.verdict is Verdict.FLAG for j in judged)
@@ -76,9 +76,7 @@ def test_explicit_marks_make_the_score_finding_redundant() -> None:
 
 def test_policy_can_switch_the_model_off() -> None:
     base = load_preset("default")
-    policy = base.model_copy(
-        update={"likelihood": base.likelihood.model_copy(update={"enabled": False})}
-    )
+    policy = replace(base, likelihood=replace(base.likelihood, enabled=False))
     assert assess(AGENT_STYLE, policy).scores.agent_likelihood is None
 
 

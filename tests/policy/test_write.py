@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_other_keys_and_comments_are_kept_and_a_second_run_replaces_the_first(
         "threshold = 0.5\n\n[signoff]\nrequired = true  # DCO\n"
     )
     assert not write_calibration(target, 0.9, CALIBRATION, ["first"])
-    write_calibration(target, 0.95, CALIBRATION.model_copy(update={"commits": 10}), ["second"])
+    write_calibration(target, 0.95, replace(CALIBRATION, commits=10), ["second"])
     text = target.read_text()
     assert "# our policy" in text and "# keep this note" in text
     assert "required = true  # DCO" in text

@@ -12,6 +12,7 @@ from patchvet.cli.exits import EXIT_OK
 from patchvet.cli.policy_toml import render
 from patchvet.errors import PatchvetError
 from patchvet.policy import load_policy, preset_names
+from patchvet.policy.schema import dump
 
 
 def register(commands: Any) -> None:
@@ -36,7 +37,7 @@ def run_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "show":
         policy = load_policy(args.name, Path())
         if args.format == "json":
-            out.write(json.dumps(policy.model_dump(mode="json"), indent=2) + "\n")
+            out.write(json.dumps(dump(policy), indent=2) + "\n")
         else:
             out.write(
                 f"# policy {policy.name}"

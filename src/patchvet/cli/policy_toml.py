@@ -6,11 +6,9 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel
-
 from patchvet.policy import Policy
 from patchvet.policy.describe import Key, keys
-from patchvet.policy.schema import ProtectedPath
+from patchvet.policy.schema import ProtectedPath, dump, is_table, keys_of
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -33,8 +31,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, dict):
         inner = ", ".join(f"{toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
         return "{ " + inner + " }" if inner else "{}"
-    if isinstance(value, BaseModel):
-        return toml_value(value.model_dump(mode="json", exclude_none=True))
+    if is_table(value):
+        return toml_value(dump(value, exclude_none=True))
     raise TypeError(f"no TOML for {type(value).__name__}")
 
 
@@ -54,7 +52,7 @@ def render(policy: Policy) -> str:
     scalars: list[str] = []
     tables: list[str] = []
     for key in keys(policy):
-        if isinstance(key.value, BaseModel):
+        if is_table(key.value):
             body = "".join(_key_lines(inner) for inner in keys(key.value))
             tables.append(f"\n[{key.name}]\n{body}")
         elif key.name == "protected_paths":
@@ -77,6 +75,6 @@ def _protected(key: Key) -> str:
         out += [_key_lines(inner) for inner in keys(entry)]
     if not entries:
         out.append("# [protected_paths.NAME]   (none set; each entry takes these keys)\n")
-        for field, info in ProtectedPath.model_fields.items():
-            out.append(f"#   {field}: {' '.join((info.description or '').split())}\n")
+        for field in keys_of(ProtectedPath):
+            out.append(f"#   {field.name}: \n")
     return "".join(out)

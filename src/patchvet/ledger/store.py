@@ -413,7 +413,9 @@ class SqlLedger:
         """
         cached = self._policies.get(id(policy))
         if cached is None or cached[0] is not policy:
-            document = policy.model_dump_json()
+            from patchvet.policy.checked import policy_json  # pydantic: only when recording
+
+            document = policy_json(policy)
             digest = hashlib.sha256(f"{policy.origin}\n{document}".encode()).hexdigest()[:32]
             if len(self._policies) > 64:
                 self._policies.clear()

@@ -1,8 +1,7 @@
 """
 Every key a policy can set, with what it means and what it accepts, for `policy show`: the
 descriptions are the schema's own attribute docstrings, so they cannot drift from it. They are
-read from the schema's source when asked for, not at import: every `check` imports the schema,
-and having pydantic collect the docstrings of every class at import cost each one ~30 ms.
+read from the schema's source when asked for, not at import: every `check` imports the schema.
 """
 
 from __future__ import annotations
@@ -12,14 +11,12 @@ import inspect
 import itertools
 import textwrap
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
+from patchvet.policy.schema import declared, is_table, keys_of
 
 
 @dataclass(frozen=True)
@@ -33,20 +30,22 @@ class Key:
     accepts: str
 
 
-def keys(model: BaseModel) -> Iterator[Key]:
+def keys(table: Any) -> Iterator[Key]:
     """The keys of one table in schema order, unset ones included."""
-    documented = docstrings(type(model))
-    for name, field in type(model).model_fields.items():
-        description = " ".join((field.description or documented.get(name, "")).split())
-        yield Key(name, getattr(model, name), description, accepts(field))
+    kind: Any = type(table)
+    documented, types_of = docstrings(kind), declared(kind)
+    for field in keys_of(kind):
+        description = " ".join(documented.get(field.name, "").split())
+        accepted = accepts(types_of[field.name], field.metadata)
+        yield Key(field.name, getattr(table, field.name), description, accepted)
 
 
 @cache
-def docstrings(model: type[BaseModel]) -> dict[str, str]:
+def docstrings(table: Any) -> dict[str, str]:
     """The attribute docstrings of a schema class and its bases: the string after a field."""
     found: dict[str, str] = {}
-    for cls in reversed(model.__mro__):
-        if not issubclass(cls, BaseModel) or cls is BaseModel:
+    for cls in reversed(table.__mro__):
+        if not is_table(cls):
             continue
         try:
             source = textwrap.dedent(inspect.getsource(cls))
@@ -67,17 +66,16 @@ def docstrings(model: type[BaseModel]) -> dict[str, str]:
     return found
 
 
-def accepts(field: FieldInfo) -> str:
+_BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+
+
+def accepts(annotation: Any, bounds: Mapping[str, float]) -> str:
     """`an integer ≥ 1`, `one of "allow", "forbid"`, `a list of strings`, …"""
-    text = _type_text(field.annotation)
-    bounds = []
-    for constraint in field.metadata:
-        for kind, symbol in ((Ge, "≥"), (Gt, ">"), (Le, "≤"), (Lt, "<")):
-            if isinstance(constraint, kind):
-                bounds.append(f"{symbol} {getattr(constraint, kind.__name__.lower())}")
-    if bounds:
-        text += " " + " and ".join(bounds)
-    if _optional(field.annotation):
+    text = _type_text(annotation)
+    shown = [f"{_BOUNDS[kind]} {bound}" for kind, bound in bounds.items() if kind in _BOUNDS]
+    if shown:
+        text += " " + " and ".join(shown)
+    if _optional(annotation):
         text += ", or unset"
     return text
 
@@ -99,7 +97,7 @@ def _type_text(annotation: Any) -> str:
     if origin is dict:
         key, value = get_args(annotation)
         return f"a table from {_type_text(key)} to {_type_text(value)}"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if is_table(annotation):
         return "a table"
     names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
     return names.get(annotation, str(annotation))

@@ -4,26 +4,41 @@ The policy schema: what a project's `.patchvet.toml` (or a preset) may say, vali
 Unknown keys are errors, so a typo never silently weakens a policy. Everything has a default,
 and the defaults are the `default` preset's advisory behaviour.
 
-The classes build their validators on first validation, not at import: building them (with
-pydantic's scan of installed packages for plugins) was ~50 ms of every run, and a run on a
-shipped preset validates nothing. Presets are checked by the tests and taken as written
-(`trusted`); a project's own file is validated in full.
+The tables are frozen dataclasses, and this module does not import pydantic: importing it and
+making its classes was about a third of a one-patch check, and a run on a shipped preset
+validates nothing. Presets are checked by the tests and taken as written (`trusted`); a
+project's own file is validated in full by pydantic models that `policy/checked.py` derives
+from these classes on first use (their bounds are each field's `metadata`, their checks
+`FIELD_CHECKS`), so the schema is written once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from patchvet.budget import DEFAULT_SECONDS
 from patchvet.paths import GENERATED_FILES, LOCK_FILES, VENDORED_FILES, first_match
 from patchvet.records import Finding, Verdict
+
+_T = TypeVar("_T")
+
+
+def _bounded(default: _T, **bounds: float) -> _T:
+    """A default with the bounds validation holds the value to (`ge`, `gt`, `le`, `lt`)."""
+    return field(default=default, metadata=bounds)
+
+
+def _required(**bounds: float) -> Any:
+    """A field without a default, held to `bounds` by validation."""
+    return field(metadata=bounds)
+
 
 VerdictName = Literal["pass", "flag", "hold", "reject"]
 DisclosureForm = Literal[
@@ -41,50 +56,42 @@ ASSOCIATIONS = (
 DEFAULT_GENERATED = [*LOCK_FILES, *GENERATED_FILES, *VENDORED_FILES]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class AIRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class AIRules:
     """What AI involvement means for this project."""
 
     stance: Literal["allow", "disclose", "approval", "ban"] = "allow"
     """`ban`: any AI content is refused; `approval`: only with a recorded approval."""
     note: str = ""
     """The project's own rule in a sentence, quoted in explanations."""
-    approval_trailers: list[str] = []
+    approval_trailers: list[str] = field(default_factory=list)
     """Trailer keys (such as `Approved-by`) that record a granted exception."""
-    approval_labels: list[str] = []
+    approval_labels: list[str] = field(default_factory=list)
     """Labels that record a granted exception on a pull request."""
     bot_authors: Literal["allow", "forbid"] = "allow"
     """`forbid`: contributions authored or opened by an agent account are not accepted."""
 
 
-class DisclosureRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class DisclosureRules:
     """Which forms of AI disclosure are required, accepted or forbidden."""
 
-    require: list[str] = []
+    require: list[str] = field(default_factory=list)
     """When agent marks are present, every entry must be met; `a|b` means either form."""
-    forbid: list[DisclosureForm] = []
+    forbid: list[DisclosureForm] = field(default_factory=list)
     """Disclosure forms the project refuses (`disclosure/forbidden-form`)."""
-    labels: list[str] = ["llm-assisted", "ai-assisted"]
+    labels: list[str] = field(default_factory=lambda: ["llm-assisted", "ai-assisted"])
     """PR labels that count as the `label` disclosure form."""
     assisted_by_format: Literal["any", "kernel"] = "any"
     """`kernel`: `Assisted-by: AGENT:MODEL [TOOL…]` or `Assisted-by: LLM [TOOL…]`."""
-    basic_tools: list[str] = ["git", "gcc", "clang", "make", "vim", "emacs", "editor"]
+    basic_tools: list[str] = field(
+        default_factory=lambda: ["git", "gcc", "clang", "make", "vim", "emacs", "editor"]
+    )
     """Tools the kernel says not to list in Assisted-by."""
 
-    @field_validator("require")
-    @classmethod
-    def _known_forms(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            for form in entry.split("|"):
-                if form not in DISCLOSURE_FORMS:
-                    raise ValueError(f"unknown disclosure form {form!r}; use {DISCLOSURE_FORMS}")
-        return value
 
-
-class SignoffRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class SignoffRules:
     """Developer Certificate of Origin rules."""
 
     required: bool = False
@@ -97,10 +104,11 @@ class SignoffRules(_Section):
     """An AI identity in `Co-developed-by:` is a violation (`signoff/ai-co-developer`)."""
 
 
-class SizeRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class SizeRules:
     """Auditability thresholds."""
 
-    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERATED))
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_GENERATED))
     """Globs of generated and lock files left out of the line count."""
     flag_bucket: Literal["XS", "S", "M", "L", "XL", "XXL"] = "XL"
     """Changes in this size bucket or above get `size/large`."""
@@ -111,7 +119,8 @@ class SizeRules(_Section):
     """Changes touching more files get `size/spread`; unset: no limit."""
 
 
-class ProtectedPath(_Section):
+@dataclass(frozen=True, kw_only=True)
+class ProtectedPath:
     """A set of paths the project guards, and why."""
 
     paths: list[str]
@@ -126,35 +135,38 @@ class ProtectedPath(_Section):
     """The verdict of `protected-path/NAME` when these paths are touched."""
 
 
-class ChangeSurfaceRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class ChangeSurfaceRules:
     """Extra paths to treat as CI, build or release tooling."""
 
-    extra_paths: list[str] = []
+    extra_paths: list[str] = field(default_factory=list)
     """Globs of further CI, build or release files (`ci-change/*`)."""
 
 
-class Calibration(_Section):
+@dataclass(frozen=True, kw_only=True)
+class Calibration:
     """How `patchvet calibrate` chose this project's threshold (written by it, not by hand)."""
 
     model: str
     """Fingerprint of the model the threshold was chosen for; another model ignores it."""
-    commits: int = Field(ge=0)
+    commits: int = _required(ge=0)
     """Human commits of the project's own history that were scored."""
-    human_verdicts: int = Field(default=0, ge=0)
+    human_verdicts: int = _bounded(0, ge=0)
     """Contributions maintainers recorded as human in the ledger, scored with them."""
     range: str
-    false_flag_rate: float = Field(ge=0.0, le=1.0)
+    false_flag_rate: float = _required(ge=0.0, le=1.0)
     """Share of those human contributions that reach the threshold."""
-    target_rate: float = Field(default=0.01, gt=0.0, lt=1.0)
+    target_rate: float = _bounded(0.01, gt=0.0, lt=1.0)
     date: str = ""
 
 
-class LikelihoodRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class LikelihoodRules:
     """What the statistical agent-likelihood score means here."""
 
     enabled: bool = True
     """Compute the statistical agent-likelihood score."""
-    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    threshold: float | None = _bounded(None, ge=0.0, le=1.0)
     """Report scores at or above this; None uses the model's own threshold, chosen so that at
     most 1% of human commits of similar size reach it."""
     calibration: Calibration | None = None
@@ -164,55 +176,64 @@ class LikelihoodRules(_Section):
 Tier = Literal["new", "known", "vouched"]
 
 
-class IdentityRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class IdentityRules:
     """Contributor-continuity modifiers (they need a ledger)."""
 
-    known_after: int = Field(default=3, ge=1)
+    known_after: int = _bounded(3, ge=1)
     """Recorded contributions after which a contributor counts as `known`."""
     report_first_contribution: bool = True
     """Report a contributor's first recorded contribution (`identity/first-contribution`)."""
-    young_account_days: int = Field(default=30, ge=0)
+    young_account_days: int = _bounded(30, ge=0)
     """Accounts younger than this (when the forge says) get an `identity/young-account` note."""
-    style_shift_after: int = Field(default=20, ge=0)
+    style_shift_after: int = _bounded(20, ge=0)
     """Earlier scored contributions needed before `identity/style-shift` can fire (0: never)."""
 
 
-class RateRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class RateRules:
     """Submission limits per contributor, by trust tier (they need a ledger)."""
 
-    window_hours: float = Field(default=24, gt=0)
+    window_hours: float = _bounded(24, gt=0)
     """The window, in hours, that `max_per_window` counts over."""
-    max_per_window: dict[Tier, int] = {"new": 5, "known": 20, "vouched": 100}
+    max_per_window: dict[Tier, int] = field(
+        default_factory=lambda: {"new": 5, "known": 20, "vouched": 100}
+    )
     """Submissions allowed per window, by tier `new`/`known`/`vouched` (`rate/submissions`)."""
-    max_open: dict[Tier, int] = {"new": 3, "known": 10, "vouched": 50}
+    max_open: dict[Tier, int] = field(
+        default_factory=lambda: {"new": 3, "known": 10, "vouched": 50}
+    )
     """Open contributions allowed at once, by tier (`rate/open-contributions`)."""
-    max_open_agent: dict[Tier, int] = {}
+    max_open_agent: dict[Tier, int] = field(default_factory=dict)
     """Open agent-made contributions allowed at once (Homebrew: one per non-maintainer)."""
 
 
-class CircuitBreakerRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class CircuitBreakerRules:
     """Rust's breaker: too large a share of agent-made merges pauses new agent-made work."""
 
     enabled: bool = False
     """Pause new agent-made work when agent-made merges pass `max_agent_share`."""
-    window_days: float = Field(default=42, gt=0)
+    window_days: float = _bounded(42, gt=0)
     """Days of merges the share is computed over."""
-    max_agent_share: float = Field(default=0.5, gt=0, le=1)
+    max_agent_share: float = _bounded(0.5, gt=0, le=1)
     """Largest share of agent-made merges before the breaker trips."""
-    cooldown_days: float = Field(default=10, ge=0)
+    cooldown_days: float = _bounded(10, ge=0)
     """Days the breaker stays tripped."""
-    min_contributions: int = Field(default=10, ge=1)
+    min_contributions: int = _bounded(10, ge=1)
     """Merges needed in the window before the share counts."""
 
 
-class ReviewRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class ReviewRules:
     """What reviews by bots and agents may do."""
 
     agent_approvals: Literal["allow", "forbid"] = "forbid"
     """`forbid`: an approval by an agent account is reported (a human must decide)."""
 
 
-class AccountRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class AccountRules:
     """The author's public account, read by the Action and the App (never by offline `check`)."""
 
     enabled: bool = True
@@ -221,10 +242,11 @@ class AccountRules(_Section):
     """With a ledger, reuse a snapshot younger than this."""
 
 
-class HoneypotRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class HoneypotRules:
     """Bait for autonomous agents, opt-in and advisory."""
 
-    phrases: list[str] = []
+    phrases: list[str] = field(default_factory=list)
     """Phrases hidden in the PR or issue template for agents; a description carrying one
     (outside HTML comments, any case) gets `honeypot/template-phrase`."""
     reply_code: bool = False
@@ -234,7 +256,8 @@ class HoneypotRules(_Section):
     Action then always comment on such contributions, to carry the note."""
 
 
-class IssueRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class IssueRules:
     """Issues, not only pull requests (the App and the Action)."""
 
     vet: bool = False
@@ -246,14 +269,21 @@ class IssueRules(_Section):
 Permission = Literal["admin", "maintain", "write", "triage"]
 
 
-class MaintainerRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class MaintainerRules:
     """Who is exempt from contributor checks, the vouch list, and maintainer overrides."""
 
-    exempt_associations: list[str] = ["OWNER", "MEMBER", "COLLABORATOR"]
+    exempt_associations: list[str] = field(
+        default_factory=lambda: ["OWNER", "MEMBER", "COLLABORATOR"]
+    )
     """GitHub `author_association` values whose pull requests skip `exempt_families`."""
-    exempt_authors: list[str] = ["renovate[bot]", "dependabot[bot]", "github-actions[bot]"]
+    exempt_authors: list[str] = field(
+        default_factory=lambda: ["renovate[bot]", "dependabot[bot]", "github-actions[bot]"]
+    )
     """Logins (bots such as `renovate[bot]`, or the project's own bots) that skip them too."""
-    exempt_families: list[str] = ["identity", "rate", "honeypot", "account"]
+    exempt_families: list[str] = field(
+        default_factory=lambda: ["identity", "rate", "honeypot", "account"]
+    )
     """Finding families not reported for exempt authors."""
     trust_established: bool = True
     """Report edits of CI workflows, hooks and release tooling, third-party actions by tag, and
@@ -265,47 +295,45 @@ class MaintainerRules(_Section):
     """A Ghostty-style vouch list, read from the base branch; vouched authors are exempt."""
     require_vouch: bool = False
     """Authors neither exempt nor vouched get `identity/unvouched` (when the list exists)."""
-    override_labels: list[str] = ["patchvet:override"]
+    override_labels: list[str] = field(default_factory=lambda: ["patchvet:override"])
     """A label, added by someone with `override_permissions`, that overrides the verdict."""
     override_command: str = "/patchvet override"
     """A comment line `/patchvet override <reason>` by such a person does the same."""
-    override_permissions: list[Permission] = ["admin", "maintain", "write"]
+    override_permissions: list[Permission] = field(
+        default_factory=lambda: ["admin", "maintain", "write"]
+    )
     """Repository permissions whose label or comment counts as a maintainer override."""
 
-    @field_validator("exempt_associations")
-    @classmethod
-    def _known_associations(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            if entry not in ASSOCIATIONS:
-                raise ValueError(f"unknown author association {entry!r}; use {ASSOCIATIONS}")
-        return value
 
-
-class IgnoreRule(_Section):
+@dataclass(frozen=True, kw_only=True)
+class IgnoreRule:
     """Findings the maintainers chose not to act on, and why (shown in every report)."""
 
-    reason: str = Field(min_length=1)
+    reason: str = _required(min_length=1)
     """Why the maintainers ignore these findings; shown in every report."""
-    paths: list[str] = []
+    paths: list[str] = field(default_factory=list)
     """Only findings whose every located file matches one of these globs (empty: all)."""
 
 
-class DependencyRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class DependencyRules:
     """Dependency checks."""
 
     typosquat: bool = True
     """Report new dependencies one edit from a popular package (`dependency/lookalike-name`)."""
 
 
-class AnalysisRules(_Section):
+@dataclass(frozen=True, kw_only=True)
+class AnalysisRules:
     """How much work one contribution may cost."""
 
-    budget_seconds: float = Field(default=DEFAULT_SECONDS, gt=0, le=3600)
+    budget_seconds: float = _bounded(DEFAULT_SECONDS, gt=0, le=3600)
     """CPU seconds to analyse one contribution; past it, the analysis stops with
     `analysis/incomplete` (held), so no contribution can stall a run."""
 
 
-class Policy(_Section):
+@dataclass(frozen=True, kw_only=True)
+class Policy:
     """A resolved policy: presets and project overrides merged, validated."""
 
     name: str = "custom"
@@ -318,53 +346,37 @@ class Policy(_Section):
     """Where the project states its policy (document and date)."""
     mode: Literal["advisory", "enforce"] = "advisory"
     """`enforce` lets the GitHub integration close contributions (opt-in); `advisory` reports."""
-    # Defaults made without validating, which would build every validator at import; the
-    # tests hold them equal to validated ones.
-    ai: AIRules = AIRules.model_construct()
-    disclosure: DisclosureRules = DisclosureRules.model_construct()
-    signoff: SignoffRules = SignoffRules.model_construct()
-    size: SizeRules = SizeRules.model_construct()
-    protected_paths: dict[str, ProtectedPath] = {}
+    ai: AIRules = AIRules()
+    disclosure: DisclosureRules = DisclosureRules()
+    signoff: SignoffRules = SignoffRules()
+    size: SizeRules = SizeRules()
+    protected_paths: dict[str, ProtectedPath] = field(default_factory=dict)
     """Named sets of guarded paths: `paths`, `reason`, `action`, `when`, `verdict`."""
-    ci: ChangeSurfaceRules = ChangeSurfaceRules.model_construct()
-    dependency: DependencyRules = DependencyRules.model_construct()
-    likelihood: LikelihoodRules = LikelihoodRules.model_construct()
-    identity: IdentityRules = IdentityRules.model_construct()
-    rate: RateRules = RateRules.model_construct()
-    circuit_breaker: CircuitBreakerRules = CircuitBreakerRules.model_construct()
-    review: ReviewRules = ReviewRules.model_construct()
-    analysis: AnalysisRules = AnalysisRules.model_construct()
-    maintainers: MaintainerRules = MaintainerRules.model_construct()
-    honeypot: HoneypotRules = HoneypotRules.model_construct()
-    account: AccountRules = AccountRules.model_construct()
-    issues: IssueRules = IssueRules.model_construct()
-    ignore: dict[str, IgnoreRule] = {}
+    ci: ChangeSurfaceRules = ChangeSurfaceRules()
+    dependency: DependencyRules = DependencyRules()
+    likelihood: LikelihoodRules = LikelihoodRules()
+    identity: IdentityRules = IdentityRules()
+    rate: RateRules = RateRules()
+    circuit_breaker: CircuitBreakerRules = CircuitBreakerRules()
+    review: ReviewRules = ReviewRules()
+    analysis: AnalysisRules = AnalysisRules()
+    maintainers: MaintainerRules = MaintainerRules()
+    honeypot: HoneypotRules = HoneypotRules()
+    account: AccountRules = AccountRules()
+    issues: IssueRules = IssueRules()
+    ignore: dict[str, IgnoreRule] = field(default_factory=dict)
     """Finding id (or glob) to the reason it is ignored, optionally only under some paths."""
-    severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = {
-        "info": "pass",
-        "low": "flag",
-        "medium": "flag",
-        "high": "hold",
-    }
+    severity_verdicts: dict[Literal["info", "low", "medium", "high"], VerdictName] = field(
+        default_factory=lambda: {"info": "pass", "low": "flag", "medium": "flag", "high": "hold"}
+    )
     """The verdict for each severity, used when `[verdicts]` does not name the finding."""
-    verdicts: dict[str, VerdictName] = {}
+    verdicts: dict[str, VerdictName] = field(default_factory=dict)
     """Finding id (or glob such as `ci-change/*`) to verdict; the most specific pattern wins."""
-    _origin: str = PrivateAttr(default="")
-    actions: dict[VerdictName, list[str]] = {}
+    actions: dict[VerdictName, list[str]] = field(default_factory=dict)
     """Per verdict, what to do on GitHub: `summary`, `comment`, `check-run`, `label:NAME`,
     `close`."""
-
-    @field_validator("actions")
-    @classmethod
-    def _known_actions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for actions in value.values():
-            for action in actions:
-                if not _ACTION.match(action):
-                    raise ValueError(
-                        f"unknown action {action!r}; use summary, comment, check-run, "
-                        "close or label:NAME"
-                    )
-        return value
+    _origin: str = ""
+    """Where the policy was read from: not a key of the file (see `dump`)."""
 
     @property
     def origin(self) -> str:
@@ -373,9 +385,7 @@ class Policy(_Section):
 
     def from_origin(self, origin: str) -> Policy:
         """This policy, saying it was read from `origin`."""
-        copy = self.model_copy()
-        copy._origin = origin
-        return copy
+        return dataclasses.replace(self, _origin=origin)
 
     def ignored(self, finding: Finding) -> str | None:
         """The `[ignore]` reason that applies to this finding, or None."""
@@ -403,26 +413,113 @@ class Policy(_Section):
         return Verdict(self.severity_verdicts[finding.severity.value])
 
 
-_Model = TypeVar("_Model", bound=_Section)
+def _known_forms(value: list[str]) -> list[str]:
+    for entry in value:
+        for form in entry.split("|"):
+            if form not in DISCLOSURE_FORMS:
+                raise ValueError(f"unknown disclosure form {form!r}; use {DISCLOSURE_FORMS}")
+    return value
 
 
-def trusted(model: type[_Model], data: Mapping[str, Any]) -> _Model:
+def _known_associations(value: list[str]) -> list[str]:
+    for entry in value:
+        if entry not in ASSOCIATIONS:
+            raise ValueError(f"unknown author association {entry!r}; use {ASSOCIATIONS}")
+    return value
+
+
+def _known_actions(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for actions in value.values():
+        for action in actions:
+            if not _ACTION.match(action):
+                raise ValueError(
+                    f"unknown action {action!r}; use summary, comment, check-run, "
+                    "close or label:NAME"
+                )
+    return value
+
+
+FIELD_CHECKS: dict[tuple[type, str], Callable[[Any], Any]] = {
+    (DisclosureRules, "require"): _known_forms,
+    (MaintainerRules, "exempt_associations"): _known_associations,
+    (Policy, "actions"): _known_actions,
+}
+"""What validation checks of a field beyond its type and bounds: raises ValueError, with the
+message a user sees, or gives the value back."""
+
+TABLES: tuple[type, ...] = (
+    AIRules, DisclosureRules, SignoffRules, SizeRules, ProtectedPath, ChangeSurfaceRules,
+    Calibration, LikelihoodRules, IdentityRules, RateRules, CircuitBreakerRules, ReviewRules,
+    AccountRules, HoneypotRules, IssueRules, MaintainerRules, IgnoreRule, DependencyRules,
+    AnalysisRules, Policy,
+)  # fmt: skip
+"""Every table of the schema."""
+_TABLE_SET = frozenset(TABLES)
+
+
+def is_table(value: Any) -> bool:
+    """A schema table (class or instance)."""
+    return (value if isinstance(value, type) else type(value)) in _TABLE_SET
+
+
+def keys_of(table: type) -> list[dataclasses.Field[Any]]:
+    """The keys a table declares, in order (`_origin` and the like are not keys)."""
+    return [key for key in dataclasses.fields(table) if not key.name.startswith("_")]
+
+
+def declared(table: type) -> dict[str, Any]:
+    """Each key's declared type, resolved (the annotations are strings, resolved once)."""
+    found = _DECLARED.get(table)
+    if found is None:
+        found = _DECLARED[table] = typing.get_type_hints(table)
+    return found
+
+
+_DECLARED: dict[type, dict[str, Any]] = {}
+
+
+def dump(table: Any, exclude_none: bool = False) -> dict[str, Any]:
+    """A table as plain data (what a file would say for it), every key, nested tables too."""
+    data: dict[str, Any] = {}
+    types_of = declared(type(table))
+    for key in keys_of(type(table)):
+        value = getattr(table, key.name)
+        if value is not None or not exclude_none:
+            # A whole-number default of a float key is written as a float, as pydantic does.
+            data[key.name] = _plain(_as_declared(types_of[key.name], value), exclude_none)
+    return data
+
+
+def _plain(value: Any, exclude_none: bool) -> Any:
+    if is_table(value):
+        return dump(value, exclude_none)
+    if isinstance(value, dict):
+        return {key: _plain(item, exclude_none) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item, exclude_none) for item in value]
+    return value
+
+
+_Table = TypeVar("_Table")
+
+
+def trusted(table: type[_Table], data: Mapping[str, Any]) -> _Table:
     """
-    `model` from data known to be valid (a shipped preset), without validating it: the same
-    object validation gives (tests/policy/test_trusted_presets.py holds every preset to it), with
-    nested tables made into their classes and whole numbers into floats where a float is due.
+    `table` from data known to be valid (a shipped preset, or what validation gave), without
+    validating it: the same object validation gives (tests/policy/test_trusted_presets.py
+    holds every preset to it), with nested tables made into their classes and whole numbers
+    into floats where a float is due.
     """
-    fields = model.model_fields
-    values = {name: _as_declared(fields[name].annotation, value) for name, value in data.items()}
-    # pydantic types model_construct as returning the class it is defined on.
-    return typing.cast(_Model, model.model_construct(**values))
+    types_of = declared(table)
+    values = {name: _as_declared(types_of[name], value) for name, value in data.items()}
+    return table(**values)
 
 
 def _as_declared(annotation: Any, value: Any) -> Any:
     """`value` as validation would give it for a field declared `annotation`."""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, _Section):
+    if is_table(annotation):
         return trusted(annotation, value) if isinstance(value, Mapping) else value
     if origin in (types.UnionType, typing.Union):
         declared = [argument for argument in arguments if argument is not type(None)]

@@ -20,6 +20,7 @@ from patchvet.ledger import SqlLedger
 from patchvet.ledger.accounts import reading_of
 from patchvet.ledger.store import now_iso, standing_tier
 from patchvet.policy import Policy
+from patchvet.policy.checked import policy_from_json
 from patchvet.policy.schema import CircuitBreakerRules
 from patchvet.records import AccountReading
 
@@ -342,7 +343,7 @@ def policy_of(ledger: SqlLedger, digest: str | None) -> PolicyRow | None:
     if found is None:
         return None
     try:
-        policy: Policy | None = Policy.model_validate_json(str(found[2]))
+        policy: Policy | None = policy_from_json(str(found[2]))
     except ValueError:
         policy = None
     return PolicyRow(digest, str(found[0]), str(found[1]), policy)
@@ -556,7 +557,7 @@ def breaker_view(ledger: SqlLedger, project: str, at: str | None = None) -> Brea
     enabled = rules.enabled
     if not enabled:
         rules = CircuitBreakerRules(enabled=True)
-        policy = policy.model_copy(update={"circuit_breaker": rules})
+        policy = dataclasses.replace(policy, circuit_breaker=rules)
     state = ledger.breaker(project, policy, at or now_iso())
     assert state is not None
     name = recorded.name if recorded is not None else "the default policy (none recorded)"

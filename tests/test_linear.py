@@ -22,6 +22,7 @@ from types import FrameType
 import pytest
 
 import patchvet
+from patchvet import linear
 from patchvet.linear import Pattern, PatternSet, compile_linear
 from patchvet.marks import load_registry
 
@@ -194,3 +195,59 @@ def test_patterns_that_need_backtracking_are_refused() -> None:
     for source in (r"(?!x)y", r"(a)\1", r"(?<=a)b"):
         with pytest.raises(ValueError, match="not a linear-time pattern"):
             compile_linear(source)
+
+
+def _texts_for(source: str) -> list[str]:
+    """Text made of the pattern's own words: some of it matches, most of it does not."""
+    words = re.findall(r"[A-Za-z]{2,}|[^\w\s\\()?*+|\[\]{}^$]", source)[:12] or ["x"]
+    joined = " ".join(words)
+    return [
+        "",
+        joined,
+        joined.upper(),
+        joined + "\n" + joined.lower() + "\n",
+        "nothing here at all\n" * 3,
+        "é " + joined + " ü",
+        "\udcff " + joined,
+        "\t".join(reversed(words)),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_a_search_answers_as_the_re2_module_does(name: str) -> None:
+    """Searches that find nothing skip the module's match path: the answers must not change."""
+    source, _ = PATTERNS[name]
+    try:
+        pattern = compile_linear(source)
+    except ValueError:
+        return  # a `re` pattern that RE2 cannot run
+    module = pattern._regex
+    for text in _texts_for(source):
+        safe = text.encode("utf-8", "replace").decode("utf-8")  # the module refuses surrogates
+        if safe != text:
+            assert (pattern.search(text) is None) == (
+                module.search(text.replace("\udcff", "\ufffd")) is None
+            )
+            continue
+        for pos in (0, 1, len(text) // 2, len(text) + 3):
+            expected = module.search(text, pos)
+            found = pattern.search(text, pos)
+            assert (found is None) == (expected is None), (source, text, pos)
+            if found is not None and expected is not None:
+                assert (found.start(), found.end()) == expected.span()
+            assert (pattern.match(text, pos) is None) == (module.match(text, pos) is None)
+        assert (pattern.fullmatch(text) is None) == (module.fullmatch(text) is None)
+        assert [(m.start(), m.end()) for m in pattern.finditer(text)] == [
+            m.span() for m in module.finditer(text)
+        ]
+        assert pattern.sub("<>", text) == module.sub(lambda _: "<>", text)
+
+
+def test_a_search_that_finds_nothing_is_answered_by_the_automaton() -> None:
+    pattern = compile_linear(r"\bclaude\b")
+    assert pattern._automaton is not None  # this release of re2 can be asked directly
+    assert pattern._finds_nothing("a commit message\n" * 50, 0, linear._UNANCHORED)
+    assert not pattern._finds_nothing("with claude", 0, linear._UNANCHORED)
+    assert not pattern._finds_nothing("claude was here", 0, linear._AT_START)
+    assert pattern._finds_nothing("see claude", 0, linear._AT_START)
+    assert not pattern._finds_nothing("é claude", 1, linear._UNANCHORED)  # not a byte offset

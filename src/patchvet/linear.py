@@ -57,10 +57,18 @@ def _scrubbed(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+# The compiled automaton's own anchors, to ask it directly whether a text holds a match; None
+# (and every question through the module's public path) should a release of `re2` not have them.
+_ANCHOR: Any = getattr(getattr(getattr(re2, "_re2", None), "RE2", None), "Anchor", None)
+_UNANCHORED, _AT_START, _WHOLE = (
+    (_ANCHOR.UNANCHORED, _ANCHOR.ANCHOR_START, _ANCHOR.ANCHOR_BOTH) if _ANCHOR else (None,) * 3
+)
+
+
 class Pattern:
     """A compiled pattern with the `re` methods patchvet uses; every call is linear in `text`."""
 
-    __slots__ = ("_regex", "pattern")
+    __slots__ = ("_automaton", "_regex", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -68,6 +76,25 @@ class Pattern:
             self._regex = re2.compile(pattern, _options())
         except re2.error as error:
             raise PatternError(pattern, _reason(error)) from None
+        automaton = getattr(self._regex, "_regexp", None)
+        self._automaton = automaton if _ANCHOR is not None and hasattr(automaton, "Match") else None
+
+    def _finds_nothing(self, text: str, pos: int, anchor: Any) -> bool:
+        """
+        True when RE2 finds no match in `text` from `pos`, asked of the compiled automaton
+        itself: the first step of the module's own search, without the rest. Most searches
+        find nothing, and the module's path to that answer (a generator, offsets converted
+        between characters and bytes) cost as much as the scan of a short text. False when the
+        question cannot be put this way; the caller then asks the module, which also builds
+        the match when there is one.
+        """
+        if self._automaton is None or not 0 <= pos <= len(text) or (pos and not text.isascii()):
+            return False  # a start past the first character is a byte offset only in ASCII
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the module's path scrubs it
+            return False
+        return bool(self._automaton.Match(anchor, data, pos, len(data))[0][0] == -1)
 
     @property
     def groups(self) -> int:
@@ -76,18 +103,26 @@ class Pattern:
 
     def search(self, text: str, pos: int = 0) -> Match | None:
         """The leftmost match in `text` at or after `pos`."""
+        if self._finds_nothing(text, pos, _UNANCHORED):
+            return None
         return cast("Match | None", self._call(lambda t: self._regex.search(t, pos), text))
 
     def match(self, text: str, pos: int = 0) -> Match | None:
         """A match starting at `pos` in `text`."""
+        if self._finds_nothing(text, pos, _AT_START):
+            return None
         return cast("Match | None", self._call(lambda t: self._regex.match(t, pos), text))
 
     def fullmatch(self, text: str) -> Match | None:
         """A match of the whole of `text`."""
+        if self._finds_nothing(text, 0, _WHOLE):
+            return None
         return cast("Match | None", self._call(self._regex.fullmatch, text))
 
     def finditer(self, text: str) -> Iterator[Match]:
         """Every non-overlapping match, left to right, found as they are asked for."""
+        if self._finds_nothing(text, 0, _UNANCHORED):
+            return iter(())
         try:
             found = self._regex.finditer(text)
             first = next(found, None)
@@ -100,6 +135,8 @@ class Pattern:
 
     def sub(self, replacement: str, text: str) -> str:
         """`text` with every match replaced by `replacement` (taken literally)."""
+        if self._finds_nothing(text, 0, _UNANCHORED):
+            return text
         return cast(str, self._call(lambda t: self._regex.sub(lambda _: replacement, t), text))
 
     @staticmethod

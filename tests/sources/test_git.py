@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from patchvet.errors import SourceError
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import RangeOptions, read_git_range
-from patchvet.sources.git import Mailmap, parse_record, read_git_records
+from patchvet.sources.git import _PIPE_BYTES, Mailmap, _pipe_bytes, parse_record, read_git_records
 from tests.helpers import GitRepo
 
 
@@ -192,6 +193,19 @@ def test_git_runs_ahead_of_the_reader_and_every_record_arrives(repo: GitRepo) ->
     assert [item.files[0].additions for item in items if isinstance(item, Contribution)] == [
         4000
     ] * 10
+
+
+@LINUX_PROC
+def test_the_pipe_from_git_is_enlarged_to_hold_what_git_writes_while_the_reader_waits() -> None:
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    reading, writing = os.pipe()
+    try:
+        assert _pipe_bytes(reading) == (
+            _PIPE_BYTES if limit >= _PIPE_BYTES or os.geteuid() == 0 else 1 << 16
+        )
+    finally:
+        os.close(reading)
+        os.close(writing)
 
 
 @LINUX_PROC

@@ -24,6 +24,12 @@ NOT_FOR_ONE_PATCH = (
     "patchvet.sources.github",  # pydantic wire shapes, for --github-event only
     "importlib.metadata",  # pydantic's plugin scan, run when a first validator is built
     "pydantic",  # a preset is taken as written: nothing to validate
+    "concurrent.futures", "multiprocessing",  # no worker pool for one input
+    "patchvet.sources.inbox",  # no public-inbox thread named
+    "email.parser", "email.feedparser",  # a plain format-patch mail is split without them
+    "patchvet.model.explain",  # the score is below the threshold: nothing to explain
+    "patchvet.model.calibrate",  # no calibrated threshold to check against the model
+    "patchvet.policy.validate", "difflib",  # a preset is not validated
 )  # fmt: skip
 
 
@@ -115,3 +121,17 @@ def test_a_check_keeps_openblas_to_one_thread_unless_told_otherwise() -> None:
     assert _blas_threads(["check", str(PATCH)], {"OPENBLAS_NUM_THREADS": "2"}) == [2]
     # Training keeps OpenBLAS's own choice, whatever this machine's cores make it.
     assert _blas_threads(["model"], {}) == _blas_threads(None, {})
+
+
+def test_git_is_asked_for_the_repository_only_when_something_reads_it(tmp_path: Path) -> None:
+    # A `git` that leaves a mark: with a named policy, a check of a file needs no repository.
+    marker = tmp_path / "asked"
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    environ = {"PATH": f"{fake.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    _modules_after("check", str(PATCH), "--policy", "default", environ=environ)
+    assert not marker.exists()
+    _modules_after("check", str(PATCH), environ=environ)  # the project's own policy is looked for
+    assert marker.exists()

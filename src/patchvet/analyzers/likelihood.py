@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from patchvet.analyzers.interface import Subject
-from patchvet.model.calibrate import fingerprint
-from patchvet.model.explain import explain
 from patchvet.model.scorer import LikelihoodModel, shipped_model
 from patchvet.policy.schema import LikelihoodRules
 from patchvet.records import Confidence, Detail, Finding, Severity
@@ -37,6 +35,10 @@ def effective_threshold(rules: LikelihoodRules, model: LikelihoodModel) -> Thres
     )
     calibration = rules.calibration
     if rules.threshold is not None and calibration is not None:
+        # Imported here, as `explain` below: most checks need neither (a one-patch check's
+        # start-up is mostly imports).
+        from patchvet.model.calibrate import fingerprint
+
         if calibration.model == fingerprint(model):
             verdicts = calibration.human_verdicts
             also = f" and {verdicts:,} maintainer verdicts" if verdicts else ""
@@ -67,6 +69,8 @@ def agent_likelihood(subject: Subject) -> Iterator[Finding]:
     threshold = effective_threshold(subject.policy.likelihood, model)
     if score < threshold.value:
         return
+    from patchvet.model.explain import explain
+
     explanation = explain(model, subject.contribution)
     pushes = explanation.pushes() if explanation is not None else ()
     because = ", ".join(push.name for push in pushes)

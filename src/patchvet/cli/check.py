@@ -35,13 +35,7 @@ from patchvet.sources import RangeOptions, read_stream
 from patchvet.sources.git import Mailmap, read_git_records
 from patchvet.sources.git_base import file_at, range_base
 from patchvet.sources.git_history import KnownAuthors, repository_standing
-from patchvet.sources.inbox import (
-    EarlierRevisions,
-    inbox_base,
-    parse_message_id,
-    read_inbox,
-    split_inbox_url,
-)
+from patchvet.sources.interface import EarlierRevisions
 from patchvet.sources.mbox import patch_files
 
 
@@ -177,9 +171,16 @@ def register(commands: Any) -> None:
     check_cmd.set_defaults(handler=run_check)
 
 
-def _repository_root(explicit: Path | None) -> Path:
-    if explicit is not None:
-        return explicit
+def _repository_root(args: argparse.Namespace) -> Path:
+    """
+    The repository the check is about: `--repo`, else the one around the working directory,
+    asked of git only when something reads it (a range, a ledger, or the project's own policy
+    file, looked for when no `--policy` is named): starting git costs a few milliseconds.
+    """
+    if args.repo is not None:
+        return Path(args.repo)
+    if not (args.git or args.record or args.db or args.policy is None):
+        return Path()
     found = subprocess.run(
         ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
     )
@@ -198,8 +199,11 @@ def _positive(text: str) -> int:
 
 def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[Job]:
     for raw in names:
-        archived = split_inbox_url(raw)
+        # Only a URL can name an archived thread: the inbox source is imported for one alone.
+        archived = _archived(raw) if "://" in raw else None
         if archived is not None:
+            from patchvet.sources.inbox import read_inbox
+
             yield from read_inbox(archived[1], archived[0], earlier)
         elif raw == "-":
             yield from read_stream(sys.stdin.buffer, "-")
@@ -210,6 +214,12 @@ def _file_inputs(names: list[str], earlier: EarlierRevisions) -> Iterator[Job]:
                 yield found if isinstance(found, Skipped) else PatchFile(str(found), str(found))
         else:
             yield PatchFile(raw, raw)
+
+
+def _archived(raw: str) -> tuple[str, str] | None:
+    from patchvet.sources.inbox import split_inbox_url
+
+    return split_inbox_url(raw)
 
 
 def _git_inputs(records: Iterable[bytes | Skipped]) -> Iterator[Job]:
@@ -223,6 +233,8 @@ def _inputs(
     """Open every source now (so usage errors come before any output), read them lazily."""
     streams: list[Iterable[Job]] = [_file_inputs(args.inputs, earlier)]
     if args.msgid:
+        from patchvet.sources.inbox import inbox_base, parse_message_id, read_inbox
+
         base = inbox_base(args.inbox)
         streams += [read_inbox(parse_message_id(given), base, earlier) for given in args.msgid]
     if args.git:
@@ -259,7 +271,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise PatchvetError(
             "--github-files, --github-commits and --github-user need --github-event"
         )
-    root = _repository_root(args.repo)
+    root = _repository_root(args)
     base = range_base(root, args.git) if args.git else None
     mailmap = _mailmap(args.mailmap, base) if args.git else None
     earlier = EarlierRevisions()

@@ -20,7 +20,6 @@ import contextlib
 import dataclasses
 import gc
 import itertools
-import multiprocessing
 import os
 import signal
 import sys
@@ -28,11 +27,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from patchvet.check import assess
 from patchvet.errors import PatchvetError
@@ -44,6 +41,9 @@ from patchvet.records import Assessment, Contribution, Skipped
 from patchvet.sources import SourceItem, read_path
 from patchvet.sources.git import parse_record
 from patchvet.sources.git_history import KnownAuthors
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 @dataclass(frozen=True)
@@ -258,6 +258,11 @@ def _pooled(
     known: KnownAuthors | None,
     fmt: OutputFormat | None,
 ) -> Iterator[Result]:
+    # Imported here: a check of a few inputs starts no pool (a tenth of its start-up).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # fork: workers start in milliseconds with patchvet (and the model) already loaded.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

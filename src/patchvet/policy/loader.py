@@ -16,7 +16,6 @@ from typing import Any
 
 from patchvet.errors import ConfigError
 from patchvet.policy.schema import Policy, trusted
-from patchvet.policy.validate import policy_problems
 
 PROJECT_FILE = ".patchvet.toml"
 DEFAULT_PRESET = "default"
@@ -79,6 +78,7 @@ def _validate(raw: dict[str, Any], origin: str, default_name: str) -> Policy:
     from pydantic import ValidationError  # only a project's own file is validated
 
     from patchvet.policy.checked import validate_policy
+    from patchvet.policy.validate import policy_problems
 
     resolved = _resolve(raw, origin)
     resolved["name"] = raw.get("name", default_name)

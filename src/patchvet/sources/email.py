@@ -12,10 +12,8 @@ import hashlib
 import quopri
 import re
 from dataclasses import dataclass
-from email import policy
-from email.message import Message
-from email.parser import BytesParser
 from email.utils import formataddr, getaddresses
+from typing import TYPE_CHECKING
 
 from patchvet.records import Commit, FileChange, Identity, Mail, Trailer
 from patchvet.sources._diff import DiffError, parse_diff
@@ -27,6 +25,9 @@ from patchvet.sources._message import (
     strip_subject_tags,
 )
 from patchvet.sources.attest import attestation
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null|\S+\t)|GIT binary patch)")
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date): (.*)$")
@@ -205,6 +206,11 @@ def _read(raw: bytes, stdlib_only: bool) -> tuple[Headers, str]:
         text = _plain_body(headers, split[1])
         if text is not None:
             return headers, text
+    # Imported here: the stdlib parser (and its header registry) is a tenth of a one-patch
+    # check's start-up, and a plain message never needs it.
+    from email import policy
+    from email.parser import BytesParser
+
     message = BytesParser(policy=policy.compat32).parsebytes(raw)
     headers = Headers(message.raw_items())
     if not (headers.get("From") or headers.get("Subject")):

@@ -28,7 +28,7 @@ from patchvet.errors import PatchvetError
 from patchvet.linear import compile_linear
 from patchvet.records import Contribution, Skipped
 from patchvet.sources._message import series_position
-from patchvet.sources.interface import SourceItem
+from patchvet.sources.interface import EarlierRevisions, SourceItem
 from patchvet.sources.mbox import read_stream, split_messages
 
 if TYPE_CHECKING:
@@ -233,13 +233,6 @@ def read_revision(revision: Revision, name: str) -> Iterator[SourceItem]:
     for missing in revision.missing:
         yield Skipped(f"{label} [{missing}/{revision.total}]", "patch missing from the thread")
     yield from read_stream(io.BytesIO(revision.mbox()), label, force_numbering=True, thread=name)
-
-
-class EarlierRevisions:
-    """The revision before the judged one, per thread, kept aside for a range-diff note."""
-
-    def __init__(self) -> None:
-        self.by_thread: dict[str, list[Contribution]] = {}
 
 
 def read_inbox(

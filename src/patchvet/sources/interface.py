@@ -12,3 +12,13 @@ from patchvet.records import Contribution, Skipped
 
 SourceItem: TypeAlias = Contribution | Skipped
 """One item of a source's stream."""
+
+
+class EarlierRevisions:
+    """
+    The revision before the judged one, per thread, kept aside for a range-diff note (the
+    inbox source fills it; it lives here so that a check of files need not import that source).
+    """
+
+    def __init__(self) -> None:
+        self.by_thread: dict[str, list[Contribution]] = {}

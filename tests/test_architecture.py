@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "ledger": BASE | {"policy"},
     "analyzers": BASE | {"sources", "marks", "model", "policy", "ledger"},
     "check": BASE | {"sources", "analyzers", "policy", "ledger"},
-    "formats": BASE | {"policy"},
+    "formats": BASE | {"policy", "_kernels"},
     "github": BASE | {"sources", "policy", "check", "formats", "ledger", "analyzers", "account"},
     "watch": BASE | {"sources", "policy", "check", "formats", "ledger"},
     "account": BASE | {"sources", "marks", "github", "ledger"},

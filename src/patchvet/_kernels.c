@@ -13,6 +13,8 @@
  *
  * read_hunk: the diff parser's per-line loop over a hunk's body (`sources/_diff.py`).
  *
+ * indent_json: the JSON report's indented writer (`formats/json.py`).
+ *
  * bucket_counts reads as plain bytes only an ASCII message and ASCII added lines without a
  * line break inside. Anything else (Unicode case folding, `\s` over Unicode spaces,
  * `$` before an inner newline) is handed back to the Python callbacks, which return the tokens
@@ -676,41 +678,79 @@ static PyObject *added_counts(PyObject *module, PyObject *lines) {
     return result;
 }
 
+/* At most ten digits at `*at` (`\d{1,10}` followed by no other digit), into `*value`. */
+static int hunk_number(const unsigned char *text, Py_ssize_t size, Py_ssize_t *at,
+                       long long *value) {
+    Py_ssize_t start = *at, end = *at;
+    while (end < size && is_digit(text[end])) end++;
+    if (end == start || end - start > 10) return 0;
+    *value = 0;
+    for (Py_ssize_t i = start; i < end; i++) *value = *value * 10 + (text[i] - '0');
+    *at = end;
+    return 1;
+}
+
+/* `_HUNK` (`^@@+ -(\d{1,10})(?:,(\d{1,10}))? \+(\d{1,10})(?:,(\d{1,10}))? @@+`) on an
+ * ASCII line: the old and new counts (1 when absent) and the new start, or 0. */
+static int hunk_header(const unsigned char *text, Py_ssize_t size, long long *old_left,
+                       long long *new_left, long long *new_line) {
+    Py_ssize_t at = 0;
+    long long old_start;
+    while (at < size && text[at] == '@') at++;
+    if (at < 2 || at + 1 >= size || text[at] != ' ' || text[at + 1] != '-') return 0;
+    at += 2;
+    if (!hunk_number(text, size, &at, &old_start)) return 0;
+    *old_left = 1;
+    if (at < size && text[at] == ',') {
+        at++;
+        if (!hunk_number(text, size, &at, old_left)) return 0;
+    }
+    if (at + 1 >= size || text[at] != ' ' || text[at + 1] != '+') return 0;
+    at += 2;
+    if (!hunk_number(text, size, &at, new_line)) return 0;
+    *new_left = 1;
+    if (at < size && text[at] == ',') {
+        at++;
+        if (!hunk_number(text, size, &at, new_left)) return 0;
+    }
+    return at + 2 < size && text[at] == ' ' && text[at + 1] == '@' && text[at + 2] == '@';
+}
+
 /*
- * read_hunk: the body of one diff hunk, as `sources._diff._read_hunk` reads it in Python.
- * Lines are taken from `lines[at]` on while the hunk's counts say lines are left; each added
- * line becomes `make_line(number, text)` appended to `added`. Returns (status, at, old_left,
- * new_left, new_line, additions, deletions): status 0 when the hunk was read (or the lines
- * ran out: the caller sees counts left), 1 when a line that is not part of a hunk came
- * early, 2 when a line took a count below zero.
+ * read_hunk: one diff hunk, its header at `lines[at]`, as `sources._diff._read_hunk_in_python`
+ * reads it. The body is taken from the next line on while the header's counts say lines are
+ * left; each added line becomes `make_line(number, text)` appended to `added`. Returns
+ * (status, at, old_left, new_left, additions, deletions): status 0 when the hunk was read (or
+ * the lines ran out: the caller sees counts left), 1 when a line that is not part of a hunk
+ * came early, 2 when a line took a count below zero, 3 when the header is malformed, 4 when
+ * the header is not ASCII (then nothing was read: Python reads it, `\d` takes any digit).
  */
 static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError,
-                        "read_hunk(lines, at, old_left, new_left, new_line, added, make_line)");
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "read_hunk(lines, at, added, make_line)");
         return NULL;
     }
-    PyObject *lines = args[0], *added = args[5], *make_line = args[6];
+    PyObject *lines = args[0], *added = args[2], *make_line = args[3];
     if (!PyList_Check(lines) || !PyList_Check(added) || !PyCallable_Check(make_line)) {
         PyErr_SetString(PyExc_TypeError, "lines and added must be lists, make_line callable");
         return NULL;
     }
     Py_ssize_t at = PyLong_AsSsize_t(args[1]);
     if (at == -1 && PyErr_Occurred()) return NULL;
-    long long old_left = PyLong_AsLongLong(args[2]);
-    if (old_left == -1 && PyErr_Occurred()) return NULL;
-    long long new_left = PyLong_AsLongLong(args[3]);
-    if (new_left == -1 && PyErr_Occurred()) return NULL;
-    long long new_line = PyLong_AsLongLong(args[4]);
-    if (new_line == -1 && PyErr_Occurred()) return NULL;
-    /* Counts come from a hunk header of at most ten digits each; a line number past what a
-     * long long holds, less the lines a list can hold, is refused rather than wrapped. */
-    if (at < 0 || old_left < 0 || new_left < 0 || new_line < 0 ||
-        old_left > LLONG_MAX / 2 || new_left > LLONG_MAX / 2 || new_line > LLONG_MAX / 2) {
-        PyErr_SetString(PyExc_ValueError, "read_hunk: a position or count out of range");
+    if (at < 0 || at >= PyList_GET_SIZE(lines) || !PyUnicode_Check(PyList_GET_ITEM(lines, at))) {
+        PyErr_SetString(PyExc_ValueError, "read_hunk: no hunk header at that place");
         return NULL;
     }
+    PyObject *header = PyList_GET_ITEM(lines, at);
+    if (!PyUnicode_IS_ASCII(header)) return Py_BuildValue("(inLLLL)", 4, at, 0LL, 0LL, 0LL, 0LL);
+    /* Each count has at most ten digits: far from what a long long holds, with the lines. */
+    long long old_left, new_left, new_line;
+    if (!hunk_header(PyUnicode_DATA(header), PyUnicode_GET_LENGTH(header), &old_left, &new_left,
+                     &new_line))
+        return Py_BuildValue("(inLLLL)", 3, at + 1, 0LL, 0LL, 0LL, 0LL);
+    if (new_left == 0) new_line++;
+    at++;
     long long additions = 0, deletions = 0;
     int status = 0;
     while ((old_left > 0 || new_left > 0) && at < PyList_GET_SIZE(lines)) {
@@ -760,8 +800,143 @@ static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t n
             break;
         }
     }
-    return Py_BuildValue("(inLLLLL)", status, at, old_left, new_left, new_line, additions,
-                         deletions);
+    return Py_BuildValue("(inLLLL)", status, at, old_left, new_left, additions, deletions);
+}
+
+/*
+ * indent_json: `formats.json._encode` in C, the text of `json.dumps(value, indent=2)` with
+ * `pad` before every line but the first, for exact dicts with str keys, lists, tuples, str
+ * (quoted by `quote`, json's encode_basestring_ascii), int, float, bool and None. No Python
+ * code runs while it writes (str, int and float are written by their base type's C functions),
+ * so nothing can change under it. Anything else, or nesting deeper than JSON_DEPTH, returns
+ * None: the Python writer decides, with the json module's rules.
+ */
+#define JSON_DEPTH 64
+
+typedef struct {
+    char *data;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} Text;
+
+static int text_add(Text *text, const char *data, Py_ssize_t size) {
+    if (size > PY_SSIZE_T_MAX / 2 - text->size) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (text->size + size > text->capacity) {
+        Py_ssize_t capacity = text->capacity ? text->capacity : 1024;
+        while (capacity < text->size + size) capacity *= 2;
+        char *grown = PyMem_Realloc(text->data, (size_t)capacity);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        text->data = grown;
+        text->capacity = capacity;
+    }
+    memcpy(text->data + text->size, data, (size_t)size);
+    text->size += size;
+    return 0;
+}
+
+static int text_literal(Text *text, const char *literal) {
+    return text_add(text, literal, (Py_ssize_t)strlen(literal));
+}
+
+/* An ASCII str made by a C function (a quote or a repr); 1 when it was not ASCII. */
+static int text_ascii(Text *text, PyObject *made) {
+    if (made == NULL) return -1;
+    int result = PyUnicode_IS_ASCII(made)
+                     ? text_add(text, PyUnicode_DATA(made), PyUnicode_GET_LENGTH(made))
+                     : 1;
+    Py_DECREF(made);
+    return result;
+}
+
+/* A new line and the indentation of `depth` levels below `pad`. */
+static int text_newline(Text *text, const char *pad, Py_ssize_t pad_size, int depth) {
+    if (text_add(text, "\n", 1) < 0 || text_add(text, pad, pad_size) < 0) return -1;
+    for (int i = 0; i < depth; i++)
+        if (text_add(text, "  ", 2) < 0) return -1;
+    return 0;
+}
+
+/* Writes `value`; -1 on an error, 1 when the Python writer must decide, 0 when written. */
+static int json_value(Text *text, PyObject *value, const char *pad, Py_ssize_t pad_size,
+                      int depth, PyObject *quote) {
+    if (depth > JSON_DEPTH) return 1;
+    if (PyUnicode_Check(value)) return text_ascii(text, PyObject_CallOneArg(quote, value));
+    if (value == Py_None) return text_literal(text, "null");
+    if (value == Py_True) return text_literal(text, "true");
+    if (value == Py_False) return text_literal(text, "false");
+    if (PyLong_Check(value)) return text_ascii(text, PyLong_Type.tp_repr(value));
+    if (PyFloat_Check(value)) {
+        double number = PyFloat_AS_DOUBLE(value);
+        if (number != number) return text_literal(text, "NaN");
+        if (isinf(number)) return text_literal(text, number > 0 ? "Infinity" : "-Infinity");
+        return text_ascii(text, PyFloat_Type.tp_repr(value));
+    }
+    /* A subclass may iterate its own way (as may a dict subclass's items()): Python decides.
+     * Each item is held while written, should `quote` be Python code that changes the value. */
+    if (PyList_CheckExact(value) || PyTuple_CheckExact(value)) {
+        Py_ssize_t size = PySequence_Fast_GET_SIZE(value);
+        if (size == 0) return text_literal(text, "[]");
+        if (text_literal(text, "[") < 0) return -1;
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(value); i++) {
+            if (i && text_literal(text, ",") < 0) return -1;
+            if (text_newline(text, pad, pad_size, depth + 1) < 0) return -1;
+            PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(value, i));
+            int done = json_value(text, item, pad, pad_size, depth + 1, quote);
+            Py_DECREF(item);
+            if (done != 0) return done;
+        }
+        if (text_newline(text, pad, pad_size, depth) < 0) return -1;
+        return text_literal(text, "]");
+    }
+    if (PyDict_CheckExact(value)) {
+        if (PyDict_GET_SIZE(value) == 0) return text_literal(text, "{}");
+        if (text_literal(text, "{") < 0) return -1;
+        Py_ssize_t position = 0, index = 0;
+        PyObject *key, *item;
+        while (PyDict_Next(value, &position, &key, &item)) {
+            if (!PyUnicode_Check(key)) return 1; /* json's rules for other keys apply */
+            if (index++ && text_literal(text, ",") < 0) return -1;
+            if (text_newline(text, pad, pad_size, depth + 1) < 0) return -1;
+            Py_INCREF(key);
+            Py_INCREF(item);
+            int done = text_ascii(text, PyObject_CallOneArg(quote, key));
+            if (done == 0) done = text_literal(text, ": ");
+            if (done == 0) done = json_value(text, item, pad, pad_size, depth + 1, quote);
+            Py_DECREF(key);
+            Py_DECREF(item);
+            if (done != 0) return done;
+        }
+        if (text_newline(text, pad, pad_size, depth) < 0) return -1;
+        return text_literal(text, "}");
+    }
+    return 1;
+}
+
+static PyObject *indent_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 3 || !PyUnicode_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "indent_json(value, pad: str, quote)");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(args[1])) Py_RETURN_NONE;
+    Text text = {NULL, 0, 0};
+    int done = json_value(&text, args[0], PyUnicode_DATA(args[1]),
+                          PyUnicode_GET_LENGTH(args[1]), 0, args[2]);
+    PyObject *result = NULL;
+    if (done == 0) {
+        result = PyUnicode_New(text.size, 127);
+        if (result != NULL) memcpy(PyUnicode_DATA(result), text.data, (size_t)text.size);
+    } else if (done == 1) {
+        result = Py_NewRef(Py_None);
+    }
+    PyMem_Free(text.data);
+    return result;
 }
 
 static PyMethodDef methods[] = {
@@ -769,6 +944,8 @@ static PyMethodDef methods[] = {
      "The model's hashed-token buckets and counts of one contribution, in first-token order."},
     {"added_counts", added_counts, METH_O,
      "What the model's dense features count over the added lines (None: not all ASCII)."},
+    {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
+     "json.dumps(value, indent=2) with pad before each line but the first, or None."},
     {"read_hunk", (PyCFunction)(void (*)(void))read_hunk, METH_FASTCALL,
      "The body of one diff hunk: its added lines, counts and where it ends."},
     {NULL, NULL, 0, NULL},

@@ -32,18 +32,15 @@ class ReadHunk(Protocol):
         self,
         lines: list[str],
         at: int,
-        old_left: int,
-        new_left: int,
-        new_line: int,
         added: list[_Line],
         make_line: Callable[[int, str], _Line],
         /,
-    ) -> tuple[int, int, int, int, int, int, int]: ...
+    ) -> tuple[int, int, int, int, int, int]: ...
 
 read_hunk: ReadHunk
 """
-The body of one diff hunk, as `sources._diff._read_hunk_in_python` reads it: (status, next
-line, old left, new left, next new line number, additions, deletions).
+One diff hunk, its header at `lines[at]`, as `sources._diff._read_hunk_in_python` reads it:
+(status, next line, old left, new left, additions, deletions).
 """
 
 class AddedCounts(Protocol):
@@ -54,4 +51,13 @@ added_counts: AddedCounts
 What `features._diff_features` counts over the added lines (comments, sentence comments, blank,
 total length, longest, trailing whitespace, tabs, type hints, TODO, docstrings, long comments,
 print calls), or None when a line is not ASCII or holds a line break.
+"""
+
+class IndentJson(Protocol):
+    def __call__(self, value: object, pad: str, quote: Callable[[str], str], /) -> str | None: ...
+
+indent_json: IndentJson
+"""
+`json.dumps(value, indent=2)` with `pad` before every line but the first, or None for a value
+the Python writer must decide (a subclass of dict, list or tuple, a key that is not a str).
 """

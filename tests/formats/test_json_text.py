@@ -30,9 +30,11 @@ VALUES = st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(VALUES, st.sampled_from(["", "  ", "    "]))
-def test_the_text_is_json_dumps_with_indent_2(value: object, pad: str) -> None:
-    assert indented(value, pad) == json.dumps(value, indent=2).replace("\n", "\n" + pad)
+@given(VALUES, st.sampled_from(["", "  ", "    "]), st.booleans())
+def test_the_text_is_json_dumps_with_indent_2(value: object, pad: str, compiled: bool) -> None:
+    # `compiled`: the writer in C where it is built, else the Python one; the same text.
+    expected = json.dumps(value, indent=2).replace("\n", "\n" + pad)
+    assert indented(value, pad, compiled=compiled) == expected
 
 
 def test_a_contribution_shaped_value() -> None:
@@ -45,5 +47,6 @@ def test_a_contribution_shaped_value() -> None:
         "mail": None,
     }
     expected = json.dumps(value, indent=2)
-    assert indented(value) == expected
-    assert indented(value, "    ") == expected.replace("\n", "\n    ")
+    for compiled in (True, False):
+        assert indented(value, compiled=compiled) == expected
+        assert indented(value, "    ", compiled=compiled) == expected.replace("\n", "\n    ")

@@ -19,7 +19,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring_ascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from patchvet import __version__
 from patchvet.formats.interface import Reporter
@@ -27,7 +27,22 @@ from patchvet.formats.series import SeriesOutcome
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Finding, Identity, Location, Skipped, Verdict
 
+if TYPE_CHECKING:
+    from patchvet._kernels import IndentJson
+
 _quote = encode_basestring_ascii  # json's own, in C: the same escapes
+
+
+def _compiled_indent() -> IndentJson | None:
+    """The compiled writer, or None where patchvet was installed without a C compiler."""
+    try:
+        from patchvet._kernels import indent_json
+    except ImportError:
+        return None
+    return indent_json
+
+
+_COMPILED_INDENT = _compiled_indent()
 
 SCHEMA = "patchvet/report/v1"
 
@@ -138,15 +153,20 @@ def contribution_text(assessment: Assessment) -> str:
     return "    " + indented(assessment_to_dict(assessment), "    ")
 
 
-def indented(value: object, pad: str = "") -> str:
+def indented(value: object, pad: str = "", *, compiled: bool = True) -> str:
     """
     `json.dumps(value, indent=2)` with `pad` before every line but the first: the same text.
 
     With `indent`, the json module leaves its C encoder for a Python one built of nested
     generators, which cost more than building the rest of a contribution's report; this
-    writes the same characters straight into one list (strings are still quoted in C). A
+    writes the same characters straight into one list (strings are still quoted in C), or,
+    where the compiled kernel is built (and `compiled` is true), into one buffer in C. A
     value of a type it does not know goes to the json module whole.
     """
+    if compiled and _COMPILED_INDENT is not None:
+        text = _COMPILED_INDENT(value, pad, _quote)
+        if text is not None:
+            return text
     parts: list[str] = []
     try:
         _encode(value, pad, parts)

@@ -122,29 +122,33 @@ def _git_header_paths(line: str) -> tuple[str | None, str | None]:
     return _strip_prefix(unquote_path(first)), _strip_prefix(unquote_path(second))
 
 
-_READ, _ENDS_EARLY, _MISCOUNTED = 0, 1, 2
-"""How a hunk's body ended (`_read_hunk`'s first value)."""
+_READ, _ENDS_EARLY, _MISCOUNTED, _MALFORMED, _NOT_ASCII = 0, 1, 2, 3, 4
+"""How a hunk ended (`_read_hunk`'s first value); only the compiled reader says `_NOT_ASCII`
+(of a header it leaves to Python: `\\d` takes digits of every script)."""
 
-HunkRead = tuple[int, int, int, int, int, int, int]
-"""(status, next line, old lines left, new lines left, next new line number, additions,
-deletions)."""
+HunkRead = tuple[int, int, int, int, int, int]
+"""(status, next line, old lines left, new lines left, additions, deletions)."""
 
 
 def _read_hunk_in_python(
-    lines: list[str],
-    at: int,
-    old_left: int,
-    new_left: int,
-    new_line: int,
-    added: list[AddedLine],
-    make_line: Callable[[int, str], AddedLine],
+    lines: list[str], at: int, added: list[AddedLine], make_line: Callable[[int, str], AddedLine]
 ) -> HunkRead:
     """
-    Read a hunk's body from `lines[at]` on, while its counts say lines are left, appending
-    each added line to `added`; stop at the first line that cannot be in a hunk (`_ENDS_EARLY`)
-    or takes a count below zero (`_MISCOUNTED`). The compiled kernel does the same.
+    Read the hunk whose header is `lines[at]`: its body, while the header's counts say lines
+    are left, appending each added line to `added`; stop at the first line that cannot be in
+    a hunk (`_ENDS_EARLY`) or takes a count below zero (`_MISCOUNTED`). The compiled kernel
+    does the same.
     """
+    match = _HUNK.match(lines[at])
+    if not match:
+        return _MALFORMED, at + 1, 0, 0, 0, 0
+    old_left = int(match.group(2)) if match.group(2) is not None else 1
+    new_left = int(match.group(4)) if match.group(4) is not None else 1
+    new_line = int(match.group(3))
+    if new_left == 0:
+        new_line += 1
     additions = deletions = 0
+    at += 1
     total = len(lines)
     while (old_left > 0 or new_left > 0) and at < total:
         line = lines[at]
@@ -167,10 +171,10 @@ def _read_hunk_in_python(
         elif kind == "\\":
             continue
         else:
-            return _ENDS_EARLY, at, old_left, new_left, new_line, additions, deletions
+            return _ENDS_EARLY, at, old_left, new_left, additions, deletions
         if old_left < 0 or new_left < 0:
-            return _MISCOUNTED, at, old_left, new_left, new_line, additions, deletions
-    return _READ, at, old_left, new_left, new_line, additions, deletions
+            return _MISCOUNTED, at, old_left, new_left, additions, deletions
+    return _READ, at, old_left, new_left, additions, deletions
 
 
 def _compiled_read_hunk() -> ReadHunk | None:
@@ -230,17 +234,15 @@ def parse_diff(lines: Iterable[str], *, compiled: bool = True) -> list[FileChang
         elif current is None:
             continue
         elif line.startswith("@@"):
-            match = _HUNK.match(line)
-            if not match:
-                raise DiffError(f"malformed hunk header: {line[:60]!r}")
-            old_left = int(match.group(2)) if match.group(2) is not None else 1
-            new_left = int(match.group(4)) if match.group(4) is not None else 1
-            new_line = int(match.group(3))
-            if new_left == 0:
-                new_line += 1
-            status, at, old_left, new_left, _, additions, deletions = read_hunk(
-                rows, at, old_left, new_left, new_line, current.added, AddedLine
+            status, at, old_left, new_left, additions, deletions = read_hunk(
+                rows, at - 1, current.added, AddedLine
             )
+            if status == _NOT_ASCII:
+                status, at, old_left, new_left, additions, deletions = _read_hunk_in_python(
+                    rows, at, current.added, AddedLine
+                )
+            if status == _MALFORMED:
+                raise DiffError(f"malformed hunk header: {line[:60]!r}")
             current.additions += additions
             current.deletions += deletions
             if status == _ENDS_EARLY:

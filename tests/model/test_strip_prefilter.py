@@ -21,6 +21,7 @@ from patchvet.model.strip import (
     strip_subject,
     strip_text,
 )
+from patchvet.model.tool_output import strip_tool_output
 
 # Every name the pattern knows, in the cases and joinings it accepts, and near misses.
 NAMES = [
@@ -77,7 +78,7 @@ def plain_strip_text(text: str) -> str:
         and not _MARK_LINE.search(line)
         and not _CHECKLIST_LINE.match(line)
     ]
-    return _AGENT_NAMES.sub("", "\n".join(kept)).strip()
+    return strip_tool_output(_AGENT_NAMES.sub("", "\n".join(kept)).strip())
 
 
 @settings(max_examples=1500, deadline=None)

@@ -12,6 +12,7 @@ import re
 from functools import cache
 
 from patchvet.linear import Pattern, compile_linear
+from patchvet.model.tool_output import strip_tool_output
 from patchvet.paths import AGENT_FILES, LOCK_FILES, first_match
 
 # These read contribution text with `re`, so each is written to run in linear time: the token
@@ -70,9 +71,10 @@ _CHECKLIST_LINE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\[[ xX]\]")
 
 def strip_text(text: str) -> str:
     """
-    Drop trailer, footer and session-link lines and agent names from free text, and the parts
+    Drop trailer, footer and session-link lines and agent names from free text, the parts
     of pull request templates (instructions in HTML comments, checklists) that every author of
-    a project fills in alike: they tell the project, not the author.
+    a project fills in alike: they tell the project, not the author; and pasted tool output
+    (size reports, benchmark tables: `tool_output.py`), another program's text.
     """
     text = _HTML_COMMENT.sub("", text.replace("\r\n", "\n"))
     # A footer or session link is on no line when RE2 finds none in the whole (ASCII) text.
@@ -84,7 +86,7 @@ def strip_text(text: str) -> str:
         and not (marks and _MARK_LINE.search(line))
         and not _CHECKLIST_LINE.match(line)
     ]
-    return _without_agent_names("\n".join(kept)).strip()
+    return strip_tool_output(_without_agent_names("\n".join(kept)).strip())
 
 
 def strip_subject(subject: str) -> str:

@@ -16,8 +16,11 @@ from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
 from patchvet.model.scorer import read_model
 from patchvet.model.strip import is_unread_file, strip_subject, strip_text
 from patchvet.model.train import (
+    MIN_REPOSITORIES,
     NB_STRENGTH,
+    fit_logit,
     naive_bayes_scale,
+    repository_spread,
     size_matched_weights,
     training_weights,
 )
@@ -69,6 +72,24 @@ def test_naive_bayes_scale_favours_tokens_that_lean_to_one_class() -> None:
     even = scale[1]
     assert scale[0] > even and scale[2] > even  # leaning either way earns room
     assert even == pytest.approx(NB_STRENGTH * abs(np.log((3 / 7) / (2 / 5))) + 1 - NB_STRENGTH)
+
+
+def test_tokens_of_one_repository_alone_get_no_weight() -> None:
+    # Bucket 0 is in both repositories' commits, bucket 1 only in repository a's agent
+    # commits (a perfect separator there), bucket 2 nowhere.
+    rows = sparse.csr_matrix(
+        np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0],
+                  [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    )  # fmt: skip
+    repos = np.array(["a", "a", "a", "b", "b", "b"])
+    labels = np.array([1, 1, 0, 1, 0, 1])
+    assert repository_spread(rows, repos).tolist() == [2, 1, 0]
+    assert MIN_REPOSITORIES == 2
+    _, _, _, hashed_weights, _ = fit_logit(
+        np.zeros((6, len(DENSE_NAMES))), rows, labels, np.ones(6), repos
+    )
+    assert hashed_weights[1] == 0.0 and hashed_weights[2] == 0.0
+    assert hashed_weights[0] > 0.0
 
 
 def test_features_are_stable_and_shaped() -> None:

@@ -92,13 +92,14 @@ def held_out_logits(
     labels = np.array([1 if e.label == "agent" else 0 for e in examples])
     trainable = training_rows(examples, train_human)
     weights = training_weights(examples)
+    repos = np.array([e.repo for e in examples])
     logits = np.zeros(len(examples))
     fold_of = np.array(folds(examples, groups))
     for fold in sorted(set(fold_of)):
         held = fold_of == fold
         train_rows = trainable & ~held
         fitted = fit_logit(dense_rows[train_rows], hashed_rows[train_rows], labels[train_rows],
-                           weights[train_rows])  # fmt: skip
+                           weights[train_rows], repos[train_rows])  # fmt: skip
         logits[held] = linear_scores(fitted, dense_rows[held], hashed_rows[held])
     return logits
 

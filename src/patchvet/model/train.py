@@ -30,6 +30,10 @@ NB_SMOOTHING = 1.0
 """Pseudo-count added to each bucket's class totals before taking the naive Bayes ratio."""
 NB_STRENGTH = 0.5
 """How far each bucket's scale moves from 1 towards its naive Bayes log-count ratio."""
+MIN_REPOSITORIES = 2
+"""A hashed bucket is read only when the training commits of at least this many repositories
+hold it: a token of one repository alone (its module names, its template's words) teaches that
+repository, not how agents write, and every held-out repository is new."""
 SUBSAMPLE_SEED = 11
 REPOSITORY_MIN_HUMANS = 300
 """A repository's own 1% tail is trusted for the threshold from this many human commits."""
@@ -142,20 +146,36 @@ def naive_bayes_scale(
     return np.asarray(NB_STRENGTH * np.abs(ratio) + (1 - NB_STRENGTH), dtype=np.float64)
 
 
+def repository_spread(hashed_rows: Any, repos: NDArray[np.str_]) -> NDArray[np.int_]:
+    """How many repositories' rows hold each hashed bucket (a bucket of value 0 is not held)."""
+    _, repo_index = np.unique(repos, return_inverse=True)
+    held = sparse.csr_matrix(
+        (np.ones(len(repos)), (repo_index, np.arange(len(repos)))),
+        shape=(int(repo_index.max(initial=0)) + 1, len(repos)),
+    ) @ (hashed_rows != 0)
+    return np.asarray((held != 0).sum(axis=0)).ravel().astype(np.int_)
+
+
 def fit_logit(
     dense_rows: NDArray[np.float64],
     hashed_rows: Any,
     labels: NDArray[np.int_],
     weights: NDArray[np.float64],
+    repos: NDArray[np.str_],
 ) -> tuple[
     NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float
 ]:
-    """(mean, scale, dense weights, hashed weights, bias) of a weighted logistic regression."""
+    """
+    (mean, scale, dense weights, hashed weights, bias) of a weighted logistic regression, which
+    reads only the hashed buckets that `MIN_REPOSITORIES` of the rows' `repos` hold.
+    """
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     mean = dense_rows.mean(axis=0)
     scale = dense_rows.std(axis=0)
     scale[scale == 0] = 1.0
+    shared = (repository_spread(hashed_rows, repos) >= MIN_REPOSITORIES).astype(np.float64)
+    hashed_rows = hashed_rows @ sparse.diags(shared)
     hashed_scale = naive_bayes_scale(hashed_rows, labels, weights)
     design = sparse.hstack([
         sparse.csr_matrix((dense_rows - mean) / scale),
@@ -255,8 +275,9 @@ def train(
     dense_rows, hashed_rows = matrices(examples)
     fit_rows = training_rows(examples, max_human)
     all_labels = np.array([1 if e.label == "agent" else 0 for e in examples])
+    all_repos = np.array([e.repo for e in examples])
     fitted = fit_logit(dense_rows[fit_rows], hashed_rows[fit_rows], all_labels[fit_rows],
-                       training_weights(examples)[fit_rows])  # fmt: skip
+                       training_weights(examples)[fit_rows], all_repos[fit_rows])  # fmt: skip
     fitted_examples = int(fit_rows.sum())
     fitted_agents = int(all_labels[fit_rows].sum())
     oof = held_out_logits[labeled]

@@ -44,6 +44,14 @@ def _built() -> dict[str, Contribution]:
             files=(added("src/缓存.rs", "// 缓存 👍", 'let x = "日本語";'),),
         ),
         "built:only-lock-file": contribution("Bump", files=(added("package-lock.json", "{}"),)),
+        "built:pasted-size-report": contribution(
+            "ash: code shrink\n\nFold two loops.\n\n"
+            "function                                             old     new   delta\n"
+            "evalcmd                                              120     108     -12\n"
+            "------------------------------------------------------------------------------\n"
+            "(add/remove: 0/0 grow/shrink: 0/1 up/down: 0/-12)             Total: -12 bytes",
+            files=(added("shell/ash.c", *code),),
+        ),
         "built:long-lines": contribution(
             "Refactor " + "word " * 400 + "\n\n" + ("Body text line. " * 80 + "\n") * 6,
             files=(added("x/y.go", *("\tfoo := bar(" + "a, " * 60 + ")" for _ in range(500))),),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from patchvet.cli.parallel import BATCH
+from patchvet.cli.parallel import BATCH, FIRST_BATCH
 from tests.helpers import FAST_IMPORT_ENV, make_history, run_cli
 
 ASSETS = Path(__file__).parent.parent / "assets" / "patches"
@@ -35,7 +35,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(ASSETS, folder / "b")
     (folder / "b" / "garbage.patch").write_bytes(bytes(range(256)) * 8)
     (folder / "c.eml").write_text("Subject: hello\n\nA reply without a diff.\n")
-    assert len(list(folder.rglob("*.patch"))) > 4 * BATCH
+    assert len(list(folder.rglob("*.patch"))) > FIRST_BATCH + 2 * BATCH  # several tasks in flight
     return history, folder
 
 
@@ -51,7 +51,7 @@ def test_a_folder_reports_the_same_with_one_or_two_processes(
     if fmt == "json":
         report = json.loads(one[1])
         sources = [item["source"] for item in report["contributions"]]
-        assert len(sources) > 4 * BATCH
+        assert len(sources) > FIRST_BATCH + 2 * BATCH
         assert sources == sorted(sources, key=lambda s: (Path(s.split("#")[0]).parts, s))
         assert {item["source"] for item in report["skipped"]} >= {
             str(folder / "b" / "garbage.patch"),
@@ -134,7 +134,7 @@ def test_workers_die_when_check_is_killed(tmp_path: Path) -> None:
     # After a first batch of patches (judged by the check itself, before its workers start),
     # each input is a FIFO no one writes to: every worker blocks opening one, as a worker busy
     # with a long patch would be, when the check that started it is killed with SIGKILL.
-    first = sorted(str(path) for path in ASSETS.glob("*.patch"))[:1] * BATCH
+    first = sorted(str(path) for path in ASSETS.glob("*.patch"))[:1] * FIRST_BATCH
     fifos = []
     for n in range(3 * BATCH):
         fifo = tmp_path / f"{n:03}.patch"

@@ -65,8 +65,13 @@ Job: TypeAlias = PatchFile | GitRecord | Contribution | Skipped
 """A unit of work; a contribution or skip read in the main process travels as it is."""
 Result: TypeAlias = Assessment | Skipped | Written
 
-BATCH = 16
-"""Jobs per task: enough to make the cost of a round trip small, few enough to keep order."""
+FIRST_BATCH = 16
+"""Jobs in the first task, judged in this process before the workers start (and all of a small
+check's work, when it is no more than this): small, so that workers start soon."""
+BATCH = 64
+"""Jobs per later task. Each task costs the pool's threads in this process a wake-up, a
+hand-over and a result to take back: with 16 jobs a task, 0.35 s of this process's CPU over
+10,000 commits (a third of all it did); with 64, 0.15 s."""
 IN_FLIGHT = 4
 """Tasks queued per worker: keeps every worker busy while bounding memory."""
 
@@ -176,11 +181,13 @@ def _run_in_worker(jobs: list[Job]) -> list[Result]:
 
 def _batches(jobs: Iterator[Job]) -> Iterator[list[Job]]:
     batch: list[Job] = []
+    size = FIRST_BATCH
     for job in jobs:
         batch.append(job)
-        if len(batch) == BATCH:
+        if len(batch) == size:
             yield batch
             batch = []
+            size = BATCH
     if batch:
         yield batch
 

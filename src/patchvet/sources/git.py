@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,8 @@ _AHEAD = 64
 """Blocks of git's output read ahead of the records asked for (at most 16 MiB)."""
 _PIPE_BYTES = 1 << 20
 """The pipe from git asked for (Linux's limit for unprivileged processes): room to wait in."""
-_FILL_RATE = 128 << 20
-"""Bytes a second git could write at most, as far as a wait between reads is concerned."""
+_LONGEST_PAUSE = 0.02
+"""The longest wait, in seconds, for git to write more once its pipe is drained."""
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -275,9 +276,11 @@ class _Drained:
 
     git writes a few KiB at a time. Read as soon as each piece arrives, a commit cost several
     reads, queue hand-overs and thread switches (half a second of CPU over 10,000 commits, a
-    third of all the main process did); so after a read that found the pipe nearly empty the
-    thread waits for the time git needs to fill half of it at the fastest, and each read
-    takes tens of KiB. The pipe is enlarged first, so that wait is long enough to matter.
+    third of all the main process did). So the pipe is enlarged, and once a read has drained
+    it the thread waits for git to fill about half of it, at the pace git kept since the last
+    drain (at most `_LONGEST_PAUSE`). A pipe found full shows a pace at least twice the one
+    the wait assumed, so the next wait is at most half as long: git is held up only while its
+    pace jumps, and only for a wait or two.
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -289,14 +292,20 @@ class _Drained:
         self._thread.start()
 
     def _pump(self, fd: int) -> None:
-        pause = _pipe_bytes(fd) / 2 / _FILL_RATE
+        room = _pipe_bytes(fd) / 2
+        since = time.monotonic()
+        taken = 0  # bytes read since the last drain
         block = b"-"
         try:
             while block and not self._closed.is_set():
                 block = os.read(fd, _BLOCK)  # what is there, up to a block: no waiting to fill
                 self._blocks.put(block)
-                if len(block) < _BLOCK // 4:
-                    self._closed.wait(pause)
+                taken += len(block)
+                if 0 < len(block) < _BLOCK:  # drained: wait for git to fill half the pipe
+                    now = time.monotonic()
+                    pace = taken / max(now - since, 1e-6)
+                    self._closed.wait(min(_LONGEST_PAUSE, room / max(pace, 1.0)))
+                    since, taken = now, 0
         except OSError:  # reading a pipe fails only if it is broken: end the stream there
             self._blocks.put(b"")
 

@@ -45,7 +45,9 @@ def parse_trailers(message: str) -> tuple[Trailer, ...]:
 
 def trailer_lines(message: str) -> list[str]:
     """Every line of a message shaped like a trailer, wherever it stands."""
-    return [line.strip() for line in message.splitlines() if _TRAILER.match(line.strip())]
+    # A trailer has a colon: the pattern is tried only on lines that hold one (most do not).
+    lines = (line.strip() for line in message.splitlines() if ":" in line)
+    return [line for line in lines if _TRAILER.match(line)]
 
 
 def strip_subject_tags(subject: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from patchvet.records import Contribution, Skipped
 from patchvet.sources import read_path, read_stream
-from patchvet.sources.mbox import split_messages
+from patchvet.sources.mbox import patch_files, split_messages
 from tests.helpers import GitRepo, run_cli
 
 _SHA1 = "0123456789abcdef0123456789abcdef01234567"
@@ -130,6 +130,40 @@ def test_hostile_inputs_are_skipped_with_reasons(tmp_path: Path) -> None:
     assert reasons["empty.patch"] == "empty input"
     assert reasons["prose.eml"].startswith("no diff found")
     assert reasons["truncated.patch"].startswith("corrupt diff")
+
+
+def test_patch_files_are_listed_as_paths_name_them(tmp_path: Path) -> None:
+    """What `Path` says of each entry, read from the listing instead of a `stat` per file."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.patch").write_text("x")
+    (tmp_path / "a.eml").write_text("x")
+    (tmp_path / "..patch").write_text("x")  # Path("..patch").suffix is ".patch"
+    (tmp_path / ".patch").write_text("x")  # a hidden file without a suffix
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "c.mbox").mkdir()  # a folder named like a patch file is listed through
+    (tmp_path / "c.mbox" / "1.diff").write_text("x")
+    (tmp_path / "linked.patch").symlink_to(tmp_path / "a.eml")
+    (tmp_path / "dangling.patch").symlink_to(tmp_path / "gone.patch")
+    (tmp_path / "loop").symlink_to(tmp_path)  # a link to a folder is not followed
+    listing = list(patch_files(tmp_path))
+    found = [str(p.relative_to(tmp_path)) for p in listing if isinstance(p, Path)]
+    assert len(found) == len(listing)
+    assert found == ["..patch", "a.eml", "b/2.patch", "c.mbox/1.diff", "linked.patch"]
+    listed = sorted(tmp_path.iterdir())  # the rule as `Path` writes it, for comparison
+    assert [
+        str(p.relative_to(tmp_path))
+        for p in listed
+        if p.is_file() and p.suffix in (".patch", ".eml", ".mbox", ".diff")
+    ] == ["..patch", "a.eml", "linked.patch"]
+
+
+def test_a_folder_given_as_a_path_is_read_as_one(tmp_path: Path) -> None:
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "x.patch").write_bytes(b"")
+    (tmp_path / "link").symlink_to(tmp_path / "inner")
+    for folder in (tmp_path / "inner", tmp_path / "link"):
+        [item] = list(read_path(folder))
+        assert isinstance(item, Skipped) and item.reason == "empty input"
 
 
 def test_unreadable_path_is_skipped(tmp_path: Path) -> None:

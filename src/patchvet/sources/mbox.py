@@ -8,6 +8,8 @@ not a contribution itself: its title and text travel with every patch of the ser
 
 from __future__ import annotations
 
+import operator
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -235,12 +237,15 @@ def _iso_date(value: str | None) -> str | None:
 def read_path(path: Path, name: str | None = None) -> Iterator[SourceItem]:
     """Contributions from a file, or from every patch file under a directory, in name order."""
     label = name or str(path)
-    if path.is_dir():
+    try:  # opened first, and asked whether it is a folder only if that fails: one call, not two
+        stream = path.open("rb")
+    except IsADirectoryError:
         yield from _read_directory(path)
         return
-    try:
-        stream = path.open("rb")
     except OSError as error:
+        if path.is_dir():  # some systems refuse a folder with another error
+            yield from _read_directory(path)
+            return
         yield Skipped(label, f"cannot open: {error.strerror or error}")
         return
     with stream:
@@ -261,12 +266,36 @@ def _read_directory(root: Path) -> Iterator[SourceItem]:
 def patch_files(root: Path) -> Iterator[Path | Skipped]:
     """Every patch file under a directory, in name order, depth first (unlistable: Skipped)."""
     try:
-        entries = sorted(root.iterdir())
+        # A listing's entries know their own kind (no `stat` of each file, as `Path` needs).
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=operator.attrgetter("name"))
     except OSError as error:
         yield Skipped(str(root), f"cannot list directory: {error.strerror or error}")
         return
     for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
-            yield from patch_files(entry)
-        elif entry.suffix in PATCH_SUFFIXES and entry.is_file():
-            yield entry
+        if _is_folder(entry):
+            yield from patch_files(root / entry.name)
+        elif _suffix(entry.name) in PATCH_SUFFIXES and _is_file(entry):
+            yield root / entry.name
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a path of every name in a folder."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A real folder, not a link to one (which could loop); unreadable: not a folder."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link to one; a dangling or unreadable link is none."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False

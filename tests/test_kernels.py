@@ -7,6 +7,8 @@ the Python one in `tests/sources/test_diff.py`.)
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import shutil
 import zlib
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from patchvet.budget import BudgetExceeded, budget
 from patchvet.model import features
 from patchvet.model.features import View, dense, hashed
 from patchvet.records import AddedLine
+from patchvet.sources._diff import record_maker
 from tests.fuzzing import FUZZ
 from tests.model.test_score_equality import reference_hashed
 
@@ -225,3 +228,35 @@ def test_the_hunk_reader_refuses_arguments_of_the_wrong_shape(changes: dict[str,
 
 def test_the_hunk_reader_stops_at_the_end_of_the_lines() -> None:
     assert _read_hunk(lines=["@@ -1,5 +1,6 @@", " a", "+b"]) == (0, 3, 4, 4, 1, 0)
+
+
+def test_added_lines_made_directly_equal_those_the_class_makes() -> None:
+    lines = ["@@ -1 +1,3 @@", " same", "+new", "+\u00e9t\u00e9 \ud800", "+"]
+    made: list[AddedLine] = []
+    called: list[AddedLine] = []
+    _read_hunk(lines=lines, added=made, make_line=record_maker(AddedLine))
+    _read_hunk(lines=lines, added=called, make_line=AddedLine)
+    assert made == called
+    assert [vars(line) for line in made] == [vars(line) for line in called]
+    assert pickle.loads(pickle.dumps(made)) == called
+    assert [hash(line) for line in made] == [hash(line) for line in called]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].text = "changed"  # type: ignore[misc]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked(AddedLine):
+    def __post_init__(self) -> None:
+        if self.number < 0:
+            raise ValueError(self.number)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Wider(AddedLine):
+    kind: str = "added"
+
+
+def test_only_a_plain_two_field_dataclass_is_made_directly() -> None:
+    assert record_maker(AddedLine) == (AddedLine, "number", "text")
+    assert record_maker(_Checked) is _Checked
+    assert record_maker(_Wider) is _Wider

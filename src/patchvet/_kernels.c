@@ -678,6 +678,27 @@ static PyObject *added_counts(PyObject *module, PyObject *lines) {
     return result;
 }
 
+/*
+ * `make(number, text)`; or, when `make` is (cls, name, name), an instance of `cls` with the
+ * two attributes set as object.__setattr__ sets them, which is all a plain dataclass's
+ * __init__ does (the caller checks that `cls` is one), without running that __init__.
+ */
+static PyObject *make_record(PyObject *make, PyObject *number, PyObject *text) {
+    if (!PyTuple_CheckExact(make)) {
+        PyObject *call[2] = {number, text};
+        return PyObject_Vectorcall(make, call, 2, NULL);
+    }
+    PyTypeObject *cls = (PyTypeObject *)PyTuple_GET_ITEM(make, 0);
+    PyObject *made = cls->tp_alloc(cls, 0);
+    if (made == NULL) return NULL;
+    if (PyObject_GenericSetAttr(made, PyTuple_GET_ITEM(make, 1), number) < 0 ||
+        PyObject_GenericSetAttr(made, PyTuple_GET_ITEM(make, 2), text) < 0) {
+        Py_DECREF(made);
+        return NULL;
+    }
+    return made;
+}
+
 /* At most ten digits at `*at` (`\d{1,10}` followed by no other digit), into `*value`. */
 static int hunk_number(const unsigned char *text, Py_ssize_t size, Py_ssize_t *at,
                        long long *value) {
@@ -732,8 +753,14 @@ static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t n
         return NULL;
     }
     PyObject *lines = args[0], *added = args[2], *make_line = args[3];
-    if (!PyList_Check(lines) || !PyList_Check(added) || !PyCallable_Check(make_line)) {
-        PyErr_SetString(PyExc_TypeError, "lines and added must be lists, make_line callable");
+    int record = PyTuple_CheckExact(make_line) && PyTuple_GET_SIZE(make_line) == 3 &&
+                 PyType_Check(PyTuple_GET_ITEM(make_line, 0)) &&
+                 PyUnicode_CheckExact(PyTuple_GET_ITEM(make_line, 1)) &&
+                 PyUnicode_CheckExact(PyTuple_GET_ITEM(make_line, 2));
+    if (!PyList_Check(lines) || !PyList_Check(added) ||
+        !(record || PyCallable_Check(make_line))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "lines and added must be lists, make_line callable or (cls, name, name)");
         return NULL;
     }
     Py_ssize_t at = PyLong_AsSsize_t(args[1]);
@@ -770,8 +797,7 @@ static PyObject *read_hunk(PyObject *module, PyObject *const *args, Py_ssize_t n
                 Py_DECREF(text);
                 return NULL;
             }
-            PyObject *call[2] = {number, text};
-            PyObject *made = PyObject_Vectorcall(make_line, call, 2, NULL);
+            PyObject *made = make_record(make_line, number, text);
             Py_DECREF(number);
             Py_DECREF(text);
             if (made == NULL) return NULL;

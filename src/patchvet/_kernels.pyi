@@ -33,14 +33,16 @@ class ReadHunk(Protocol):
         lines: list[str],
         at: int,
         added: list[_Line],
-        make_line: Callable[[int, str], _Line],
+        make_line: Callable[[int, str], _Line] | tuple[type[_Line], str, str],
         /,
     ) -> tuple[int, int, int, int, int, int]: ...
 
 read_hunk: ReadHunk
 """
 One diff hunk, its header at `lines[at]`, as `sources._diff._read_hunk_in_python` reads it:
-(status, next line, old left, new left, additions, deletions).
+(status, next line, old left, new left, additions, deletions). Each added line is
+`make_line(number, text)`, or with (cls, name, name) an instance of `cls` whose two attributes
+the kernel sets (`sources._diff.record_maker` says when a class allows it).
 """
 
 class AddedCounts(Protocol):

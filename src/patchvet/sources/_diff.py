@@ -8,6 +8,7 @@ truncated or mangled patch is skipped with a reason instead of being judged on h
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -177,6 +178,29 @@ def _read_hunk_in_python(
     return _READ, at, old_left, new_left, additions, deletions
 
 
+def record_maker(cls: type[AddedLine]) -> type[AddedLine] | tuple[type[AddedLine], str, str]:
+    """
+    What the compiled hunk reader makes added lines with: the class and its two field names,
+    so that it sets them itself as the dataclass's `__init__` would (the same objects, a third
+    of the cost), when that `__init__` is the generated one and all it does (two fields, no
+    `__post_init__`, no `__new__` of the class's own); else the class, called for each line.
+    """
+    params = getattr(cls, "__dataclass_params__", None)
+    names = [field.name for field in dataclasses.fields(cls)] if params is not None else []
+    if (
+        params is not None
+        and params.init
+        and names == ["number", "text"]
+        and not hasattr(cls, "__post_init__")
+        and cls.__new__ is object.__new__
+    ):
+        return cls, names[0], names[1]
+    return cls
+
+
+_MAKE_LINE = record_maker(AddedLine)
+
+
 def _compiled_read_hunk() -> ReadHunk | None:
     """The compiled hunk reader, or None where patchvet was installed without a C compiler."""
     try:
@@ -197,11 +221,7 @@ def parse_diff(lines: Iterable[str], *, compiled: bool = True) -> list[FileChang
     after the last hunk (a mail signature such as `-- ` and the git version). A hunk's body is
     read by the compiled kernel where it is built (unless `compiled` is false), the same way.
     """
-    read_hunk = (
-        _COMPILED_READ_HUNK
-        if compiled and _COMPILED_READ_HUNK is not None
-        else _read_hunk_in_python
-    )
+    read_hunk = _COMPILED_READ_HUNK if compiled else None
     rows = lines if isinstance(lines, list) else list(lines)
     files: list[FileChange] = []
     current: _FileBuilder | None = None
@@ -234,8 +254,10 @@ def parse_diff(lines: Iterable[str], *, compiled: bool = True) -> list[FileChang
         elif current is None:
             continue
         elif line.startswith("@@"):
-            status, at, old_left, new_left, additions, deletions = read_hunk(
-                rows, at - 1, current.added, AddedLine
+            status, at, old_left, new_left, additions, deletions = (
+                read_hunk(rows, at - 1, current.added, _MAKE_LINE)
+                if read_hunk is not None
+                else _read_hunk_in_python(rows, at - 1, current.added, AddedLine)
             )
             if status == _NOT_ASCII:
                 status, at, old_left, new_left, additions, deletions = _read_hunk_in_python(

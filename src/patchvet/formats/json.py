@@ -19,30 +19,17 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring_ascii
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from patchvet import __version__
+from patchvet.compiled import indent_json as _COMPILED_INDENT
 from patchvet.formats.interface import Reporter
 from patchvet.formats.series import SeriesOutcome
 from patchvet.policy import Policy
 from patchvet.records import Assessment, Finding, Identity, Location, Skipped, Verdict
 
-if TYPE_CHECKING:
-    from patchvet._kernels import IndentJson
-
 _quote = encode_basestring_ascii  # json's own, in C: the same escapes
 
-
-def _compiled_indent() -> IndentJson | None:
-    """The compiled writer, or None where patchvet was installed without a C compiler."""
-    try:
-        from patchvet._kernels import indent_json
-    except ImportError:
-        return None
-    return indent_json
-
-
-_COMPILED_INDENT = _compiled_indent()
 
 SCHEMA = "patchvet/report/v1"
 

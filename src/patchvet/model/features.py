@@ -25,6 +25,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from patchvet.budget import look
+from patchvet.compiled import added_counts as _COMPILED_ADDED_COUNTS
+from patchvet.compiled import bucket_counts as _COMPILED_BUCKET_COUNTS
 from patchvet.model.strip import is_unread_file, strip_code_lines, strip_subject, strip_text
 from patchvet.records import ChangeStatus, Contribution, SourceKind
 
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from patchvet._kernels import AddedCounts, BucketCounts
 
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
@@ -517,28 +518,6 @@ _POSITION_BITS = 32
 _POSITION_MASK = (1 << _POSITION_BITS) - 1
 
 
-def _compiled_added_counts() -> AddedCounts | None:
-    """The compiled line counter, or None where patchvet was installed without a compiler."""
-    try:
-        from patchvet._kernels import added_counts
-    except ImportError:
-        return None
-    return added_counts
-
-
-_COMPILED_ADDED_COUNTS = _compiled_added_counts()
-
-
-def _compiled_bucket_counts() -> BucketCounts | None:
-    """The compiled kernel, or None where patchvet was installed without a C compiler."""
-    try:
-        from patchvet._kernels import bucket_counts
-    except ImportError:
-        return None
-    return bucket_counts
-
-
-_COMPILED_BUCKET_COUNTS = _compiled_bucket_counts()
 COMPILED = _COMPILED_BUCKET_COUNTS is not None and _COMPILED_ADDED_COUNTS is not None
 """Whether the compiled kernel is built (the features are the same either way)."""
 

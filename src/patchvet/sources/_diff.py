@@ -12,12 +12,9 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from patchvet.compiled import read_hunk as _COMPILED_READ_HUNK
 from patchvet.records import AddedLine, ChangeStatus, FileChange
-
-if TYPE_CHECKING:
-    from patchvet._kernels import ReadHunk
 
 # Line numbers and counts are bounded: a hunk header with thousands of digits is not a real
 # one (int() refuses it), so it is malformed like any other broken header.
@@ -199,18 +196,6 @@ def record_maker(cls: type[AddedLine]) -> type[AddedLine] | tuple[type[AddedLine
 
 
 _MAKE_LINE = record_maker(AddedLine)
-
-
-def _compiled_read_hunk() -> ReadHunk | None:
-    """The compiled hunk reader, or None where patchvet was installed without a C compiler."""
-    try:
-        from patchvet._kernels import read_hunk
-    except ImportError:
-        return None
-    return read_hunk
-
-
-_COMPILED_READ_HUNK = _compiled_read_hunk()
 
 
 def parse_diff(lines: Iterable[str], *, compiled: bool = True) -> list[FileChange]:

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-
 HASH_BITS = 20
 HASH_SIZE = 1 << HASH_BITS
 MAX_ADDED_LINES = 400
@@ -321,7 +320,7 @@ def _message_tokens(message: str, subject: str, grams: bool = True) -> list[str]
 
 
 def _line_tokens(line: str) -> list[str]:
-    """The tokens of one added line (`_tokens` reads them inline, with its names bound once)."""
+    """One added line's tokens, in order (also for the kernel, on a line it cannot read)."""
     tokens = ["sh:" + _line_shape(line)]
     comment = _COMMENT.match(line)
     if comment:
@@ -336,18 +335,8 @@ def _line_tokens(line: str) -> list[str]:
 def _tokens(view: View, grams: bool = True) -> list[str]:
     """Every token, in order (without the message's letter sequences when `grams` is false)."""
     tokens = _message_tokens(message_read(view), subject_read(view.subject), grams)
-    append, extend, comment_in, identifiers = (
-        tokens.append, tokens.extend, _COMMENT.match, _IDENT.findall
-    )  # fmt: skip
-    for line in view.added:  # up to MAX_ADDED_LINES a contribution: names bound once
-        append("sh:" + _line_shape(line))
-        comment = comment_in(line)
-        if comment:
-            words = _WORD.findall(comment.group(1).lower())
-            extend(map("c:".__add__, words))
-            extend([f"cb:{a}_{b}" for a, b in itertools.pairwise(words)])
-        else:
-            extend(map("a:".__add__, identifiers(line)))
+    for line in view.added:  # up to MAX_ADDED_LINES a contribution
+        tokens += _line_tokens(line)
     for path, status, _, _ in view.paths:
         name = path.rsplit("/", 1)[-1]
         tokens.append(f"x:{name.rsplit('.', 1)[-1] if '.' in name else ''}")

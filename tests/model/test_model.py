@@ -11,7 +11,7 @@ import pytest
 from scipy import sparse  # type: ignore[import-untyped]
 
 from patchvet.cli import main
-from patchvet.model.dataset import Example, build, read_examples, repository_name
+from patchvet.model.dataset import Example, _label, _Listed, build, read_examples, repository_name
 from patchvet.model.features import DENSE_NAMES, HASH_SIZE, dense, hashed, view
 from patchvet.model.scorer import read_model
 from patchvet.model.strip import is_unread_file, strip_subject, strip_text
@@ -24,6 +24,7 @@ from patchvet.model.train import (
     size_matched_weights,
     training_weights,
 )
+from patchvet.records import Identity
 from tests.helpers import added, contribution, make_repo
 
 AGENT_BODY = (
@@ -43,6 +44,18 @@ def test_strip_removes_every_explicit_mark() -> None:
     assert strip_subject("Initial plan") == ""
     assert is_unread_file("CLAUDE.md") and is_unread_file(".cursor/rules/x.mdc")
     assert not is_unread_file("docs/claude.md")
+
+
+def test_strip_drops_the_rules_left_above_stripped_trailers_and_footers() -> None:
+    # GitHub's squash merge: the commits' subjects, a rule, then the co-authors.
+    squash = "* handle tabs\n\n* tests\n\n---------\n\nCo-authored-by: A <a@b.org>"
+    assert strip_text(squash) == "* handle tabs\n\n* tests"
+    footer = "Explain it.\n\n---\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)"
+    assert strip_text(footer) == "Explain it."
+    # A rule inside the message (a table's, a section's) is the author's and stays.
+    assert strip_text("Counts:\nname  n\n----  -\nGPL   4\n\nDone.") == (
+        "Counts:\nname  n\n----  -\nGPL   4\n\nDone."
+    )
 
 
 def test_strip_drops_what_a_pull_request_template_puts_in_every_message() -> None:
@@ -167,6 +180,28 @@ def test_dataset_labels_and_strips(corpus: Path) -> None:
     raw = (corpus / "examples.jsonl").read_text()
     for mark in ("anthropic", "Co-Authored-By", "CLAUDE.md", "(#7)"):
         assert mark not in raw
+
+
+def _listed(author: Identity, message: str) -> _Listed:
+    return _Listed("a" * 40, "2025-06-01T00:00:00Z", author, author, message, False)
+
+
+def test_a_bot_commit_carrying_an_agent_trailer_is_not_agent_work() -> None:
+    trailer = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>"
+    bump = _listed(Identity("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
+                   "Bump axios from 1.0 to 1.1" + trailer)  # fmt: skip
+    actions = Identity("github-actions[bot]", "41898282+github-actions@users.noreply.github.com")
+    deploy = _listed(actions, "[comp] Production Deploy" + trailer)
+    assert _label(bump, "acme/alpha", {}) is None
+    assert _label(deploy, "acme/alpha", {}) is None
+    # A bot that is itself the agent authors agent work; so does a project's own bot account
+    # that runs an agent, and a person with the trailer.
+    copilot = _listed(Identity("Copilot", "198982749+Copilot@users.noreply.github.com"), "Fix it")
+    runner = _listed(Identity("acme-bot", "bot@acme.org"), "fix: wildcard expansion" + trailer)
+    person = _listed(Identity("Pat", "pat@example.org"), "Fix the parser" + trailer)
+    for commit in (copilot, runner, person):
+        labeled = _label(commit, "acme/alpha", {})
+        assert labeled is not None and labeled[:2] == ("agent", "marks")
 
 
 def test_train_eval_and_score_through_the_cli(

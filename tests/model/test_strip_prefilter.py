@@ -16,6 +16,7 @@ from patchvet.model.strip import (
     _MARK_LINE,
     _TRAILER_LINE,
     _names_no_agent,
+    _without_trailing_rules,
     strip_code_line,
     strip_code_lines,
     strip_subject,
@@ -65,7 +66,7 @@ MARK_PIECES = st.sampled_from(
     ["Generated with ", "GENERATED WITH", "co-authored", "Co-Authored-By: A <a@b>", "🤖",
      "claude.ai/code", "https://chatgpt.com/x", "cursor.com", "/sessions/1", "devin.ai",
      "ampcode.com/t", "opencode.ai", "charm.land", "copilot-swe-agent", "Signed-off-by: A",
-     "- [x] done", "<!-- note -->", "\n", "\r\n", " ", "text", "K", "ſ"]
+     "- [x] done", "<!-- note -->", "\n", "\r\n", " ", "text", "K", "ſ", "---------", "==="]
 )  # fmt: skip
 
 
@@ -78,7 +79,8 @@ def plain_strip_text(text: str) -> str:
         and not _MARK_LINE.search(line)
         and not _CHECKLIST_LINE.match(line)
     ]
-    return strip_tool_output(_AGENT_NAMES.sub("", "\n".join(kept)).strip())
+    body = _without_trailing_rules(_AGENT_NAMES.sub("", "\n".join(kept)).strip())
+    return strip_tool_output(body.strip())
 
 
 @settings(max_examples=1500, deadline=None)

@@ -41,6 +41,14 @@ _BOT = re.compile(
     r"|greenkeeper|snyk|mergify|web-flow|semantic-release",
     re.IGNORECASE,
 )
+# Bots that bump, release, deploy, back-port or merge: their commits carry agents' trailers only
+# when they bundle or copy someone else's change. A bot account that runs an agent (a project's
+# `prql-bot`, `anthropic-code-agent[bot]`) is not among them.
+_ROUTINE_BOT = re.compile(
+    r"dependabot|renovate|github-actions|pre-commit-ci|semantic-release|greenkeeper|snyk"
+    r"|mergify|allcontributors|dotnet-maestro|dotnet bot|xerial-bot|coderabbit",
+    re.IGNORECASE,
+)
 _FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%B%x1e"
 # Accepted review suggestions (Copilot's or Gemini's) add a co-author trailer to a human's
 # commit: AI touched a few lines, but no agent produced the change, so such commits are neither
@@ -149,14 +157,19 @@ def _label(
     )  # fmt: skip
     marks = detect_marks(probe, load_registry())
     autonomous = [mark for mark in marks if mark.agent not in REVIEW_SUGGESTERS]
+    who = f"{commit.author.name} {commit.author.email}"
     if autonomous:
+        # A routine bot's commit that carries an agent's trailer (a "Production Deploy" squash
+        # of many pull requests, a dependabot bump with an agent's fix-up, a back-port of an
+        # agent's change) is the bot's bundle or copy, not one piece of agent work.
+        if _ROUTINE_BOT.search(who) and not any(m.kind == "author" for m in autonomous):
+            return None
         return "agent", "marks", autonomous[0].agent
     if marks:
         return None
     squash = _SQUASH.search(subject)
     if squash and (repo.lower(), int(squash.group(1))) in aidev:
         return "agent", "aidev", aidev[(repo.lower(), int(squash.group(1)))]
-    who = f"{commit.author.name} {commit.author.email}"
     if _BOT.search(who):
         return None
     if commit.date < HUMAN_BEFORE:

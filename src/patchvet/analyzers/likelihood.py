@@ -9,6 +9,7 @@ model, and says whether its threshold was calibrated on the project's own histor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,24 @@ def effective_threshold(rules: LikelihoodRules, model: LikelihoodModel) -> Thres
     return Threshold(model.threshold, False, default)
 
 
+def distinguishing_digits(score: float, threshold: float, most: int = 4) -> int:
+    """
+    The fewest decimals (two at least) at which a score reads above the threshold it reached:
+    with a threshold of 0.9946, a score of 0.995 shown as `1.00` against `0.99` would
+    overstate it.
+    """
+    digits = 2
+    while digits < most and float(shown(score, digits)) <= float(f"{threshold:.{digits}f}"):
+        digits += 1
+    return digits
+
+
+def shown(value: float, digits: int) -> str:
+    """A score with `digits` decimals, rounded down: a score below 1 never reads 1."""
+    scale = 10**digits
+    return f"{math.floor(value * scale) / scale:.{digits}f}"
+
+
 def agent_likelihood(subject: Subject) -> Iterator[Finding]:
     """A low-severity finding when the score reaches the threshold, with its reasons."""
     score = subject.signals.likelihood
@@ -75,12 +94,13 @@ def agent_likelihood(subject: Subject) -> Iterator[Finding]:
     pushes = explanation.pushes() if explanation is not None else ()
     because = ", ".join(push.name for push in pushes)
     kind = "calibrated threshold" if threshold.calibrated else "uncalibrated threshold"
+    digits = distinguishing_digits(score, threshold.value)
     yield Finding(
         id="agent-likelihood/high-score",
         severity=Severity.LOW,
         confidence=Confidence.MEDIUM,
         message=f"The style of this change resembles autonomous-agent work (likelihood "
-        f"{score:.2f}, {kind} {threshold.value:.2f})"
+        f"{shown(score, digits)}, {kind} {threshold.value:.{digits}f})"
         + (f". Most telling: {because}" if because else ""),
         evidence=f"agent_likelihood={score:.3f}; threshold {threshold.value:.4f}: "
         f"{threshold.source}",

@@ -108,7 +108,7 @@ def test_a_new_signing_key_lowers_the_bar(
     model = shipped_model()
     assert model is not None
     # A calibrated bar well above these scores, so only a new key can make them a shift.
-    bar = 0.9995
+    bar = 0.99999
     policy = tmp_path / "p.toml"
     policy.write_text(
         f'extends = "default"\n[likelihood]\nthreshold = {bar}\n[likelihood.calibration]\n'
@@ -150,9 +150,9 @@ def test_a_project_calibrated_higher_needs_a_higher_jump(
     agentish(repo, "config", "2022-03-01T00:00:00Z")
     calibrated = tmp_path / "p.toml"
     calibrated.write_text(
-        'extends = "default"\n[likelihood]\nthreshold = 0.9995\n[likelihood.calibration]\n'
+        'extends = "default"\n[likelihood]\nthreshold = 0.999999\n[likelihood.calibration]\n'
         f'model = "{fingerprint(model)}"\ncommits = 3000\nrange = "r"\nfalse_flag_rate = 0.01\n'
     )
     [judged] = replay(capsys, repo, ledger_url, "--policy", str(calibrated))
-    assert 0.9 <= judged["scores"]["agent_likelihood"] < 0.9995
+    assert 0.9 <= judged["scores"]["agent_likelihood"] < 0.999999
     assert shift(judged) is None

@@ -36,6 +36,9 @@ MORE_AGENTISH = (
     "\n- **Performance**: optimized"
 )
 """Makes the first of `history`'s agent-style commits score clearly above the second."""
+PLAINER = "\n\n".join(part for part in AGENT_MESSAGE.split("\n\n") if not part.startswith("## "))
+"""The agent-style message without its Markdown headings: it scores lower, still above the
+shipped threshold."""
 
 
 def terse(repo: GitRepo, n: int, year: int = 2021, author: str = ANN) -> str:
@@ -45,9 +48,12 @@ def terse(repo: GitRepo, n: int, year: int = 2021, author: str = ANN) -> str:
                        author=author, date=f"{year}-{month:02}-{day:02}T00:00:00Z")  # fmt: skip
 
 
-def agentish(repo: GitRepo, name: str, date: str, author: str = ANN, extra: str = "") -> str:
+def agentish(
+    repo: GitRepo, name: str, date: str, author: str = ANN, extra: str = "",
+    message: str = AGENT_MESSAGE,
+) -> str:  # fmt: skip
     """An agent-style commit without any mark; returns its sha."""
-    message = AGENT_MESSAGE.replace("configuration loader", f"{name} loader") + extra
+    message = message.replace("configuration loader", f"{name} loader") + extra
     return repo.commit(message, {f"src/{name}/validate.py": AGENT_FILE.replace("config", name)},
                        author=author, date=date)  # fmt: skip
 
@@ -57,7 +63,7 @@ def history(repo: GitRepo) -> tuple[str, str]:
     for n in range(3):
         terse(repo, n)
     first = agentish(repo, "config", "2021-06-01T00:00:00Z", extra=MORE_AGENTISH)
-    second = agentish(repo, "settings", "2021-07-01T00:00:00Z")
+    second = agentish(repo, "settings", "2021-07-01T00:00:00Z", message=PLAINER)
     return first, second
 
 

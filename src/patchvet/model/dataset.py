@@ -36,19 +36,18 @@ from patchvet.sources._message import parse_trailers
 from patchvet.sources.git import read_git_commits
 
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
-_BOT = re.compile(
-    r"\[bot\]|\bbot\b|dependabot|renovate|github-actions|pre-commit-ci|allcontributors"
-    r"|greenkeeper|snyk|mergify|web-flow|semantic-release",
-    re.IGNORECASE,
+# Bots that bump, release, deploy, back-port or merge, by name: their commits carry agents'
+# trailers only when they bundle or copy someone else's change. A bot account that runs an agent
+# (a project's `prql-bot`, `anthropic-code-agent[bot]`) is not among them.
+_ROUTINE_NAMES = (
+    r"dependabot|renovate|github-actions|pre-commit-ci|allcontributors|greenkeeper|snyk"
+    r"|mergify|semantic-release"
 )
-# Bots that bump, release, deploy, back-port or merge: their commits carry agents' trailers only
-# when they bundle or copy someone else's change. A bot account that runs an agent (a project's
-# `prql-bot`, `anthropic-code-agent[bot]`) is not among them.
 _ROUTINE_BOT = re.compile(
-    r"dependabot|renovate|github-actions|pre-commit-ci|semantic-release|greenkeeper|snyk"
-    r"|mergify|allcontributors|dotnet-maestro|dotnet bot|xerial-bot|coderabbit",
-    re.IGNORECASE,
+    _ROUTINE_NAMES + r"|dotnet-maestro|dotnet bot|xerial-bot|coderabbit", re.IGNORECASE
 )
+# Any automation account: the routine ones, any `[bot]` or `bot`, and GitHub's web committer.
+_BOT = re.compile(r"\[bot\]|\bbot\b|web-flow|" + _ROUTINE_NAMES, re.IGNORECASE)
 _FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%B%x1e"
 # Accepted review suggestions (Copilot's or Gemini's) add a co-author trailer to a human's
 # commit: AI touched a few lines, but no agent produced the change, so such commits are neither

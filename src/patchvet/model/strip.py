@@ -67,22 +67,30 @@ _PR_NUMBER = re.compile(r"\(#\d+\)\s*$")
 _INITIAL_PLAN = re.compile(r"^\s*initial plan\s*$", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _CHECKLIST_LINE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\[[ xX]\]")
-# What a message ends with once its trailers and footers are gone: GitHub's squash merges put
-# `---------` before the co-author trailers (since 2023), and agents' footers sit under a
-# `---` rule. Left behind, the rule alone told agent from pre-2023 human (a quarter of the
-# agent messages end with one, 8 of 49,544 human ones), and a 2025 human squash merge with a
-# co-author would read as agent work.
+
+
+_RULE_CHARACTERS = "-=_*"
+"""What a rule line is drawn with; a text whose last character is none of these, nor white
+space, does not end with a rule or a blank line."""
 
 
 def _is_rule(line: str) -> bool:
     """A line of three or more of `-`, `=`, `_`, `*` (spaces between them allowed)."""
     drawn = line.replace(" ", "").replace("\t", "")
-    return len(drawn) >= 3 and not drawn.strip("-=_*")
+    return len(drawn) >= 3 and not drawn.strip(_RULE_CHARACTERS)
 
 
 def _without_trailing_rules(text: str) -> str:
-    """`text` without the rule lines (and blank lines) it ends with, read line by line from
-    the end, so a message of a million rules followed by one word costs one pass."""
+    """
+    `text` without the rule lines (and blank lines) it ends with: what a message ends with
+    once its trailers and footers are gone. GitHub's squash merges put `---------` before the
+    co-author trailers (since 2023) and agents' footers sit under a `---` rule; left behind,
+    the rule alone told agent from pre-2023 human (a quarter of the agent messages end with
+    one, 8 of 49,544 human ones), and a 2025 human squash merge with a co-author would read as
+    agent work. Read line by line from the end, so a million rules and one word cost one pass.
+    """
+    if text and text[-1] not in _RULE_CHARACTERS and not text[-1].isspace():
+        return text  # most messages: the last line is words, and nothing is split
     lines = text.split("\n")
     end = len(lines)
     while end and (not lines[end - 1].strip() or _is_rule(lines[end - 1])):
@@ -92,7 +100,8 @@ def _without_trailing_rules(text: str) -> str:
 
 def strip_text(text: str) -> str:
     """
-    Drop trailer, footer and session-link lines and agent names from free text, the parts
+    Drop trailer, footer and session-link lines (and the rules left at the end above them) and
+    agent names from free text, the parts
     of pull request templates (instructions in HTML comments, checklists) that every author of
     a project fills in alike: they tell the project, not the author; and pasted tool output
     (size reports, benchmark tables: `tool_output.py`), another program's text.
